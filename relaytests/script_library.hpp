@@ -1,0 +1,44 @@
+// The relay-script library: built-in scripts compiled into the binary, user directories, selection.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "relaytests/relay_script.hpp"
+
+namespace relayaudit {
+
+struct ScriptError {
+  std::string source;  // file path or "builtin:core/x.json"
+  std::string field;   // JSON pointer of the bad field ("/rcpt_to/1"), empty for the whole file
+  std::string message;
+  std::string to_string() const;  // "dir/x.json: /rcpt_to/1: unknown placeholder {foo}"
+};
+
+// Parses and validates one script (required fields, types, id syntax, known placeholders).
+std::variant<RelayScript, ScriptError> parse_script(std::string_view json_text,
+                                                   std::string_view source);
+
+struct ScriptSet {
+  std::vector<RelayScript> scripts;
+  std::vector<ScriptError> errors;
+};
+
+// The scripts shipped in relaytests/, embedded at build time, sorted by id.
+const std::vector<RelayScript>& builtin_scripts();
+
+// Every *.json file in `dir` (not recursive), sorted by file name; each bad file is an error.
+ScriptSet load_script_dir(const std::filesystem::path& dir);
+
+// Merges user scripts over the built-ins; a user id equal to a built-in one is an error.
+ScriptSet merge_scripts(const std::vector<RelayScript>& builtin, ScriptSet user);
+
+// Picks scripts whose id or any tag is in `selectors` (all when empty). An unknown selector is
+// an error naming it.
+std::variant<std::vector<RelayScript>, std::string> select_scripts(
+    const std::vector<RelayScript>& scripts, const std::vector<std::string>& selectors);
+
+}  // namespace relayaudit

@@ -1,0 +1,28 @@
+// Closed set of transport/protocol statuses; each keeps the real reason a step ended.
+#pragma once
+
+#include <string_view>
+
+namespace relayaudit {
+
+enum class Status {
+  ok,
+  connection_refused,
+  connection_timeout,
+  connection_reset,
+  network_unreachable,
+  host_unreachable,
+  io_timeout,
+  io_error,
+  closed_by_server,
+  protocol_error,
+  resolve_failed,
+  cancelled,
+};
+
+std::string_view to_string(Status status);
+
+// Maps a libuv error code to a status; `connecting` tells a refused dial from a later reset.
+Status status_from_uv(int uv_error, bool connecting);
+
+}  // namespace relayaudit

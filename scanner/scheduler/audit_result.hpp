@@ -1,0 +1,94 @@
+// Results of an audit: per test, per endpoint, per run. Reports render these.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/status.hpp"
+#include "core/verdict.hpp"
+#include "relaytests/relay_script.hpp"
+#include "smtp/reply.hpp"
+#include "smtp/transcript.hpp"
+#include "targets/target.hpp"
+
+namespace relayaudit {
+
+struct TestResult {
+  std::string id;
+  std::string title;
+  std::string severity;
+  ScriptKind kind = ScriptKind::relay;
+  Expectation expect = Expectation::reject;
+  std::string ehlo;  // EHLO name used for this test
+  std::string mail_from;              // expanded, as sent inside <>
+  std::vector<std::string> rcpt_to;   // expanded, as sent inside <>
+  Outcome outcome = Outcome::error;
+  Stage stage = Stage::connect;
+  Status status = Status::ok;
+  std::optional<Reply> reply;  // the decisive reply, when there was one
+  int attempts = 0;            // tries, counting greylisting retries and reconnects
+  TestVerdict verdict = TestVerdict::inconclusive;
+  std::string detail;          // why, in one sentence, when the outcome alone is not enough
+  Transcript transcript;       // the lines that led to this result
+};
+
+struct Greeting {
+  Reply banner;
+  Reply ehlo;                  // the EHLO (or HELO) reply
+  bool used_helo = false;      // EHLO was refused with 5xx and HELO worked
+  std::string server_domain;   // first word of the EHLO/HELO reply, if it looks like a domain
+  std::vector<std::string> capabilities;  // EHLO keywords with parameters ("SIZE 10240000")
+  bool pipelining = false;
+};
+
+struct EndpointResult {
+  Endpoint endpoint;
+  EndpointVerdict verdict = EndpointVerdict::unreachable;
+  std::string verdict_reason;
+  std::optional<Greeting> greeting;
+  Status status = Status::ok;  // how the last session ended
+  Stage stage = Stage::connect;
+  std::string error;           // human text for status != ok
+  int connections = 0;
+  int round_trips = 0;  // command/reply exchanges that waited on the network
+  std::int64_t started_ms = 0;
+  std::int64_t finished_ms = 0;
+  std::vector<TestResult> tests;
+  Transcript transcript;
+};
+
+struct InputProblem {
+  std::string target;  // the spec as written
+  std::string origin;  // "argument" or "file:line"
+  Status status = Status::resolve_failed;
+  std::string message;
+};
+
+struct ScanResult {
+  std::chrono::system_clock::time_point started;
+  std::chrono::system_clock::time_point finished;
+  nlohmann::json options = nlohmann::json::object();  // what the run was asked to do
+  std::vector<std::string> scripts;                   // ids of the scripts in the plan
+  std::vector<EndpointResult> endpoints;
+  std::vector<InputProblem> unresolved;  // targets that expanded to no endpoint
+  bool complete = true;
+};
+
+struct ScanSummary {
+  int endpoints = 0;
+  int open_relay = 0;
+  int closed = 0;
+  int inconclusive = 0;
+  int unreachable = 0;
+  int tests = 0;
+  int tests_failed = 0;
+  EndpointVerdict verdict = EndpointVerdict::closed;
+};
+
+ScanSummary summarize(const ScanResult& result);
+
+}  // namespace relayaudit

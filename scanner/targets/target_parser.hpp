@@ -1,0 +1,39 @@
+// Parsing of target specs from arguments and targets files, with errors that name the input.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "targets/target.hpp"
+
+namespace relayaudit {
+
+struct TargetError {
+  std::string message;  // e.g. "fleet.txt:7: 'mx1:99999': port out of range (1-65535)"
+};
+
+// Largest number of addresses one CIDR target may expand to.
+inline constexpr std::uint64_t kMaxCidrAddresses = 65536;
+
+// Parses host[:port], IPv4[:port], [IPv6]:port, bare IPv6, or a CIDR (a.b.c.d/n, v6/n).
+// `origin` ("argument", "fleet.txt:7") prefixes every error message.
+std::variant<Target, TargetError> parse_target(std::string_view spec, std::string_view origin,
+                                               std::uint16_t default_port = 25);
+
+struct ParsedTargets {
+  std::vector<Target> targets;
+  std::vector<TargetError> errors;  // every bad line, not just the first
+};
+
+// One target per line; '#' starts a comment; blank lines are skipped. A file that cannot be
+// read is an error naming the file.
+ParsedTargets parse_target_file(const std::filesystem::path& file, std::uint16_t default_port = 25);
+
+// Every address of a CIDR target, as endpoints (network and broadcast included for /31, /32).
+std::vector<Endpoint> expand_cidr(const Target& target);
+
+}  // namespace relayaudit
