@@ -1,0 +1,122 @@
+// `relayaudit lab`: the simulated gateways served until SIGINT/SIGTERM.
+#include "cli/lab_command.hpp"
+
+#include <arpa/inet.h>
+
+#include <fstream>
+#include <iostream>
+
+#include "cli/exit_codes.hpp"
+#include "cli/scan_execution.hpp"
+#include "lab/lab_server.hpp"
+
+namespace relayaudit {
+namespace {
+
+// The lab only ever listens on loopback: it is a test peer, never a service for a network.
+bool is_loopback(const std::string& address) {
+  in_addr v4{};
+  if (inet_pton(AF_INET, address.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  return address == "::1";
+}
+
+struct SignalWatch {
+  uv_signal_t interrupt{};
+  uv_signal_t terminate{};
+};
+
+}  // namespace
+
+void register_lab_command(CLI::App& app, LabCommandOptions& options) {
+  CLI::App* lab = app.add_subcommand("lab", "Serve simulated SMTP gateways on loopback");
+  lab->add_option("--profile", options.profiles,
+                  "Profiles to serve, one gateway each (default: the demo fleet)")
+      ->delimiter(',');
+  lab->add_option("--count", options.count, "Serve this many gateways, alternating closed/open");
+  lab->add_option("--bind", options.bind, "Loopback address to listen on (127.0.0.0/8 or ::1)")
+      ->capture_default_str();
+  lab->add_option("--endpoints-file", options.endpoints_file,
+                  "Write the served endpoints here, one per line, for 'scan -f'");
+  lab->add_option("--greylist-window", options.greylist_window,
+                  "Age at which a greylisted triplet is accepted")
+      ->capture_default_str();
+  lab->add_option("--error-limit", options.error_limit, "Errors before 421 (error-limit profile)")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+}
+
+int run_lab_command(const LabCommandOptions& options) {
+  if (!is_loopback(options.bind)) {
+    std::cerr << "relayaudit: --bind '" << options.bind
+              << "': the lab listens on loopback only (127.0.0.0/8 or ::1)\n";
+    return kExitUsage;
+  }
+  LabOptions lab_options;
+  const auto window = parse_duration(options.greylist_window);
+  if (!window) {
+    std::cerr << "relayaudit: --greylist-window '" << options.greylist_window
+              << "': not a duration\n";
+    return kExitUsage;
+  }
+  lab_options.greylist_window = *window;
+  lab_options.error_limit = options.error_limit;
+
+  std::vector<LabGatewayConfig> fleet;
+  if (options.count > 0) {
+    fleet = benchmark_lab_fleet(options.count);
+  } else if (options.profiles.empty()) {
+    fleet = default_lab_fleet();
+  } else {
+    for (const auto& name : options.profiles) {
+      const auto profile = lab_profile_from_string(name);
+      if (!profile) {
+        std::cerr << "relayaudit: --profile '" << name << "': unknown lab profile\n";
+        return kExitUsage;
+      }
+      fleet.push_back(LabGatewayConfig{*profile, "127.0.0.1", 0});
+    }
+  }
+  for (auto& gateway : fleet) gateway.bind_address = options.bind;
+
+  raise_file_limit();
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  LabServer lab(&loop, lab_options);
+  if (auto error = lab.start(fleet)) {
+    std::cerr << "relayaudit: cannot start the lab: " << *error << "\n";
+    lab.close();
+    uv_run(&loop, UV_RUN_DEFAULT);
+    uv_loop_close(&loop);
+    return kExitRuntime;
+  }
+  std::ofstream endpoints_file;
+  if (!options.endpoints_file.empty()) endpoints_file.open(options.endpoints_file);
+  std::cout << "relayaudit lab: " << lab.gateways().size() << " gateways (Ctrl-C to stop)\n";
+  for (const auto& gateway : lab.gateways()) {
+    std::cout << "  " << gateway.target() << "  " << to_string(gateway.profile) << "  "
+              << gateway.host_name << "  expect " << expected_verdict(gateway.profile) << "\n";
+    if (endpoints_file) endpoints_file << gateway.target() << "\n";
+  }
+  if (endpoints_file) endpoints_file.close();
+  std::cout << std::flush;
+
+  SignalWatch signals;
+  signals.interrupt.data = &lab;
+  signals.terminate.data = &lab;
+  auto stop = [](uv_signal_t* signal, int) {
+    static_cast<LabServer*>(signal->data)->close();
+    auto* watch = reinterpret_cast<SignalWatch*>(signal->loop->data);
+    uv_close(reinterpret_cast<uv_handle_t*>(&watch->interrupt), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&watch->terminate), nullptr);
+  };
+  loop.data = &signals;
+  uv_signal_init(&loop, &signals.interrupt);
+  uv_signal_init(&loop, &signals.terminate);
+  uv_signal_start(&signals.interrupt, stop, SIGINT);
+  uv_signal_start(&signals.terminate, stop, SIGTERM);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  uv_loop_close(&loop);
+  return kExitClean;
+}
+
+}  // namespace relayaudit

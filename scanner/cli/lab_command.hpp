@@ -1,0 +1,23 @@
+// `relayaudit lab`: serve the simulated gateways on loopback until interrupted.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+namespace relayaudit {
+
+struct LabCommandOptions {
+  std::vector<std::string> profiles;  // empty: the default fleet
+  std::size_t count = 0;              // > 0: a benchmark fleet of this many gateways
+  std::string bind = "127.0.0.1";
+  std::string endpoints_file;         // write one target per line for `scan -f`
+  std::string greylist_window = "1s";
+  int error_limit = 10;
+};
+
+void register_lab_command(CLI::App& app, LabCommandOptions& options);
+int run_lab_command(const LabCommandOptions& options);
+
+}  // namespace relayaudit

@@ -1,0 +1,40 @@
+// relayaudit entry point: subcommand dispatch and exit codes.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include "cli/exit_codes.hpp"
+#include "cli/lab_command.hpp"
+#include "cli/scan_command.hpp"
+#include "cli/tests_command.hpp"
+#include "reports/version.hpp"
+
+int main(int argc, char** argv) {
+  using namespace relayaudit;
+  CLI::App app{"relayaudit: audit SMTP gateways for open relaying (never sends a message)"};
+  app.set_version_flag("--version", std::string("relayaudit ") + kToolVersion);
+  app.require_subcommand(1);
+  app.footer(
+      "Exit codes: 0 no open relay, 1 open relay found, 2 usage or input error,\n"
+      "3 inconclusive/unreachable endpoints with --fail-on inconclusive, 4 runtime error.");
+
+  ScanCommandOptions scan;
+  register_scan_command(app, scan);
+  LabCommandOptions lab;
+  register_lab_command(app, lab);
+  TestsCommandOptions tests;
+  CLI::App* tests_app = register_tests_command(app, tests);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int code = app.exit(error);
+    return code == 0 ? kExitClean : kExitUsage;
+  }
+  spdlog::set_pattern("%v");
+  if (app.got_subcommand("scan")) return run_scan_command(scan);
+  if (app.got_subcommand("lab")) return run_lab_command(lab);
+  if (app.got_subcommand("tests")) return run_tests_command(*tests_app, tests);
+  return kExitUsage;
+}

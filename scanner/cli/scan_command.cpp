@@ -1,0 +1,150 @@
+// `relayaudit scan`: option parsing and validation; nothing connects before input is valid.
+#include "cli/scan_command.hpp"
+
+#include <iostream>
+
+#include "cli/exit_codes.hpp"
+#include "cli/scan_execution.hpp"
+#include "cli/script_plan.hpp"
+#include "targets/target_parser.hpp"
+
+namespace relayaudit {
+namespace {
+
+bool set_duration(const std::string& flag, const std::string& text, Millis& out) {
+  const auto parsed = parse_duration(text);
+  if (!parsed || parsed->count() == 0) {
+    std::cerr << "relayaudit: " << flag << " '" << text
+              << "': not a duration (examples: 500ms, 10s, 2m)\n";
+    return false;
+  }
+  out = *parsed;
+  return true;
+}
+
+bool valid_address(const std::string& flag, const std::string& address) {
+  const auto at = address.rfind('@');
+  const bool ok = at != std::string::npos && at > 0 && at + 1 < address.size() &&
+                  address.find_first_of(" <>\t\r\n") == std::string::npos;
+  if (!ok) std::cerr << "relayaudit: " << flag << " '" << address << "': not an address (user@domain)\n";
+  return ok;
+}
+
+}  // namespace
+
+void register_scan_command(CLI::App& app, ScanCommandOptions& options) {
+  CLI::App* scan = app.add_subcommand("scan", "Audit SMTP endpoints for open relaying");
+  scan->add_option("targets", options.targets,
+                   "host[:port], IPv4[:port], [IPv6]:port, IPv6 or CIDR; a host name means "
+                   "every address it resolves to");
+  scan->add_option("-f,--targets-file", options.target_files,
+                   "File with one target per line ('#' comments, blank lines ignored)");
+  scan->add_option("-o,--output", options.output, "Write the JSON results here (atomically)");
+  scan->add_flag("--lab", options.lab, "Start the built-in lab of simulated gateways and audit it");
+  scan->add_option("-p,--port", options.default_port, "Port for targets that name none")
+      ->check(CLI::Range(1, 65535))
+      ->capture_default_str();
+  scan->add_option("-c,--concurrency", options.concurrency, "Open SMTP connections at most")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  scan->add_option("--per-endpoint", options.audit.connections_per_endpoint,
+                   "Connections to one endpoint at once")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  scan->add_option("--tests-per-connection", options.audit.tests_per_connection,
+                   "Tests run on one connection before a fresh one (Postfix slows down after 10 "
+                   "errors)")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  scan->add_option("--max-attempts", options.audit.max_attempts,
+                   "Tries per test after 421/dropped connections, and fruitless connections in a "
+                   "row before giving up")
+      ->check(CLI::Range(1, 20))
+      ->capture_default_str();
+  scan->add_option("--greylist-retries", options.audit.greylist_retries,
+                   "Retries of a test answered 4xx at RCPT (greylisting) before it is 'deferred'")
+      ->check(CLI::Range(0, 20))
+      ->capture_default_str();
+  scan->add_option("--greylist-delay", options.greylist_delay,
+                   "Wait before each greylisting retry (default 60s; 2s with --lab)");
+  scan->add_option("--connect-timeout", options.connect_timeout, "TCP connect timeout")
+      ->capture_default_str();
+  scan->add_option("--banner-timeout", options.banner_timeout, "Wait for the final 220 line")
+      ->capture_default_str();
+  scan->add_option("--reply-timeout", options.reply_timeout, "Wait for each later reply")
+      ->capture_default_str();
+  options.audit.session.ehlo_name = "relayaudit.invalid";
+  scan->add_option("--ehlo-name", options.audit.session.ehlo_name,
+                   "FQDN announced in EHLO/HELO")
+      ->capture_default_str();
+  scan->add_option("--external-from", options.audit.external_from,
+                   "External sender address used by relay attempts")
+      ->capture_default_str();
+  scan->add_option("--external-to", options.audit.external_to,
+                   "External recipient: must never be deliverable")
+      ->capture_default_str();
+  scan->add_option("--tests", options.tests, "Script ids or tags to run (default: all)")
+      ->delimiter(',');
+  scan->add_option("--tests-dir", options.tests_dirs, "Directory of extra JSON relay scripts");
+  scan->add_flag("--no-pipelining", options.no_pipelining,
+                 "Send one command per round trip even when PIPELINING is advertised");
+  scan->add_option("--fail-on", options.fail_on,
+                   "open-relay: exit 1 on open relays only; inconclusive: also exit 3 on "
+                   "inconclusive or unreachable endpoints")
+      ->check(CLI::IsMember({"open-relay", "inconclusive"}))
+      ->capture_default_str();
+  scan->add_flag("-q,--quiet", options.quiet, "No summary and no progress line");
+  scan->add_flag("-v,--verbose", options.verbose, "Log every transcript line live on stderr");
+}
+
+int run_scan_command(ScanCommandOptions& options) {
+  AuditOptions& audit = options.audit;
+  SessionTimeouts& timeouts = audit.session.timeouts;
+  if (options.greylist_delay.empty()) options.greylist_delay = options.lab ? "2s" : "60s";
+  if (!set_duration("--connect-timeout", options.connect_timeout, timeouts.connect) ||
+      !set_duration("--banner-timeout", options.banner_timeout, timeouts.banner) ||
+      !set_duration("--reply-timeout", options.reply_timeout, timeouts.reply) ||
+      !set_duration("--greylist-delay", options.greylist_delay, audit.greylist_delay) ||
+      !valid_address("--external-from", audit.external_from) ||
+      !valid_address("--external-to", audit.external_to)) {
+    return kExitUsage;
+  }
+  if (audit.session.ehlo_name.empty() ||
+      audit.session.ehlo_name.find_first_of(" \t\r\n") != std::string::npos) {
+    std::cerr << "relayaudit: --ehlo-name '" << audit.session.ehlo_name << "': not a host name\n";
+    return kExitUsage;
+  }
+  audit.session.use_pipelining = !options.no_pipelining;
+
+  const auto port = static_cast<std::uint16_t>(options.default_port);
+  std::vector<Target> targets;
+  std::vector<TargetError> errors;
+  for (const auto& spec : options.targets) {
+    auto parsed = parse_target(spec, "argument", port);
+    if (auto* target = std::get_if<Target>(&parsed)) targets.push_back(std::move(*target));
+    else errors.push_back(std::get<TargetError>(parsed));
+  }
+  for (const auto& file : options.target_files) {
+    ParsedTargets parsed = parse_target_file(file, port);
+    for (auto& target : parsed.targets) targets.push_back(std::move(target));
+    for (auto& error : parsed.errors) errors.push_back(std::move(error));
+  }
+  if (!errors.empty()) {
+    for (const auto& error : errors) std::cerr << "relayaudit: " << error.message << "\n";
+    std::cerr << "relayaudit: " << errors.size() << " bad target(s); nothing was scanned\n";
+    return kExitUsage;
+  }
+  if (targets.empty() && !options.lab) {
+    std::cerr << "relayaudit: no targets: give TARGET..., -f FILE or --lab\n";
+    return kExitUsage;
+  }
+  auto plan = load_script_plan(options.tests_dirs, options.tests);
+  if (auto* message = std::get_if<std::string>(&plan)) {
+    std::cerr << "relayaudit: " << *message << "\n";
+    return kExitUsage;
+  }
+  return execute_scan(options, std::move(targets),
+                      std::move(std::get<std::vector<RelayScript>>(plan)));
+}
+
+}  // namespace relayaudit

@@ -1,0 +1,36 @@
+// `relayaudit scan`: audit targets (or the built-in lab) and write the verdicts.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "scheduler/audit_options.hpp"
+
+namespace relayaudit {
+
+struct ScanCommandOptions {
+  std::vector<std::string> targets;
+  std::vector<std::string> target_files;
+  std::string output;
+  bool lab = false;
+  int default_port = 25;
+  int concurrency = 256;
+  std::string connect_timeout = "10s";
+  std::string banner_timeout = "60s";
+  std::string reply_timeout = "60s";
+  std::string greylist_delay;  // empty: 60s, or 2s with --lab
+  std::vector<std::string> tests;
+  std::vector<std::string> tests_dirs;
+  bool no_pipelining = false;
+  std::string fail_on = "open-relay";
+  bool quiet = false;
+  bool verbose = false;
+  AuditOptions audit;
+};
+
+void register_scan_command(CLI::App& app, ScanCommandOptions& options);
+int run_scan_command(ScanCommandOptions& options);
+
+}  // namespace relayaudit

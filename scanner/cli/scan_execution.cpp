@@ -1,0 +1,136 @@
+// The scan run: loop set-up, optional in-process lab, progress, results and exit code.
+#include "cli/scan_execution.hpp"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <iostream>
+#include <memory>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "cli/exit_codes.hpp"
+#include "lab/lab_server.hpp"
+#include "reports/results_json.hpp"
+#include "reports/safe_text.hpp"
+#include "reports/text_summary.hpp"
+#include "scheduler/scan_runner.hpp"
+#include "targets/target_parser.hpp"
+
+namespace relayaudit {
+namespace {
+
+nlohmann::json describe_options(const ScanCommandOptions& options) {
+  const AuditOptions& audit = options.audit;
+  return {
+      {"targets", options.targets},
+      {"targets_files", options.target_files},
+      {"lab", options.lab},
+      {"concurrency", options.concurrency},
+      {"connections_per_endpoint", audit.connections_per_endpoint},
+      {"tests_per_connection", audit.tests_per_connection},
+      {"max_attempts", audit.max_attempts},
+      {"greylist_retries", audit.greylist_retries},
+      {"greylist_delay_ms", audit.greylist_delay.count()},
+      {"connect_timeout_ms", audit.session.timeouts.connect.count()},
+      {"banner_timeout_ms", audit.session.timeouts.banner.count()},
+      {"reply_timeout_ms", audit.session.timeouts.reply.count()},
+      {"ehlo_name", audit.session.ehlo_name},
+      {"external_from", audit.external_from},
+      {"external_to", audit.external_to},
+      {"pipelining", audit.session.use_pipelining},
+      {"tests", options.tests},
+      {"tests_dirs", options.tests_dirs},
+      {"fail_on", options.fail_on},
+  };
+}
+
+int exit_code_for(const ScanSummary& summary, const std::string& fail_on) {
+  if (summary.open_relay > 0) return kExitOpenRelay;
+  const bool unsettled = summary.inconclusive > 0 || summary.unreachable > 0 || summary.unresolved > 0;
+  if (fail_on == "inconclusive" && unsettled) return kExitInconclusive;
+  return kExitClean;
+}
+
+}  // namespace
+
+void raise_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+int execute_scan(ScanCommandOptions& options, std::vector<Target> targets,
+                 std::vector<RelayScript> scripts) {
+  raise_file_limit();
+  auto log = spdlog::stderr_color_mt("scan");
+  log->set_pattern("%v");
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  options.audit.session.clock_origin_ms = uv_now(&loop);
+  if (options.verbose) {
+    options.audit.session.on_line = [log](const std::string& endpoint, const TranscriptLine& line) {
+      log->info("{:>8}ms {} {} {}", line.at_ms, endpoint, direction_name(line.direction),
+                terminal_safe(line.line));
+    };
+  }
+
+  std::unique_ptr<LabServer> lab;
+  if (options.lab) {
+    lab = std::make_unique<LabServer>(&loop);
+    if (auto error = lab->start(default_lab_fleet())) {
+      std::cerr << "relayaudit: cannot start the lab: " << *error << "\n";
+      lab->close();
+      uv_run(&loop, UV_RUN_DEFAULT);
+      return kExitRuntime;
+    }
+    for (const auto& gateway : lab->gateways()) {
+      auto parsed = parse_target(gateway.target(), "lab " + std::string(to_string(gateway.profile)));
+      if (auto* target = std::get_if<Target>(&parsed)) targets.push_back(std::move(*target));
+    }
+  }
+
+  ScanPlan plan;
+  plan.targets = std::move(targets);
+  plan.scripts = std::move(scripts);
+  plan.options = options.audit;
+  plan.concurrency = static_cast<std::size_t>(options.concurrency);
+  ScanRunner runner(&loop, std::move(plan));
+
+  const bool show_progress = !options.quiet && !options.verbose && isatty(STDERR_FILENO) == 1;
+  int open_so_far = 0;
+  runner.on_endpoint_done([&](const EndpointResult& result, std::size_t done, std::size_t total) {
+    if (result.verdict == EndpointVerdict::open_relay) ++open_so_far;
+    if (show_progress) {
+      std::cerr << "\r\033[K"
+                << progress_line(static_cast<int>(done), static_cast<int>(total), open_so_far)
+                << std::flush;
+    }
+  });
+  runner.on_finished([&] {
+    if (lab) lab->close();
+  });
+  runner.start();
+  uv_run(&loop, UV_RUN_DEFAULT);
+  if (show_progress) std::cerr << "\r\033[K" << std::flush;
+
+  ScanResult result = runner.take_result();
+  result.options = describe_options(options);
+  const ScanSummary summary = summarize(result);
+  int code = exit_code_for(summary, options.fail_on);
+  if (!options.output.empty()) {
+    if (auto error = write_results_file(options.output, results_to_json(result))) {
+      std::cerr << "relayaudit: " << *error << "\n";
+      code = kExitRuntime;
+    }
+  }
+  if (!options.quiet) print_text_summary(std::cout, result, isatty(STDOUT_FILENO) == 1);
+  if (uv_loop_close(&loop) != 0) log->warn("relayaudit: event loop closed with handles open");
+  spdlog::drop("scan");
+  return code;
+}
+
+}  // namespace relayaudit

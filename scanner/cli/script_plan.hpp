@@ -1,0 +1,16 @@
+// Loads the script library (built-ins plus --tests-dir) and picks the plan (--tests).
+#pragma once
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "relaytests/relay_script.hpp"
+
+namespace relayaudit {
+
+// The chosen scripts, or every error (file and field) joined into one message.
+std::variant<std::vector<RelayScript>, std::string> load_script_plan(
+    const std::vector<std::string>& tests_dirs, const std::vector<std::string>& selectors);
+
+}  // namespace relayaudit

@@ -1,0 +1,61 @@
+// `relayaudit tests list|show`: browse the relay-script library.
+#include "cli/tests_command.hpp"
+
+#include <iomanip>
+#include <iostream>
+
+#include "cli/exit_codes.hpp"
+#include "cli/script_plan.hpp"
+
+namespace relayaudit {
+
+CLI::App* register_tests_command(CLI::App& app, TestsCommandOptions& options) {
+  CLI::App* tests = app.add_subcommand("tests", "List or show the relay-attempt scripts");
+  tests->require_subcommand(1);
+  tests->add_option("--tests-dir", options.tests_dirs, "Directory of extra JSON relay scripts");
+  tests->add_subcommand("list", "One line per script: id, kind, severity, title");
+  CLI::App* show = tests->add_subcommand("show", "One script in full");
+  show->add_option("id", options.show_id, "Script id")->required();
+  return tests;
+}
+
+int run_tests_command(const CLI::App& tests_app, const TestsCommandOptions& options) {
+  auto plan = load_script_plan(options.tests_dirs, {});
+  if (auto* message = std::get_if<std::string>(&plan)) {
+    std::cerr << "relayaudit: " << *message << "\n";
+    return kExitUsage;
+  }
+  const auto& scripts = std::get<std::vector<RelayScript>>(plan);
+  if (tests_app.got_subcommand("list")) {
+    for (const auto& script : scripts) {
+      std::cout << std::left << std::setw(36) << script.id << std::setw(9)
+                << (script.kind == ScriptKind::relay ? "relay" : "control") << std::setw(10)
+                << script.severity << script.title << "\n";
+    }
+    return kExitClean;
+  }
+  for (const auto& script : scripts) {
+    if (script.id != options.show_id) continue;
+    std::cout << script.id << ": " << script.title << "\n"
+              << "kind: " << (script.kind == ScriptKind::relay ? "relay attempt" : "control")
+              << ", expects " << to_string(script.expect) << " at RCPT TO, severity "
+              << script.severity << "\n\n"
+              << script.description << "\n\n";
+    if (!script.catches.empty()) std::cout << "Catches: " << script.catches << "\n";
+    for (const auto& setting : script.opened_by) std::cout << "Opened by: " << setting << "\n";
+    std::cout << "Sends:\n";
+    if (!script.ehlo.empty()) std::cout << "  EHLO " << script.ehlo << "\n";
+    std::cout << "  MAIL FROM:<" << script.mail_from << ">\n";
+    for (const auto& rcpt : script.rcpt_to) std::cout << "  RCPT TO:<" << rcpt << ">\n";
+    for (const auto& reference : script.references) std::cout << "Reference: " << reference << "\n";
+    std::cout << "Tags: ";
+    for (const auto& tag : script.tags) std::cout << tag << " ";
+    std::cout << "\nSource: " << script.source << "\n";
+    return kExitClean;
+  }
+  std::cerr << "relayaudit: no script with id '" << options.show_id
+            << "' (see 'relayaudit tests list')\n";
+  return kExitUsage;
+}
+
+}  // namespace relayaudit

@@ -1,0 +1,22 @@
+// Everything that shapes how one endpoint is audited (defaults documented in README).
+#pragma once
+
+#include <string>
+
+#include "core/duration.hpp"
+#include "smtp/session.hpp"
+
+namespace relayaudit {
+
+struct AuditOptions {
+  SessionOptions session;
+  int tests_per_connection = 6;   // Postfix slows down after 10 errors and drops after 20
+  int connections_per_endpoint = 1;
+  int max_attempts = 3;           // tries per test, and connections in a row that made no progress
+  int greylist_retries = 2;       // extra tries after a 4xx at RCPT
+  Millis greylist_delay{60'000};  // wait before each of those tries
+  std::string external_from = "relayaudit-sender@relayaudit-external.invalid";
+  std::string external_to = "relayaudit-probe@relayaudit-external.invalid";
+};
+
+}  // namespace relayaudit

@@ -1,0 +1,271 @@
+// Endpoint audit: connection plan, retry rules (421, drops, greylisting) and the verdict.
+#include "scheduler/endpoint_audit.hpp"
+
+#include <algorithm>
+#include <random>
+
+#include "relaytests/placeholders.hpp"
+#include "scheduler/verdict_reason.hpp"
+
+namespace relayaudit {
+namespace {
+
+std::string make_token() {
+  static std::mt19937_64 generator{std::random_device{}()};
+  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::string token;
+  for (int i = 0; i < 10; ++i) token += kAlphabet[generator() % (sizeof(kAlphabet) - 1)];
+  return token;
+}
+
+std::string address_literal(const Endpoint& endpoint) {
+  return endpoint.ipv6 ? "[IPv6:" + endpoint.address + "]" : "[" + endpoint.address + "]";
+}
+
+bool is_final_connect_failure(Status status) {
+  // A refused or unroutable address will not change within a scan; timeouts may.
+  return status == Status::connection_refused || status == Status::network_unreachable ||
+         status == Status::host_unreachable;
+}
+
+}  // namespace
+
+EndpointAudit::EndpointAudit(uv_loop_t* loop, Endpoint endpoint,
+                             const std::vector<RelayScript>& plan, const AuditOptions& options,
+                             ConnectionSlots& slots, DoneCallback on_done)
+    : loop_(loop), options_(options), slots_(slots), on_done_(std::move(on_done)) {
+  result_.endpoint = std::move(endpoint);
+  if (result_.endpoint.ipv6) {
+    uv_ip6_addr(result_.endpoint.address.c_str(), result_.endpoint.port,
+                reinterpret_cast<sockaddr_in6*>(&address_));
+  } else {
+    uv_ip4_addr(result_.endpoint.address.c_str(), result_.endpoint.port,
+                reinterpret_cast<sockaddr_in*>(&address_));
+  }
+  tests_.resize(plan.size());
+  for (std::size_t i = 0; i < plan.size(); ++i) {
+    TestSlot& slot = tests_[i];
+    slot.script = &plan[i];
+    TestResult& test = slot.result;
+    test.id = plan[i].id;
+    test.title = plan[i].title;
+    test.severity = plan[i].severity;
+    test.kind = plan[i].kind;
+    test.expect = plan[i].expect;
+  }
+  random_token_ = make_token();
+}
+
+EndpointAudit::~EndpointAudit() { close_retry_timer(); }
+
+void EndpointAudit::close_retry_timer() {
+  if (retry_timer_ == nullptr) return;
+  uv_close(reinterpret_cast<uv_handle_t*>(retry_timer_),
+           [](uv_handle_t* handle) { delete reinterpret_cast<uv_timer_t*>(handle); });
+  retry_timer_ = nullptr;
+}
+
+void EndpointAudit::start() {
+  result_.started_ms = static_cast<std::int64_t>(uv_now(loop_) - options_.session.clock_origin_ms);
+  schedule();
+}
+
+bool EndpointAudit::ready(const TestSlot& slot) const {
+  return slot.state == TestState::pending && slot.not_before <= uv_now(loop_);
+}
+
+std::optional<std::uint64_t> EndpointAudit::next_retry_time() const {
+  std::optional<std::uint64_t> earliest;
+  for (const auto& slot : tests_) {
+    if (slot.state != TestState::pending) continue;
+    if (!earliest || slot.not_before < *earliest) earliest = slot.not_before;
+  }
+  return earliest;
+}
+
+void EndpointAudit::schedule() {
+  if (done_) return;
+  std::size_t ready_count = 0;
+  for (const auto& slot : tests_) ready_count += ready(slot) ? 1 : 0;
+  const auto per_session = static_cast<std::size_t>(std::max(1, options_.tests_per_connection));
+  // Only as many connections as the ready tests need, never above the per-endpoint cap.
+  std::size_t in_flight = static_cast<std::size_t>(active_sessions_ + waiting_for_slot_);
+  while (ready_count > in_flight * per_session &&
+         in_flight < static_cast<std::size_t>(std::max(1, options_.connections_per_endpoint))) {
+    ++waiting_for_slot_;
+    ++in_flight;
+    slots_.acquire([this] { open_session(); });
+  }
+  if (active_sessions_ + waiting_for_slot_ > 0) return;
+  const auto next = next_retry_time();
+  if (!next) {
+    maybe_finish();
+    return;
+  }
+  if (retry_timer_ == nullptr) {
+    retry_timer_ = new uv_timer_t;
+    uv_timer_init(loop_, retry_timer_);
+    retry_timer_->data = this;
+  }
+  const std::uint64_t now = uv_now(loop_);
+  uv_timer_start(
+      retry_timer_, [](uv_timer_t* timer) { static_cast<EndpointAudit*>(timer->data)->schedule(); },
+      *next > now ? *next - now : 0, 0);
+}
+
+void EndpointAudit::open_session() {
+  --waiting_for_slot_;
+  ++active_sessions_;
+  ++sessions_opened_;
+  Session::start(loop_, address_, result_.endpoint.key(), options_.session, *this,
+                 sessions_opened_);
+}
+
+std::vector<SessionTest> EndpointAudit::on_greeted(Session&, const Greeting& greeting) {
+  if (!result_.greeting) result_.greeting = greeting;
+  std::vector<SessionTest> batch;
+  const auto limit = static_cast<std::size_t>(std::max(1, options_.tests_per_connection));
+  for (std::size_t i = 0; i < tests_.size() && batch.size() < limit; ++i) {
+    TestSlot& slot = tests_[i];
+    if (!ready(slot)) continue;
+    slot.state = TestState::running;
+    expand(slot, greeting);
+    batch.push_back(SessionTest{i, slot.result.ehlo, slot.result.mail_from, slot.result.rcpt_to});
+  }
+  return batch;
+}
+
+void EndpointAudit::expand(TestSlot& slot, const Greeting& greeting) {
+  PlaceholderValues values;
+  values.ext_from = options_.external_from;
+  values.ext_to = options_.external_to;
+  values.target_ip = address_literal(result_.endpoint);
+  // The host name comes from DNS or the EHLO reply, never from a guess at the banner's words.
+  values.target_host = !result_.endpoint.host_name.empty() ? result_.endpoint.host_name
+                       : !greeting.server_domain.empty()   ? greeting.server_domain
+                                                           : values.target_ip;
+  values.target_domain = values.target_host;
+  values.scanner_ehlo = options_.session.ehlo_name;
+  values.random = random_token_;
+  const RelayScript& script = *slot.script;
+  TestResult& test = slot.result;
+  test.ehlo = script.ehlo.empty() ? options_.session.ehlo_name
+                                  : expand_placeholders(script.ehlo, values);
+  test.mail_from = expand_placeholders(script.mail_from, values);
+  test.rcpt_to.clear();
+  for (const auto& rcpt : script.rcpt_to) test.rcpt_to.push_back(expand_placeholders(rcpt, values));
+}
+
+void EndpointAudit::on_test_done(Session&, SessionTestResult&& result) {
+  TestSlot& slot = tests_[result.index];
+  TestResult& test = slot.result;
+  ++test.attempts;
+  if (result.interrupted && test.attempts < options_.max_attempts) {
+    // The connection broke before the decisive reply: keep the evidence, run it again.
+    test.transcript = std::move(result.transcript);
+    slot.state = TestState::pending;
+    return;
+  }
+  if (result.outcome == Outcome::deferred && slot.deferrals < options_.greylist_retries) {
+    // Greylisting answers 4xx to the first try of a triplet; a later try gets the real answer.
+    ++slot.deferrals;
+    test.transcript = std::move(result.transcript);
+    slot.state = TestState::pending;
+    slot.not_before = uv_now(loop_) + static_cast<std::uint64_t>(options_.greylist_delay.count());
+    return;
+  }
+  settle(slot, std::move(result), true);
+}
+
+void EndpointAudit::settle(TestSlot& slot, SessionTestResult&& result, bool greeted) {
+  TestResult& test = slot.result;
+  slot.state = TestState::done;
+  slot.greeted = greeted;
+  test.outcome = result.outcome;
+  test.stage = result.stage;
+  test.status = result.status;
+  test.reply = std::move(result.reply);
+  test.transcript = std::move(result.transcript);
+  test.verdict = judge_test(test.expect, test.outcome);
+  if (test.outcome == Outcome::deferred) {
+    test.detail = "still 4xx after " + std::to_string(slot.deferrals) + " greylisting retries";
+  } else if (result.interrupted) {
+    test.detail = "connection broke before the decisive reply on every one of " +
+                  std::to_string(test.attempts) + " attempts";
+  }
+}
+
+void EndpointAudit::fail_pending(Outcome outcome, Stage stage, Status status,
+                                 const std::optional<Reply>& reply, const std::string& detail,
+                                 bool greeted) {
+  for (auto& slot : tests_) {
+    if (slot.state != TestState::pending) continue;
+    SessionTestResult result;
+    result.outcome = outcome;
+    result.stage = stage;
+    result.status = status;
+    result.reply = reply;
+    if (slot.result.attempts == 0) slot.result.attempts = 1;
+    settle(slot, std::move(result), greeted);
+    slot.result.detail = detail;
+  }
+}
+
+void EndpointAudit::on_session_end(Session&, SessionEnd&& end) {
+  --active_sessions_;
+  slots_.release();
+  ++result_.connections;
+  result_.round_trips += end.round_trips;
+  result_.status = end.status;
+  result_.stage = end.stage;
+  result_.error = end.error;
+  for (std::size_t index : end.unsent) tests_[index].state = TestState::pending;
+  result_.transcript.insert(result_.transcript.end(), end.transcript.begin(), end.transcript.end());
+
+  // A session that settled a test, or ended cleanly with nothing to do, is progress.
+  const bool progressed = end.tests_finished > 0 || (end.status == Status::ok && !end.refusal);
+  fruitless_sessions_ = progressed ? 0 : fruitless_sessions_ + 1;
+  const bool refused = end.refusal && end.refusal->permanent();
+  if (end.status == Status::ok && refused) {
+    // 5xx banner or greeting: this server will not talk to us; retrying changes nothing.
+    fail_pending(Outcome::blocked, end.stage, Status::ok, end.refusal,
+                 "the server refused the session at " + std::string(to_string(end.stage)),
+                 end.greeted);
+  } else if (is_final_connect_failure(end.status) && !end.greeted) {
+    fail_pending(Outcome::error, Stage::connect, end.status, std::nullopt, end.error, false);
+  } else if (fruitless_sessions_ >= options_.max_attempts) {
+    fail_pending(Outcome::error, end.stage, end.status == Status::ok ? Status::closed_by_server
+                                                                     : end.status,
+                 end.refusal, std::to_string(fruitless_sessions_) +
+                                  " connections in a row ended before any test finished: " +
+                                  end.error,
+                 end.greeted);
+  }
+  schedule();
+}
+
+void EndpointAudit::maybe_finish() {
+  if (done_ || active_sessions_ > 0 || waiting_for_slot_ > 0) return;
+  if (std::any_of(tests_.begin(), tests_.end(),
+                  [](const TestSlot& slot) { return slot.state != TestState::done; })) {
+    return;
+  }
+  judge();
+  close_retry_timer();  // while the loop still runs, so the loop can close cleanly
+  done_ = true;
+  on_done_(*this);  // may destroy nothing: the owner frees finished audits later
+}
+
+void EndpointAudit::judge() {
+  result_.finished_ms =
+      static_cast<std::int64_t>(uv_now(loop_) - options_.session.clock_origin_ms);
+  std::vector<JudgedTest> judged;
+  for (auto& slot : tests_) {
+    judged.push_back(JudgedTest{slot.result.expect, slot.result.verdict, slot.greeted});
+    result_.tests.push_back(std::move(slot.result));
+  }
+  result_.verdict = judge_endpoint(judged);
+  result_.verdict_reason = explain_verdict(result_);
+}
+
+}  // namespace relayaudit

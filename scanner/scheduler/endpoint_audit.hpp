@@ -1,0 +1,77 @@
+// Audits one endpoint: spreads the test plan over connections, retries, and judges the result.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include <uv.h>
+
+#include "relaytests/relay_script.hpp"
+#include "scheduler/audit_options.hpp"
+#include "scheduler/audit_result.hpp"
+#include "scheduler/connection_slots.hpp"
+#include "smtp/session.hpp"
+
+namespace relayaudit {
+
+class EndpointAudit final : public SessionObserver {
+ public:
+  using DoneCallback = std::function<void(EndpointAudit&)>;
+
+  EndpointAudit(uv_loop_t* loop, Endpoint endpoint, const std::vector<RelayScript>& plan,
+                const AuditOptions& options, ConnectionSlots& slots, DoneCallback on_done);
+  ~EndpointAudit() override;
+  EndpointAudit(const EndpointAudit&) = delete;
+  EndpointAudit& operator=(const EndpointAudit&) = delete;
+
+  void start();
+  bool done() const { return done_; }
+  EndpointResult take_result() { return std::move(result_); }
+
+  std::vector<SessionTest> on_greeted(Session& session, const Greeting& greeting) override;
+  void on_test_done(Session& session, SessionTestResult&& result) override;
+  void on_session_end(Session& session, SessionEnd&& end) override;
+
+ private:
+  enum class TestState { pending, running, done };
+  struct TestSlot {
+    const RelayScript* script = nullptr;
+    TestState state = TestState::pending;
+    std::uint64_t not_before = 0;  // uv_now() before which a retry may not start
+    int deferrals = 0;
+    bool greeted = false;  // the session that settled it got past the banner
+    TestResult result;
+  };
+
+  void schedule();
+  void open_session();
+  bool ready(const TestSlot& slot) const;
+  std::optional<std::uint64_t> next_retry_time() const;
+  void settle(TestSlot& slot, SessionTestResult&& result, bool greeted);
+  void fail_pending(Outcome outcome, Stage stage, Status status, const std::optional<Reply>& reply,
+                    const std::string& detail, bool greeted);
+  void expand(TestSlot& slot, const Greeting& greeting);
+  void maybe_finish();
+  void close_retry_timer();
+  void judge();
+
+  uv_loop_t* loop_;
+  const AuditOptions& options_;
+  ConnectionSlots& slots_;
+  DoneCallback on_done_;
+  sockaddr_storage address_{};
+  std::vector<TestSlot> tests_;
+  EndpointResult result_;
+  uv_timer_t* retry_timer_ = nullptr;  // owned by libuv until its close callback frees it
+  int active_sessions_ = 0;
+  int waiting_for_slot_ = 0;
+  int sessions_opened_ = 0;
+  int fruitless_sessions_ = 0;  // consecutive sessions that settled no test
+  bool done_ = false;
+  std::string random_token_;
+};
+
+}  // namespace relayaudit

@@ -1,0 +1,73 @@
+// Runs a whole scan on one loop: expands targets to endpoints, admits audits under the caps.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <uv.h>
+
+#include "relaytests/relay_script.hpp"
+#include "scheduler/audit_options.hpp"
+#include "scheduler/audit_result.hpp"
+#include "scheduler/connection_slots.hpp"
+#include "scheduler/endpoint_audit.hpp"
+#include "targets/target.hpp"
+
+namespace relayaudit {
+
+struct ScanPlan {
+  std::vector<Target> targets;
+  std::vector<RelayScript> scripts;
+  AuditOptions options;
+  std::size_t concurrency = 256;  // global cap on open SMTP connections
+};
+
+class ScanRunner {
+ public:
+  using EndpointCallback = std::function<void(const EndpointResult&, std::size_t done, std::size_t total)>;
+
+  ScanRunner(uv_loop_t* loop, ScanPlan plan);
+  ScanRunner(const ScanRunner&) = delete;
+  ScanRunner& operator=(const ScanRunner&) = delete;
+
+  void on_endpoint_done(EndpointCallback callback) { on_endpoint_ = std::move(callback); }
+  void on_finished(std::function<void()> callback) { on_finished_ = std::move(callback); }
+
+  // Starts resolving and auditing; results arrive through the callbacks as the loop runs.
+  void start();
+  bool finished() const { return finished_; }
+  ScanResult take_result();
+
+ private:
+  struct Resolution;
+
+  void resolve(std::size_t target_index);
+  void on_resolved(std::size_t target_index, int status, const addrinfo* addresses);
+  void add_endpoint(Endpoint endpoint);
+  void targets_ready();
+  void admit();
+  void audit_done(std::size_t index, EndpointAudit& audit);
+
+  uv_loop_t* loop_;
+  ScanPlan plan_;
+  ConnectionSlots slots_;
+  EndpointCallback on_endpoint_;
+  std::function<void()> on_finished_;
+  std::size_t resolutions_left_ = 0;
+  std::vector<std::vector<Endpoint>> per_target_;  // endpoints of each target, in input order
+  std::vector<Endpoint> endpoints_;
+  std::map<std::string, std::size_t> endpoint_index_;
+  std::vector<std::unique_ptr<EndpointAudit>> audits_;
+  std::vector<EndpointResult> results_;
+  std::size_t next_to_admit_ = 0;
+  std::size_t active_ = 0;
+  std::size_t done_count_ = 0;
+  bool finished_ = false;
+  ScanResult result_;
+};
+
+}  // namespace relayaudit

@@ -1,0 +1,65 @@
+// Human explanations of endpoint verdicts.
+#include "scheduler/verdict_reason.hpp"
+
+namespace relayaudit {
+namespace {
+
+std::string first_line(const Reply& reply) {
+  return reply.lines.empty() ? std::string() : reply.lines.front();
+}
+
+}  // namespace
+
+std::string describe_test(const TestResult& test) {
+  std::string text;
+  switch (test.stage) {
+    case Stage::mail: text = "MAIL FROM:<" + test.mail_from + ">"; break;
+    case Stage::rcpt:
+      text = "RCPT TO:<" + (test.rcpt_to.empty() ? std::string() : test.rcpt_to.back()) + ">";
+      break;
+    default: text = std::string(to_string(test.stage)); break;
+  }
+  if (test.reply) return text + " -> " + first_line(*test.reply);
+  return text + " -> " + std::string(to_string(test.status));
+}
+
+std::string explain_verdict(const EndpointResult& result) {
+  int relay_tests = 0;
+  int failed = 0;
+  const TestResult* first_failed = nullptr;
+  const TestResult* first_unsettled = nullptr;
+  for (const auto& test : result.tests) {
+    if (test.kind == ScriptKind::relay) ++relay_tests;
+    if (test.verdict == TestVerdict::fail) {
+      ++failed;
+      if (first_failed == nullptr) first_failed = &test;
+    } else if (test.verdict != TestVerdict::pass && first_unsettled == nullptr) {
+      first_unsettled = &test;
+    }
+  }
+  switch (result.verdict) {
+    case EndpointVerdict::open_relay:
+      return std::to_string(failed) + " of " + std::to_string(relay_tests) +
+             " relay attempts accepted; first: " + first_failed->id + ": " +
+             describe_test(*first_failed);
+    case EndpointVerdict::closed:
+      return "all " + std::to_string(relay_tests) +
+             " relay attempts rejected at RCPT TO and every control accepted";
+    case EndpointVerdict::unreachable:
+      if (first_unsettled != nullptr && first_unsettled->reply) {
+        return "refused at " + std::string(to_string(first_unsettled->stage)) + ": " +
+               first_line(*first_unsettled->reply);
+      }
+      return "no session got past the banner: " + std::string(to_string(result.status)) +
+             (result.error.empty() ? "" : " (" + result.error + ")");
+    case EndpointVerdict::inconclusive:
+      if (first_unsettled == nullptr) return "not every test settled";
+      return first_unsettled->id + " was " + std::string(to_string(first_unsettled->outcome)) +
+             (first_unsettled->kind == ScriptKind::control ? " (a control: closed is unproven)"
+                                                           : "") +
+             ": " + describe_test(*first_unsettled);
+  }
+  return "";
+}
+
+}  // namespace relayaudit

@@ -1,0 +1,381 @@
+// SMTP session state machine: banner wait, EHLO/HELO, MAIL/RCPT/RSET per test, QUIT.
+#include "smtp/session.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+
+#include "smtp/greeting.hpp"
+
+namespace relayaudit {
+namespace {
+
+struct WriteRequest {
+  uv_write_t req{};
+  std::string data;
+};
+
+Session* owner(uv_handle_t* handle) { return static_cast<Session*>(handle->data); }
+
+}  // namespace
+
+Session* Session::start(uv_loop_t* loop, const sockaddr_storage& address, std::string endpoint_key,
+                        const SessionOptions& options, SessionObserver& observer, int number) {
+  auto* session = new Session(loop, std::move(endpoint_key), options, observer, number);
+  session->connect(address);
+  return session;
+}
+
+Session::Session(uv_loop_t* loop, std::string endpoint_key, const SessionOptions& options,
+                 SessionObserver& observer, int number)
+    : loop_(loop),
+      endpoint_key_(std::move(endpoint_key)),
+      options_(options),
+      observer_(observer),
+      number_(number),
+      parser_(options.limits) {
+  uv_tcp_init(loop_, &tcp_);
+  uv_timer_init(loop_, &timer_);
+  tcp_.data = this;
+  timer_.data = this;
+  open_handles_ = 2;
+}
+
+void Session::connect(const sockaddr_storage& address) {
+  record(Direction::note, "connecting to " + endpoint_key_, -1);
+  connect_req_.data = this;
+  const int rc = uv_tcp_connect(&connect_req_, &tcp_, reinterpret_cast<const sockaddr*>(&address),
+                                [](uv_connect_t* req, int status) {
+                                  static_cast<Session*>(req->data)->on_connected(status);
+                                });
+  if (rc != 0) {
+    finish(status_from_uv(rc, true), Stage::connect, uv_strerror(rc));
+    return;
+  }
+  arm_timer(options_.timeouts.connect);
+}
+
+void Session::arm_timer(Millis timeout) {
+  uv_timer_start(
+      &timer_, [](uv_timer_t* timer) { static_cast<Session*>(timer->data)->on_timeout(); },
+      static_cast<std::uint64_t>(timeout.count()), 0);
+}
+
+void Session::on_timeout() {
+  if (state_ == State::closing) return;
+  if (state_ == State::connecting) {
+    // Closing the handle cancels the connect; its callback then sees UV_ECANCELED.
+    timed_out_ = true;
+    finish(Status::connection_timeout, Stage::connect, "no TCP handshake within the timeout");
+    return;
+  }
+  const Stage stage = awaiting_.empty() ? Stage::quit : stage_of(awaiting_.front().command);
+  finish(Status::io_timeout, stage, "no complete reply within the timeout");
+}
+
+void Session::on_connected(int status) {
+  if (state_ == State::closing) return;
+  if (status != 0) {
+    finish(status_from_uv(status, true), Stage::connect, uv_strerror(status));
+    return;
+  }
+  record(Direction::note, "connected", -1);
+  state_ = State::banner;
+  // Nothing is sent before the final 220 line: postscreen drops clients that talk early.
+  awaiting_.push_back(Pending{Command::banner, "", -1, 0});
+  arm_timer(options_.timeouts.banner);
+  uv_read_start(
+      reinterpret_cast<uv_stream_t*>(&tcp_),
+      [](uv_handle_t* handle, std::size_t, uv_buf_t* buf) {
+        Session* self = owner(handle);
+        *buf = uv_buf_init(self->read_buffer_, sizeof(self->read_buffer_));
+      },
+      [](uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
+        owner(reinterpret_cast<uv_handle_t*>(stream))->on_read(nread, buf);
+      });
+}
+
+void Session::on_read(ssize_t nread, const uv_buf_t* buf) {
+  if (state_ == State::closing || nread == 0) return;
+  if (nread < 0) {
+    const Stage stage = awaiting_.empty() ? Stage::quit : stage_of(awaiting_.front().command);
+    if (parser_.mid_reply()) {
+      for (const auto& line : parser_.pending_lines()) record(Direction::server, line, -1);
+      if (!parser_.partial_line().empty()) record(Direction::server, parser_.partial_line(), -1);
+      finish(Status::protocol_error, stage, "connection closed in the middle of a reply");
+    } else if (state_ == State::quitting) {
+      finish(Status::ok, Stage::quit, "");
+    } else {
+      finish(status_from_uv(static_cast<int>(nread), false), stage,
+             nread == UV_EOF ? "server closed the connection" : uv_strerror(static_cast<int>(nread)));
+    }
+    return;
+  }
+  std::vector<Reply> replies;
+  const bool ok = parser_.feed(std::string_view(buf->base, static_cast<std::size_t>(nread)), replies);
+  for (auto& reply : replies) {
+    if (state_ == State::closing) return;
+    on_reply(std::move(reply));
+  }
+  if (!ok && state_ != State::closing) {
+    for (const auto& line : parser_.pending_lines()) record(Direction::server, line, -1);
+    const Stage stage = awaiting_.empty() ? Stage::quit : stage_of(awaiting_.front().command);
+    finish(Status::protocol_error, stage, parser_.error_message());
+  }
+}
+
+void Session::on_reply(Reply&& reply) {
+  if (awaiting_.empty()) {
+    for (const auto& line : reply.lines) record(Direction::server, line, -1);
+    finish(Status::protocol_error, Stage::quit, "reply to a command that was never sent");
+    return;
+  }
+  const Pending sent = std::move(awaiting_.front());
+  awaiting_.pop_front();
+  for (const auto& line : reply.lines) record(Direction::server, line, sent.test);
+  if (!awaiting_.empty()) arm_timer(options_.timeouts.reply);
+  else uv_timer_stop(&timer_);
+
+  if (reply.code == 421 && sent.command != Command::quit) {
+    // 421: the server is closing the channel (RFC 5321 §3.8); the in-flight tests run again.
+    end_.refusal = reply;
+    finish(Status::closed_by_server, stage_of(sent.command), "server sent 421 and is closing");
+    return;
+  }
+  if (sent.test >= 0) {
+    handle_test_reply(sent, reply);
+    if (state_ != State::closing) pump();
+    return;
+  }
+  switch (sent.command) {
+    case Command::banner: handle_banner(reply); break;
+    case Command::ehlo:
+    case Command::helo: handle_greeting(sent.command, reply); break;
+    case Command::quit: finish(Status::ok, Stage::quit, ""); return;
+    default: break;
+  }
+  if (state_ != State::closing) pump();
+}
+
+void Session::handle_banner(const Reply& reply) {
+  greeting_lines_ = end_.transcript;
+  if (!reply.positive()) {
+    end_.refusal = reply;
+    finish(Status::ok, Stage::banner, "banner refused the session");
+    return;
+  }
+  end_.greeted = true;
+  end_.greeting = Greeting{};
+  end_.greeting->banner = reply;
+  state_ = State::greeting;
+  current_ehlo_ = options_.ehlo_name;
+  outbox_.push_back(Pending{Command::ehlo, "EHLO " + current_ehlo_, -1, 0});
+}
+
+void Session::handle_greeting(Command command, const Reply& reply) {
+  if (!reply.positive()) {
+    if (command == Command::ehlo && reply.permanent() && !tried_helo_) {
+      // HELO fallback: servers like OS/400 smtpd refuse EHLO and still relay.
+      tried_helo_ = true;
+      outbox_.push_back(Pending{Command::helo, "HELO " + current_ehlo_, -1, 0});
+      return;
+    }
+    end_.refusal = reply;
+    finish(Status::ok, command == Command::ehlo ? Stage::ehlo : Stage::helo,
+           "greeting refused");
+    return;
+  }
+  apply_greeting_reply(*end_.greeting, reply, command == Command::helo);
+  pipelining_ = options_.use_pipelining && end_.greeting->pipelining;
+  greeting_lines_ = end_.transcript;
+  state_ = State::running;
+  begin_tests(observer_.on_greeted(*this, *end_.greeting));
+}
+
+void Session::begin_tests(std::vector<SessionTest> tests) {
+  tests_.reserve(tests.size());
+  for (auto& test : tests) {
+    TestRun run;
+    run.result.index = test.index;
+    run.test = std::move(test);
+    tests_.push_back(std::move(run));
+  }
+  for (std::size_t slot = 0; slot < tests_.size(); ++slot) queue_test(slot);
+  if (tests_.empty()) quit();
+}
+
+void Session::queue_test(std::size_t slot) {
+  const int id = static_cast<int>(slot);
+  const SessionTest& test = tests_[slot].test;
+  if (test.ehlo != current_ehlo_) {
+    current_ehlo_ = test.ehlo;
+    outbox_.push_back(Pending{Command::ehlo, "EHLO " + test.ehlo, id, 0});
+  }
+  outbox_.push_back(Pending{Command::mail, "MAIL FROM:<" + test.mail_from + ">", id, 0});
+  for (std::size_t i = 0; i < test.rcpt_to.size(); ++i) {
+    outbox_.push_back(Pending{Command::rcpt, "RCPT TO:<" + test.rcpt_to[i] + ">", id, i});
+  }
+  outbox_.push_back(Pending{Command::rset, "RSET", id, 0});
+}
+
+void Session::pump() {
+  if (state_ == State::closing || !awaiting_.empty()) return;
+  if (outbox_.empty()) {
+    if (state_ != State::running) return;
+    quit();
+  }
+  std::vector<Pending> group;
+  if (!pipelining_) {
+    group.push_back(std::move(outbox_.front()));
+    outbox_.pop_front();
+  } else {
+    // RFC 2920: EHLO and QUIT may only end a group; MAIL, RCPT and RSET may be batched.
+    while (!outbox_.empty()) {
+      const bool ends_group = outbox_.front().command == Command::ehlo ||
+                              outbox_.front().command == Command::helo ||
+                              outbox_.front().command == Command::quit;
+      if (ends_group && !group.empty()) break;
+      group.push_back(std::move(outbox_.front()));
+      outbox_.pop_front();
+      if (ends_group) break;
+    }
+  }
+  send_now(std::move(group));
+}
+
+void Session::send_now(std::vector<Pending> group) {
+  auto* write = new WriteRequest;
+  for (auto& pending : group) {
+    if (pending.test >= 0) tests_[static_cast<std::size_t>(pending.test)].started = true;
+    record(Direction::client, pending.text, pending.test);
+    write->data += pending.text;
+    write->data += "\r\n";
+    awaiting_.push_back(std::move(pending));
+  }
+  ++end_.round_trips;
+  write->req.data = write;
+  uv_buf_t buf = uv_buf_init(write->data.data(), static_cast<unsigned>(write->data.size()));
+  const int rc = uv_write(&write->req, reinterpret_cast<uv_stream_t*>(&tcp_), &buf, 1,
+                          [](uv_write_t* req, int) { delete static_cast<WriteRequest*>(req->data); });
+  if (rc != 0) {
+    delete write;
+    finish(status_from_uv(rc, false), stage_of(awaiting_.back().command), uv_strerror(rc));
+    return;
+  }
+  arm_timer(options_.timeouts.reply);
+}
+
+void Session::handle_test_reply(const Pending& sent, const Reply& reply) {
+  const auto slot = static_cast<std::size_t>(sent.test);
+  TestRun& run = tests_[slot];
+  switch (sent.command) {
+    case Command::ehlo:
+      if (!reply.positive()) decide(slot, Outcome::blocked, Stage::ehlo, &reply);
+      break;
+    case Command::mail:
+      if (!reply.positive()) decide(slot, Outcome::blocked, Stage::mail, &reply);
+      break;
+    case Command::rcpt: {
+      if (run.decided || sent.rcpt + 1 != run.test.rcpt_to.size()) break;
+      const Outcome outcome = reply.positive()    ? Outcome::accepted
+                              : reply.transient() ? Outcome::deferred
+                                                  : Outcome::rejected;
+      decide(slot, outcome, Stage::rcpt, &reply);
+      break;
+    }
+    default: break;  // RSET: its failure does not change a decided test
+  }
+  if (!pipelining_ && run.decided) {
+    // Without pipelining, commands of a decided test that were not sent yet are dropped.
+    std::erase_if(outbox_, [&](const Pending& p) {
+      return p.test == sent.test && (p.command == Command::rcpt || p.command == Command::mail);
+    });
+  }
+}
+
+void Session::decide(std::size_t slot, Outcome outcome, Stage stage, const Reply* reply) {
+  TestRun& run = tests_[slot];
+  if (run.decided) return;
+  run.decided = true;
+  run.result.outcome = outcome;
+  run.result.stage = stage;
+  run.result.status = Status::ok;
+  if (reply != nullptr) run.result.reply = *reply;
+  ++end_.tests_finished;
+  report(run);
+}
+
+void Session::report(TestRun& run) {
+  // A test's transcript starts with the greeting, so it reads like the telnet session it replays.
+  Transcript lines = greeting_lines_;
+  lines.insert(lines.end(), run.result.transcript.begin(), run.result.transcript.end());
+  run.result.transcript = std::move(lines);
+  observer_.on_test_done(*this, std::move(run.result));
+}
+
+void Session::quit() {
+  state_ = State::quitting;
+  outbox_.push_back(Pending{Command::quit, "QUIT", -1, 0});
+}
+
+void Session::finish(Status status, Stage stage, std::string error) {
+  if (state_ == State::closing) return;
+  state_ = State::closing;
+  end_.status = status;
+  end_.stage = stage;
+  end_.error = std::move(error);
+  if (status != Status::ok) {
+    record(Direction::note, std::string(to_string(status)) + ": " + end_.error, -1);
+  }
+  for (std::size_t slot = 0; slot < tests_.size(); ++slot) {
+    TestRun& run = tests_[slot];
+    if (run.decided) continue;
+    if (!run.started) {
+      end_.unsent.push_back(run.test.index);
+      continue;
+    }
+    run.decided = true;
+    run.result.interrupted = true;
+    run.result.outcome = Outcome::error;
+    run.result.stage = stage;
+    run.result.status = status == Status::ok ? Status::closed_by_server : status;
+    if (end_.refusal) run.result.reply = end_.refusal;
+    report(run);
+  }
+  uv_timer_stop(&timer_);
+  auto closed = [](uv_handle_t* handle) { owner(handle)->on_handle_closed(); };
+  uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), closed);
+  uv_close(reinterpret_cast<uv_handle_t*>(&timer_), closed);
+}
+
+void Session::on_handle_closed() {
+  if (--open_handles_ > 0) return;
+  observer_.on_session_end(*this, std::move(end_));
+  delete this;
+}
+
+void Session::record(Direction direction, const std::string& line, int test_slot) {
+  TranscriptLine entry;
+  entry.at_ms = static_cast<std::int64_t>(uv_now(loop_) - options_.clock_origin_ms);
+  entry.direction = direction;
+  entry.line = line;
+  entry.session = number_;
+  if (options_.on_line) options_.on_line(endpoint_key_, entry);
+  if (test_slot >= 0) tests_[static_cast<std::size_t>(test_slot)].result.transcript.push_back(entry);
+  end_.transcript.push_back(std::move(entry));
+}
+
+Stage Session::stage_of(Command command) const {
+  switch (command) {
+    case Command::banner: return Stage::banner;
+    case Command::ehlo: return Stage::ehlo;
+    case Command::helo: return Stage::helo;
+    case Command::mail: return Stage::mail;
+    case Command::rcpt: return Stage::rcpt;
+    case Command::rset: return Stage::rset;
+    case Command::quit: return Stage::quit;
+  }
+  return Stage::quit;
+}
+
+}  // namespace relayaudit

@@ -1,0 +1,157 @@
+// One SMTP connection on the libuv loop: connect, banner, EHLO/HELO, relay tests, QUIT.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <uv.h>
+
+#include "core/duration.hpp"
+#include "core/status.hpp"
+#include "core/verdict.hpp"
+#include "scheduler/audit_result.hpp"
+#include "smtp/reply_parser.hpp"
+#include "smtp/transcript.hpp"
+
+namespace relayaudit {
+
+struct SessionTimeouts {
+  Millis connect{10'000};  // TCP handshake
+  Millis banner{60'000};   // until the final 220 line (greet_pause and tarpits reach 30 s)
+  Millis reply{60'000};    // each later reply, reset only when a whole reply arrives
+};
+
+struct SessionOptions {
+  std::string ehlo_name;  // FQDN sent in EHLO/HELO unless a test names its own
+  SessionTimeouts timeouts;
+  bool use_pipelining = true;  // batch commands when the server advertises PIPELINING
+  ReplyLimits limits;
+  std::uint64_t clock_origin_ms = 0;  // uv_now() at scan start, for transcript times
+  std::function<void(const std::string& endpoint, const TranscriptLine&)> on_line;  // -v
+};
+
+// One test as this connection runs it, placeholders already expanded.
+struct SessionTest {
+  std::size_t index = 0;  // the owner's index
+  std::string ehlo;       // EHLO name for this test
+  std::string mail_from;  // inside <>; "" is the null sender
+  std::vector<std::string> rcpt_to;  // the last one is decisive
+};
+
+struct SessionTestResult {
+  std::size_t index = 0;
+  Outcome outcome = Outcome::error;
+  Stage stage = Stage::connect;
+  Status status = Status::ok;
+  std::optional<Reply> reply;
+  bool interrupted = false;  // the connection broke before the decisive reply: run it again
+  Transcript transcript;
+};
+
+struct SessionEnd {
+  Status status = Status::ok;
+  Stage stage = Stage::connect;  // the step the session was in when it ended
+  std::string error;             // detail for status != ok
+  bool greeted = false;          // a 2xx banner arrived
+  std::optional<Greeting> greeting;  // set once EHLO or HELO succeeded
+  std::optional<Reply> refusal;  // the non-2xx reply that ended it (banner 554, 421, ...)
+  std::vector<std::size_t> unsent;  // tests handed out but never started
+  int tests_finished = 0;
+  int round_trips = 0;
+  Transcript transcript;
+};
+
+class Session;
+
+class SessionObserver {
+ public:
+  virtual ~SessionObserver() = default;
+  // After a successful EHLO/HELO: the tests this connection runs (empty: QUIT at once).
+  virtual std::vector<SessionTest> on_greeted(Session& session, const Greeting& greeting) = 0;
+  virtual void on_test_done(Session& session, SessionTestResult&& result) = 0;
+  // Last call; the session deletes itself right after it returns.
+  virtual void on_session_end(Session& session, SessionEnd&& end) = 0;
+};
+
+class Session {
+ public:
+  // Starts connecting; every outcome, even an immediate failure, is reported asynchronously.
+  static Session* start(uv_loop_t* loop, const sockaddr_storage& address, std::string endpoint_key,
+                        const SessionOptions& options, SessionObserver& observer, int number);
+
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+  int number() const { return number_; }
+
+ private:
+  enum class State { connecting, banner, greeting, running, quitting, closing };
+  enum class Command { banner, ehlo, helo, mail, rcpt, rset, quit };
+  struct Pending {
+    Command command;
+    std::string text;  // without CRLF
+    int test = -1;     // slot in tests_, -1 for session commands
+    std::size_t rcpt = 0;
+  };
+  struct TestRun {
+    SessionTest test;
+    SessionTestResult result;
+    bool started = false;
+    bool decided = false;
+  };
+
+  Session(uv_loop_t* loop, std::string endpoint_key, const SessionOptions& options,
+          SessionObserver& observer, int number);
+  ~Session() = default;
+
+  void connect(const sockaddr_storage& address);
+  void on_connected(int status);
+  void on_read(ssize_t nread, const uv_buf_t* buf);
+  void on_reply(Reply&& reply);
+  void on_timeout();
+  void on_handle_closed();
+
+  void handle_banner(const Reply& reply);
+  void handle_greeting(Command command, const Reply& reply);
+  void handle_test_reply(const Pending& sent, const Reply& reply);
+  void begin_tests(std::vector<SessionTest> tests);
+  void queue_test(std::size_t slot);
+  void pump();
+  void send_now(std::vector<Pending> group);
+  void decide(std::size_t slot, Outcome outcome, Stage stage, const Reply* reply);
+  void report(TestRun& run);
+  void quit();
+  void finish(Status status, Stage stage, std::string error);
+  void arm_timer(Millis timeout);
+  void record(Direction direction, const std::string& line, int test_slot);
+  Stage stage_of(Command command) const;
+
+  uv_loop_t* loop_;
+  std::string endpoint_key_;
+  const SessionOptions& options_;
+  SessionObserver& observer_;
+  int number_;
+
+  uv_tcp_t tcp_{};
+  uv_timer_t timer_{};
+  uv_connect_t connect_req_{};
+  int open_handles_ = 0;
+  bool timed_out_ = false;
+  State state_ = State::connecting;
+  ReplyParser parser_;
+  char read_buffer_[16 * 1024];
+
+  std::deque<Pending> outbox_;    // queued, not yet written
+  std::deque<Pending> awaiting_;  // written, reply not yet read
+  std::vector<TestRun> tests_;
+  std::string current_ehlo_;
+  bool pipelining_ = false;
+  bool tried_helo_ = false;
+  Transcript greeting_lines_;  // banner and EHLO exchange, copied into every test transcript
+  SessionEnd end_;
+};
+
+}  // namespace relayaudit

@@ -1,0 +1,146 @@
+// The relayaudit binary end to end: exit codes, results.json, input errors, the lab command.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "support/process.hpp"
+
+#ifndef RELAYAUDIT_BINARY
+#error "tests/cli needs the relayaudit binary"
+#endif
+
+namespace relayaudit {
+namespace {
+
+using testing::CommandResult;
+using testing::read_file;
+using testing::run_command;
+using testing::write_file;
+
+const std::string kBinary = RELAYAUDIT_BINARY;
+
+class ScanCli : public ::testing::Test {
+ protected:
+  void SetUp() override { dir_ = testing::make_temp_dir(); }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string path(const std::string& name) const { return dir_ + "/" + name; }
+  std::string dir_;
+};
+
+// The profile of a lab gateway, read from its banner or EHLO host name "<profile>-<n>.lab...".
+std::string lab_profile_of(const nlohmann::json& endpoint) {
+  std::string text = endpoint["banner"].is_null() ? "" : endpoint["banner"]["text"].get<std::string>();
+  const auto lab = text.find(".lab.relayaudit.test");
+  if (lab == std::string::npos) return "";
+  const auto dash = text.rfind('-', lab);
+  auto start = text.rfind(' ', dash);
+  start = start == std::string::npos ? 0 : start + 1;
+  return text.substr(start, dash - start);
+}
+
+TEST_F(ScanCli, LabAuditNamesOpenAndClosedGateways) {
+  const CommandResult run = run_command({kBinary, "scan", "--lab", "-o", path("results.json")});
+  ASSERT_FALSE(run.timed_out);
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  const auto results = nlohmann::json::parse(read_file(path("results.json")));
+  EXPECT_EQ(results["schema_version"], "1.0");
+  EXPECT_EQ(results["summary"]["verdict"], "open-relay");
+  const std::map<std::string, std::string> expected = {
+      {"closed", "closed"},           {"open", "open-relay"},        {"greylisting", "open-relay"},
+      {"ehlo-reject", "open-relay"},  {"error-limit", "closed"},     {"tarpit", "closed"},
+      {"drop-mid-plan", "closed"},    {"binary-reply", "closed"},    {"reject-banner", "unreachable"},
+      {"starttls-required", "inconclusive"}};
+  std::map<std::string, std::string> seen;
+  for (const auto& endpoint : results["endpoints"]) {
+    seen[lab_profile_of(endpoint)] = endpoint["verdict"].get<std::string>();
+  }
+  for (const auto& [profile, verdict] : expected) {
+    EXPECT_EQ(seen[profile], verdict) << profile;
+  }
+  // The human summary names open gateways as open.
+  EXPECT_NE(run.out.find("open-relay"), std::string::npos);
+  EXPECT_NE(run.out.find("closed"), std::string::npos);
+}
+
+TEST_F(ScanCli, MalformedTargetFileIsExit2NamingFileAndLine) {
+  write_file(path("fleet.txt"), "# staging\n127.0.0.1:2525\n\nmx1.example.test:99999\n");
+  const CommandResult run =
+      run_command({kBinary, "scan", "-f", path("fleet.txt"), "-o", path("results.json")});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find(path("fleet.txt") + ":4"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("mx1.example.test:99999"), std::string::npos) << run.err;
+  EXPECT_FALSE(std::filesystem::exists(path("results.json"))) << "nothing may run on bad input";
+}
+
+TEST_F(ScanCli, MalformedTargetArgumentIsExit2) {
+  const CommandResult run = run_command({kBinary, "scan", "256.1.1.1", "-q"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("256.1.1.1"), std::string::npos) << run.err;
+}
+
+TEST_F(ScanCli, UnknownTestSelectorIsExit2) {
+  const CommandResult run = run_command({kBinary, "scan", "127.0.0.1:1", "--tests", "nope", "-q"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("nope"), std::string::npos) << run.err;
+}
+
+TEST_F(ScanCli, UnreachableIsExit0UnlessFailOnInconclusive) {
+  const CommandResult lenient =
+      run_command({kBinary, "scan", "127.0.0.1:1", "-q", "-o", path("a.json")});
+  EXPECT_EQ(lenient.exit_code, 0) << lenient.err;
+  const auto results = nlohmann::json::parse(read_file(path("a.json")));
+  EXPECT_EQ(results["endpoints"][0]["verdict"], "unreachable");
+  EXPECT_EQ(results["endpoints"][0]["status"], "connection-refused");
+  const CommandResult strict =
+      run_command({kBinary, "scan", "127.0.0.1:1", "-q", "--fail-on", "inconclusive"});
+  EXPECT_EQ(strict.exit_code, 3) << strict.err;
+}
+
+TEST_F(ScanCli, UnwritableOutputIsExit4) {
+  const CommandResult run =
+      run_command({kBinary, "scan", "127.0.0.1:1", "-q", "-o", path("missing/dir/results.json")});
+  EXPECT_EQ(run.exit_code, 4);
+  EXPECT_NE(run.err.find("missing/dir/results.json"), std::string::npos) << run.err;
+}
+
+TEST_F(ScanCli, LabCommandServesGatewaysThatScanAudits) {
+  const std::string endpoints = path("endpoints.txt");
+  testing::BackgroundProcess lab({kBinary, "lab", "--profile", "closed,open", "--endpoints-file",
+                                  endpoints});
+  for (int i = 0; i < 500 && read_file(endpoints).empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_FALSE(read_file(endpoints).empty()) << "the lab did not write its endpoints";
+  const CommandResult run =
+      run_command({kBinary, "scan", "-f", endpoints, "-q", "-o", path("results.json")});
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  const auto results = nlohmann::json::parse(read_file(path("results.json")));
+  ASSERT_EQ(results["endpoints"].size(), 2u);
+  EXPECT_EQ(results["endpoints"][0]["verdict"], "closed");
+  EXPECT_EQ(results["endpoints"][1]["verdict"], "open-relay");
+  EXPECT_EQ(lab.stop(), 0) << "the lab stops cleanly on SIGTERM";
+}
+
+TEST_F(ScanCli, LabRefusesToListenOutsideLoopback) {
+  const CommandResult run = run_command({kBinary, "lab", "--bind", "0.0.0.0"});
+  EXPECT_EQ(run.exit_code, 2);
+}
+
+TEST_F(ScanCli, TestsListAndShow) {
+  const CommandResult list = run_command({kBinary, "tests", "list"});
+  EXPECT_EQ(list.exit_code, 0);
+  for (const char* id : {"relay-external-sender", "relay-null-sender", "relay-spoofed-local-sender",
+                         "relay-ip-literal-sender", "control-postmaster"}) {
+    EXPECT_NE(list.out.find(id), std::string::npos) << id;
+  }
+  const CommandResult show = run_command({kBinary, "tests", "show", "relay-null-sender"});
+  EXPECT_EQ(show.exit_code, 0);
+  EXPECT_NE(show.out.find("MAIL FROM:<>"), std::string::npos) << show.out;
+  EXPECT_EQ(run_command({kBinary, "tests", "show", "no-such-test"}).exit_code, 2);
+}
+
+}  // namespace
+}  // namespace relayaudit

@@ -1,0 +1,73 @@
+// Lab audit runner shared by the scheduler and session tests.
+#include "support/lab_audit.hpp"
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+#include "relaytests/script_library.hpp"
+#include "scheduler/scan_runner.hpp"
+#include "targets/target_parser.hpp"
+
+namespace relayaudit::testing {
+
+AuditOptions fast_audit_options() {
+  AuditOptions options;
+  options.session.ehlo_name = "scanner.relayaudit.test";
+  options.session.timeouts.connect = Millis(2000);
+  options.session.timeouts.banner = Millis(3000);
+  options.session.timeouts.reply = Millis(3000);
+  options.greylist_delay = Millis(300);
+  return options;
+}
+
+LabAuditRun run_lab_audit(const std::vector<LabGatewayConfig>& gateways, const AuditOptions& options,
+                          const LabOptions& lab_options,
+                          const std::vector<std::string>& extra_targets, std::size_t concurrency) {
+  LabAuditRun run;
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  {
+    LabServer lab(&loop, lab_options);
+    if (auto error = lab.start(gateways)) throw std::runtime_error("lab: " + *error);
+    run.gateways = lab.gateways();
+    ScanPlan plan;
+    plan.options = options;
+    plan.options.session.clock_origin_ms = uv_now(&loop);
+    plan.scripts = builtin_scripts();
+    plan.concurrency = concurrency;
+    std::vector<std::string> specs;
+    for (const auto& gateway : run.gateways) specs.push_back(gateway.target());
+    specs.insert(specs.end(), extra_targets.begin(), extra_targets.end());
+    for (const auto& spec : specs) {
+      auto parsed = parse_target(spec, "test");
+      if (auto* target = std::get_if<Target>(&parsed)) plan.targets.push_back(*target);
+      else throw std::runtime_error(std::get<TargetError>(parsed).message);
+    }
+    ScanRunner runner(&loop, std::move(plan));
+    runner.on_finished([&] { lab.close(); });
+    runner.start();
+    uv_run(&loop, UV_RUN_DEFAULT);
+    run.result = runner.take_result();
+    run.stats = lab.stats();
+  }
+  run.loop_closed_cleanly = uv_loop_close(&loop) == 0;
+  return run;
+}
+
+const EndpointResult& only_endpoint(const LabAuditRun& run) {
+  if (run.result.endpoints.size() != 1) {
+    throw std::runtime_error("expected one endpoint, got " +
+                             std::to_string(run.result.endpoints.size()));
+  }
+  return run.result.endpoints.front();
+}
+
+const TestResult& test_named(const EndpointResult& endpoint, const std::string& id) {
+  for (const auto& test : endpoint.tests) {
+    if (test.id == id) return test;
+  }
+  throw std::runtime_error("no test " + id + " on " + endpoint.endpoint.key());
+}
+
+}  // namespace relayaudit::testing

@@ -1,0 +1,34 @@
+// Runs a real scan against real lab gateways on one loop, for tests.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "lab/lab_server.hpp"
+#include "relaytests/relay_script.hpp"
+#include "scheduler/audit_options.hpp"
+#include "scheduler/audit_result.hpp"
+
+namespace relayaudit::testing {
+
+struct LabAuditRun {
+  ScanResult result;
+  LabStats stats;
+  std::vector<LabGateway> gateways;
+  bool loop_closed_cleanly = false;
+};
+
+// Short timeouts and retry delays so edge cases finish in well under a second or two.
+AuditOptions fast_audit_options();
+
+// Starts `gateways` on a fresh loop, audits them (plus `extra_targets`) with `scripts`
+// (default: every built-in script), closes the lab and the loop.
+LabAuditRun run_lab_audit(const std::vector<LabGatewayConfig>& gateways, const AuditOptions& options,
+                          const LabOptions& lab_options = {},
+                          const std::vector<std::string>& extra_targets = {},
+                          std::size_t concurrency = 64);
+
+const EndpointResult& only_endpoint(const LabAuditRun& run);
+const TestResult& test_named(const EndpointResult& endpoint, const std::string& id);
+
+}  // namespace relayaudit::testing
