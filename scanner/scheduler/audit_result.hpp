@@ -87,6 +87,7 @@ struct ScanSummary {
   int tests = 0;
   int tests_failed = 0;
   EndpointVerdict verdict = EndpointVerdict::closed;
+  int unresolved = 0;  // targets that expanded to no endpoint; they make the run unreachable
 };
 
 ScanSummary summarize(const ScanResult& result);

@@ -1,0 +1,215 @@
+// Builds the results document from a ScanResult (shape: reports/results.schema.json).
+#include "reports/results_json.hpp"
+
+#include <cstdio>
+#include <ctime>
+
+#include "reports/atomic_file.hpp"
+#include "reports/safe_text.hpp"
+#include "reports/version.hpp"
+
+namespace relayaudit {
+namespace {
+
+using nlohmann::json;
+
+// Every string that is not a fixed enum name goes through here.
+std::string safe(std::string_view text) {
+  return escape_invalid_utf8(text, nullptr);
+}
+
+json safe_list(const std::vector<std::string>& items) {
+  json out = json::array();
+  for (const auto& item : items) out.push_back(safe(item));
+  return out;
+}
+
+// The run options are the user's words, keys included, so they are escaped all the way down.
+json safe_copy(const json& value) {
+  if (value.is_string()) return safe(value.get_ref<const std::string&>());
+  if (value.is_array()) {
+    json out = json::array();
+    for (const auto& item : value) out.push_back(safe_copy(item));
+    return out;
+  }
+  if (value.is_object()) {
+    json out = json::object();
+    for (const auto& [key, item] : value.items()) out[safe(key)] = safe_copy(item);
+    return out;
+  }
+  return value;
+}
+
+json reply_json(const Reply& reply) {
+  return {
+      {"code", reply.code},
+      {"enhanced", reply.enhanced.empty() ? json(nullptr) : json(safe(reply.enhanced))},
+      {"text", safe(reply.text())},
+      {"lines", safe_list(reply.lines)},
+  };
+}
+
+// A greeting step that never happened (no banner read, no EHLO sent) is null, not a zero reply.
+json optional_reply_json(const Reply& reply) {
+  if (reply.code == 0 && reply.lines.empty()) return nullptr;
+  return reply_json(reply);
+}
+
+json transcript_json(const Transcript& transcript) {
+  json out = json::array();
+  for (const auto& line : transcript) {
+    bool changed = false;
+    json entry = {
+        {"t_ms", line.at_ms},
+        {"session", line.session},
+        {"dir", direction_name(line.direction)},
+        {"line", escape_invalid_utf8(line.line, &changed)},
+    };
+    if (changed) entry["escaped"] = true;
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+std::string_view kind_name(ScriptKind kind) {
+  return kind == ScriptKind::relay ? "relay" : "control";
+}
+
+json test_json(const TestResult& test) {
+  json out = {
+      {"id", safe(test.id)},
+      {"title", safe(test.title)},
+      {"kind", kind_name(test.kind)},
+      {"severity", safe(test.severity)},
+      {"expect", to_string(test.expect)},
+      {"ehlo", safe(test.ehlo)},
+      {"mail_from", safe(test.mail_from)},
+      {"rcpt_to", safe_list(test.rcpt_to)},
+      {"outcome", to_string(test.outcome)},
+      {"stage", to_string(test.stage)},
+      {"status", to_string(test.status)},
+      {"reply", test.reply ? reply_json(*test.reply) : json(nullptr)},
+      {"attempts", test.attempts},
+      {"verdict", to_string(test.verdict)},
+      {"transcript", transcript_json(test.transcript)},
+  };
+  if (!test.detail.empty()) out["detail"] = safe(test.detail);
+  return out;
+}
+
+json ehlo_json(const Greeting& greeting) {
+  json reply = optional_reply_json(greeting.ehlo);
+  if (reply.is_null()) return nullptr;
+  return {
+      {"used_helo", greeting.used_helo},
+      {"server_domain", safe(greeting.server_domain)},
+      {"capabilities", safe_list(greeting.capabilities)},
+      {"pipelining", greeting.pipelining},
+      {"reply", std::move(reply)},
+  };
+}
+
+json endpoint_json(const EndpointResult& result) {
+  const Endpoint& endpoint = result.endpoint;
+  json tests = json::array();
+  for (const auto& test : result.tests) tests.push_back(test_json(test));
+  json out = {
+      {"endpoint", safe(endpoint_key(endpoint))},
+      {"address", safe(endpoint.address)},
+      {"port", endpoint.port},
+      {"ip_version", endpoint.ipv6 ? 6 : 4},
+      {"host_name", endpoint.host_name.empty() ? json(nullptr) : json(safe(endpoint.host_name))},
+      {"targets", safe_list(endpoint.targets)},
+      {"verdict", to_string(result.verdict)},
+      {"verdict_reason", safe(result.verdict_reason)},
+      {"status", to_string(result.status)},
+      {"stage", to_string(result.stage)},
+      {"connections", result.connections},
+      {"round_trips", result.round_trips},
+      {"started_ms", result.started_ms},
+      {"finished_ms", result.finished_ms},
+      {"banner", result.greeting ? optional_reply_json(result.greeting->banner) : json(nullptr)},
+      {"ehlo", result.greeting ? ehlo_json(*result.greeting) : json(nullptr)},
+      {"tests", std::move(tests)},
+      {"transcript", transcript_json(result.transcript)},
+  };
+  if (!result.error.empty()) out["error"] = safe(result.error);
+  return out;
+}
+
+json summary_json(const ScanSummary& summary) {
+  return {
+      {"endpoints", summary.endpoints},
+      {"open_relay", summary.open_relay},
+      {"closed", summary.closed},
+      {"inconclusive", summary.inconclusive},
+      {"unreachable", summary.unreachable},
+      {"unresolved", summary.unresolved},
+      {"tests", summary.tests},
+      {"tests_failed", summary.tests_failed},
+      {"verdict", to_string(summary.verdict)},
+  };
+}
+
+}  // namespace
+
+std::string endpoint_key(const Endpoint& endpoint) {
+  const std::string port = std::to_string(endpoint.port);
+  if (endpoint.ipv6) return "[" + endpoint.address + "]:" + port;
+  return endpoint.address + ":" + port;
+}
+
+std::string format_timestamp(std::chrono::system_clock::time_point at) {
+  using namespace std::chrono;
+  const auto since_epoch = floor<milliseconds>(at.time_since_epoch());
+  const auto whole = floor<seconds>(since_epoch);
+  const auto millis = (since_epoch - whole).count();
+  const std::time_t seconds_value = static_cast<std::time_t>(whole.count());
+  std::tm utc{};
+  if (gmtime_r(&seconds_value, &utc) == nullptr) return "1970-01-01T00:00:00.000Z";
+  char text[64];
+  std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
+                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
+                static_cast<int>(millis));
+  return text;
+}
+
+json results_to_json(const ScanResult& result) {
+  json unresolved = json::array();
+  for (const auto& problem : result.unresolved) {
+    unresolved.push_back({
+        {"target", safe(problem.target)},
+        {"origin", safe(problem.origin)},
+        {"status", to_string(problem.status)},
+        {"message", safe(problem.message)},
+    });
+  }
+  json endpoints = json::array();
+  for (const auto& endpoint : result.endpoints) endpoints.push_back(endpoint_json(endpoint));
+  const auto duration =
+      std::chrono::duration_cast<std::chrono::milliseconds>(result.finished - result.started);
+  return {
+      {"schema_version", kResultsSchemaVersion},
+      {"tool", {{"name", "relayaudit"}, {"version", kToolVersion}}},
+      {"started_at", format_timestamp(result.started)},
+      {"finished_at", format_timestamp(result.finished)},
+      {"duration_ms", duration.count()},
+      {"complete", result.complete},
+      {"options", result.options.is_null() ? json::object() : safe_copy(result.options)},
+      {"scripts", safe_list(result.scripts)},
+      {"summary", summary_json(summarize(result))},
+      {"unresolved", std::move(unresolved)},
+      {"endpoints", std::move(endpoints)},
+  };
+}
+
+std::string results_to_string(const json& document) {
+  return document.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+std::optional<std::string> write_results_file(const std::filesystem::path& path,
+                                              const json& document) {
+  return write_file_atomically(path, results_to_string(document));
+}
+
+}  // namespace relayaudit

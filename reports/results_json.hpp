@@ -1,0 +1,37 @@
+// The results document (results.json): the source of truth every other report is rendered from.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "scheduler/audit_result.hpp"
+
+namespace relayaudit {
+
+// The version of the document shape; reports/results.schema.json describes it.
+inline constexpr const char* kResultsSchemaVersion = "1.0";
+
+// Builds the document. Every string that came from the network or the user is passed through
+// escape_invalid_utf8, so the result dumps without error even with the strict handler.
+nlohmann::json results_to_json(const ScanResult& result);
+
+// Pretty-printed document with a trailing newline. Uses the replacing error handler as a last
+// safety net: a missed string must not abort the scan's output.
+std::string results_to_string(const nlohmann::json& document);
+
+// Writes the document atomically: a temporary file in the same directory, fsync, rename. On
+// failure returns a message naming the path and the system error; an earlier file stays intact.
+std::optional<std::string> write_results_file(const std::filesystem::path& path,
+                                              const nlohmann::json& document);
+
+// "127.0.0.1:25" or "[::1]:25"; the same text as Endpoint::key(), which lives in a layer this
+// library does not link.
+std::string endpoint_key(const Endpoint& endpoint);
+
+// RFC 3339 UTC with milliseconds ("2024-05-01T12:00:00.123Z").
+std::string format_timestamp(std::chrono::system_clock::time_point at);
+
+}  // namespace relayaudit

@@ -1,0 +1,21 @@
+// Makes hostile bytes (server replies, user input) safe for JSON documents and for terminals.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace relayaudit {
+
+// Returns valid UTF-8. Valid sequences are copied; each invalid byte (stray continuation,
+// truncated sequence, overlong form, surrogate, code point above U+10FFFF) becomes the four
+// characters "\xNN". Only when something was escaped are backslashes doubled, so clean text stays
+// byte-for-byte identical and escaped text still decodes back to the exact bytes received.
+// Sets *changed (when not null) to whether the result differs from the input. Never throws.
+std::string escape_invalid_utf8(std::string_view bytes, bool* changed = nullptr);
+
+// Like escape_invalid_utf8, and also escapes every byte of anything a terminal would act on:
+// C0 controls (tab and ESC included), DEL, C1 controls and the Unicode bidi overrides. A hostile
+// banner printed through this cannot move the cursor, recolor the screen or reorder the line.
+std::string terminal_safe(std::string_view bytes);
+
+}  // namespace relayaudit

@@ -1,0 +1,38 @@
+// Roll-up of a scan: counts per verdict and the run verdict (the worst of every endpoint).
+#include "scheduler/audit_result.hpp"
+
+namespace relayaudit {
+
+ScanSummary summarize(const ScanResult& result) {
+  ScanSummary summary;
+  summary.endpoints = static_cast<int>(result.endpoints.size());
+  summary.unresolved = static_cast<int>(result.unresolved.size());
+  for (const auto& endpoint : result.endpoints) {
+    switch (endpoint.verdict) {
+      case EndpointVerdict::open_relay:
+        ++summary.open_relay;
+        break;
+      case EndpointVerdict::closed:
+        ++summary.closed;
+        break;
+      case EndpointVerdict::inconclusive:
+        ++summary.inconclusive;
+        break;
+      case EndpointVerdict::unreachable:
+        ++summary.unreachable;
+        break;
+    }
+    summary.verdict = worst_of(summary.verdict, endpoint.verdict);
+    summary.tests += static_cast<int>(endpoint.tests.size());
+    for (const auto& test : endpoint.tests) {
+      if (test.verdict == TestVerdict::fail) ++summary.tests_failed;
+    }
+  }
+  // A target we could not even resolve is a gateway nobody audited: the run cannot be closed.
+  if (!result.unresolved.empty()) {
+    summary.verdict = worst_of(summary.verdict, EndpointVerdict::unreachable);
+  }
+  return summary;
+}
+
+}  // namespace relayaudit

@@ -1,0 +1,170 @@
+// Terminal rendering of a ScanResult: counts, one line per endpoint, the evidence that matters.
+#include "reports/text_summary.hpp"
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "reports/results_json.hpp"
+#include "reports/safe_text.hpp"
+
+namespace relayaudit {
+namespace {
+
+// Test ids named on one line of the summary; more would bury the evidence in names.
+constexpr std::size_t kMaxIdsNamed = 3;
+
+std::string_view ansi_color(EndpointVerdict verdict) {
+  switch (verdict) {
+    case EndpointVerdict::open_relay:
+      return "\x1b[1;31m";
+    case EndpointVerdict::closed:
+      return "\x1b[32m";
+    case EndpointVerdict::inconclusive:
+      return "\x1b[33m";
+    case EndpointVerdict::unreachable:
+      return "\x1b[90m";
+  }
+  return "";
+}
+
+// Padded outside the color codes so columns line up with and without color.
+std::string verdict_label(EndpointVerdict verdict, bool color, bool pad = true) {
+  const std::string_view name = to_string(verdict);
+  std::string padding(pad && name.size() < 12 ? 12 - name.size() : 0, ' ');
+  if (!color) return std::string(name) + padding;
+  return std::string(ansi_color(verdict)) + std::string(name) + "\x1b[0m" + padding;
+}
+
+std::string plural(int count, std::string_view noun) {
+  std::string text = std::to_string(count) + " " + std::string(noun);
+  if (count != 1) text += "s";
+  return text;
+}
+
+// "250 2.1.5 Ok" from the first line; a hostile reply cannot smuggle control bytes through.
+std::string reply_summary(const std::optional<Reply>& reply) {
+  if (!reply) return "no reply";
+  std::string text = std::to_string(reply->code);
+  if (!reply->lines.empty()) {
+    const std::string first = reply->line_text(0);
+    if (!first.empty()) text += " " + terminal_safe(first);
+    if (reply->lines.size() > 1)
+      text += " (+" + plural(static_cast<int>(reply->lines.size() - 1), "line") + ")";
+  }
+  return text;
+}
+
+std::string command_sent(const TestResult& test) {
+  if (test.stage == Stage::mail || test.rcpt_to.empty()) {
+    return "MAIL FROM:<" + terminal_safe(test.mail_from) + ">";
+  }
+  return "RCPT TO:<" + terminal_safe(test.rcpt_to.back()) + ">";
+}
+
+void print_failed_tests(std::ostream& out, const EndpointResult& endpoint) {
+  for (const auto& test : endpoint.tests) {
+    if (test.verdict != TestVerdict::fail) continue;
+    out << "  " << terminal_safe(test.id) << ": " << command_sent(test) << " -> "
+        << reply_summary(test.reply) << "\n";
+  }
+}
+
+// "blocked at mail -> 530 5.7.0 Must issue a STARTTLS command first"
+std::string unsettled_summary(const TestResult& test) {
+  std::string text =
+      std::string(to_string(test.outcome)) + " at " + std::string(to_string(test.stage));
+  if (test.status != Status::ok) text += " (" + std::string(to_string(test.status)) + ")";
+  if (test.reply) text += " -> " + reply_summary(test.reply);
+  return text;
+}
+
+// A server that refuses us usually refuses every test the same way: one line per distinct
+// answer, naming the tests, keeps the summary readable for a plan of dozens of scripts.
+void print_unsettled_tests(std::ostream& out, const EndpointResult& endpoint) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> groups;
+  for (const auto& test : endpoint.tests) {
+    if (test.verdict != TestVerdict::inconclusive) continue;
+    std::string summary = unsettled_summary(test);
+    auto group = std::find_if(groups.begin(), groups.end(),
+                              [&](const auto& entry) { return entry.first == summary; });
+    if (group == groups.end()) group = groups.insert(groups.end(), {std::move(summary), {}});
+    group->second.push_back(terminal_safe(test.id));
+  }
+  for (const auto& [summary, ids] : groups) {
+    out << "  ";
+    for (std::size_t i = 0; i < ids.size() && i < kMaxIdsNamed; ++i)
+      out << (i ? ", " : "") << ids[i];
+    if (ids.size() > kMaxIdsNamed) out << " +" << ids.size() - kMaxIdsNamed << " more";
+    out << ": " << summary << "\n";
+  }
+}
+
+void print_stop_reason(std::ostream& out, const EndpointResult& endpoint) {
+  // A clean end says nothing the test lines do not; an error or a refusal is the story.
+  if (endpoint.status != Status::ok || !endpoint.error.empty() || endpoint.tests.empty()) {
+    out << "  status " << to_string(endpoint.status) << " at " << to_string(endpoint.stage);
+    if (!endpoint.error.empty()) out << ": " << terminal_safe(endpoint.error);
+    out << "\n";
+  }
+  print_unsettled_tests(out, endpoint);
+}
+
+void print_endpoint(std::ostream& out, const EndpointResult& endpoint, bool color) {
+  out << verdict_label(endpoint.verdict, color) << "  "
+      << terminal_safe(endpoint_key(endpoint.endpoint));
+  if (!endpoint.endpoint.host_name.empty()) {
+    out << "  " << terminal_safe(endpoint.endpoint.host_name);
+  }
+  if (!endpoint.verdict_reason.empty()) out << "  " << terminal_safe(endpoint.verdict_reason);
+  out << "\n";
+  switch (endpoint.verdict) {
+    case EndpointVerdict::open_relay:
+      print_failed_tests(out, endpoint);
+      break;
+    case EndpointVerdict::inconclusive:
+    case EndpointVerdict::unreachable:
+      print_stop_reason(out, endpoint);
+      break;
+    case EndpointVerdict::closed:
+      break;
+  }
+}
+
+}  // namespace
+
+void print_text_summary(std::ostream& out, const ScanResult& result, bool color) {
+  const ScanSummary summary = summarize(result);
+  out << plural(summary.endpoints, "endpoint") << ": " << summary.open_relay << " open-relay, "
+      << summary.closed << " closed, " << summary.inconclusive << " inconclusive, "
+      << summary.unreachable << " unreachable";
+  if (summary.unresolved > 0) out << "; " << plural(summary.unresolved, "target") << " unresolved";
+  if (!result.complete) out << " (scan incomplete)";
+  out << "\n";
+
+  // Worst first, scan order kept within a verdict, so the open relays are what the eye meets.
+  std::vector<const EndpointResult*> order;
+  order.reserve(result.endpoints.size());
+  for (const auto& endpoint : result.endpoints) order.push_back(&endpoint);
+  std::stable_sort(order.begin(), order.end(), [](const auto* a, const auto* b) {
+    return severity_rank(a->verdict) > severity_rank(b->verdict);
+  });
+  for (const auto* endpoint : order) print_endpoint(out, *endpoint, color);
+
+  for (const auto& problem : result.unresolved) {
+    out << verdict_label(EndpointVerdict::unreachable, color) << "  "
+        << terminal_safe(problem.target) << "  (" << terminal_safe(problem.origin) << ") "
+        << to_string(problem.status);
+    if (!problem.message.empty()) out << ": " << terminal_safe(problem.message);
+    out << "\n";
+  }
+  out << "run verdict: " << verdict_label(summary.verdict, color, false) << "\n";
+}
+
+std::string progress_line(int done, int total, int open) {
+  const int percent = total > 0 ? static_cast<int>(100LL * done / total) : 100;
+  return std::to_string(done) + "/" + std::to_string(total) + " endpoints audited (" +
+         std::to_string(percent) + "%), " + plural(open, "open relay");
+}
+
+}  // namespace relayaudit

@@ -1,0 +1,21 @@
+// A hand-built ScanResult shared by the report tests: every verdict, hostile server text.
+#pragma once
+
+#include "scheduler/audit_result.hpp"
+
+namespace relayaudit::testing {
+
+// Bytes no valid UTF-8 decoder accepts, and an ANSI sequence that would recolor a terminal.
+inline constexpr const char* kInvalidBytes = "\xff\xfe";
+inline constexpr const char* kAnsiEscape = "\x1b[31m";
+
+TestResult make_test(std::string id, Expectation expect, Outcome outcome, int code,
+                     std::string reply_line);
+
+EndpointResult make_endpoint(std::string address, EndpointVerdict verdict);
+
+// Four endpoints (open relay with invalid UTF-8 in banner, capabilities, replies and
+// transcript; closed; inconclusive; unreachable over IPv6) and one unresolved target.
+ScanResult make_sample_scan();
+
+}  // namespace relayaudit::testing
