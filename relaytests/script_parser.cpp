@@ -1,0 +1,241 @@
+// Parsing and validation of one relay script file; every error names the source and the field.
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <array>
+#include <optional>
+
+#include "relaytests/placeholders.hpp"
+#include "relaytests/script_library.hpp"
+
+namespace relayaudit {
+
+namespace {
+
+using json = nlohmann::json;
+using MaybeError = std::optional<ScriptError>;
+
+constexpr std::array<std::string_view, 13> kFields = {
+    "id",   "kind",      "title", "description", "catches", "severity", "references",
+    "tags", "opened_by", "ehlo",  "mail_from",   "rcpt_to", "expect"};
+constexpr std::array<std::string_view, 5> kSeverities = {"critical", "high", "medium", "low",
+                                                         "info"};
+
+enum class Presence { optional, required, required_nonempty };
+
+template <std::size_t N>
+std::string join(const std::array<std::string_view, N>& words) {
+  std::string text;
+  for (auto word : words) text += (text.empty() ? "" : ", ") + std::string(word);
+  return text;
+}
+
+// Lowercase words of letters and digits joined by single hyphens: ids and tags share a namespace
+// on the command line, so they share a syntax.
+bool is_slug(std::string_view text) {
+  if (text.empty() || text.front() == '-' || text.back() == '-') return false;
+  char previous = 0;
+  for (char c : text) {
+    const bool word_char = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (!word_char && !(c == '-' && previous != '-')) return false;
+    previous = c;
+  }
+  return true;
+}
+
+// Reads typed fields out of the script object, turning each mismatch into a ScriptError.
+class FieldReader {
+ public:
+  FieldReader(const json& object, std::string_view source) : object_(object), source_(source) {}
+
+  ScriptError error(std::string field, std::string message) const {
+    return ScriptError{source_, std::move(field), std::move(message)};
+  }
+
+  // Typos in optional fields would otherwise pass silently as "field absent".
+  MaybeError unknown_field() const {
+    for (const auto& [key, value] : object_.items()) {
+      if (std::find(kFields.begin(), kFields.end(), key) == kFields.end()) {
+        return error(pointer(key), "unknown field '" + key + "' (known: " + join(kFields) + ")");
+      }
+    }
+    return std::nullopt;
+  }
+
+  MaybeError text(std::string_view key, Presence presence, std::string& out) const {
+    const json* value = find(key);
+    if (!value) return missing(key, presence);
+    if (!value->is_string()) return wrong_type(pointer(key), "a string", *value);
+    out = value->get<std::string>();
+    if (out.empty() && presence == Presence::required_nonempty) {
+      return error(pointer(key), "must not be empty");
+    }
+    return std::nullopt;
+  }
+
+  // Elements must be non-empty strings; `presence` only says whether the array itself may be absent
+  // (required_nonempty: present with at least one element).
+  MaybeError texts(std::string_view key, Presence presence, std::vector<std::string>& out) const {
+    const json* value = find(key);
+    if (!value) return missing(key, presence);
+    if (!value->is_array()) return wrong_type(pointer(key), "an array of strings", *value);
+    if (value->empty() && presence == Presence::required_nonempty) {
+      return error(pointer(key), "must have at least one element");
+    }
+    for (std::size_t i = 0; i < value->size(); ++i) {
+      const auto field = pointer(key) + "/" + std::to_string(i);
+      const auto& element = (*value)[i];
+      if (!element.is_string()) return wrong_type(field, "a string", element);
+      out.push_back(element.get<std::string>());
+      if (out.back().empty()) return error(field, "must not be empty");
+    }
+    return std::nullopt;
+  }
+
+ private:
+  // A JSON pointer to a top-level key ("~" and "/" escaped as RFC 6901 says).
+  static std::string pointer(std::string_view key) {
+    std::string escaped = "/";
+    for (char c : key) escaped += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
+    return escaped;
+  }
+
+  const json* find(std::string_view key) const {
+    const auto it = object_.find(std::string(key));
+    return it == object_.end() ? nullptr : &*it;
+  }
+
+  MaybeError missing(std::string_view key, Presence presence) const {
+    if (presence == Presence::optional) return std::nullopt;
+    return error(pointer(key), "missing required field '" + std::string(key) + "'");
+  }
+
+  MaybeError wrong_type(std::string field, std::string_view expected, const json& value) const {
+    return error(std::move(field),
+                 "must be " + std::string(expected) + ", not " + std::string(value.type_name()));
+  }
+
+  const json& object_;
+  std::string source_;
+};
+
+MaybeError read_fields(const FieldReader& reader, RelayScript& script, std::string& kind,
+                       std::string& expect) {
+  using enum Presence;
+  if (auto e = reader.unknown_field()) return e;
+  if (auto e = reader.text("id", required_nonempty, script.id)) return e;
+  if (auto e = reader.text("kind", required_nonempty, kind)) return e;
+  if (auto e = reader.text("title", required_nonempty, script.title)) return e;
+  if (auto e = reader.text("description", required_nonempty, script.description)) return e;
+  if (auto e = reader.text("catches", optional, script.catches)) return e;
+  if (auto e = reader.text("severity", required_nonempty, script.severity)) return e;
+  if (auto e = reader.texts("references", optional, script.references)) return e;
+  if (auto e = reader.texts("tags", optional, script.tags)) return e;
+  if (auto e = reader.texts("opened_by", optional, script.opened_by)) return e;
+  if (auto e = reader.text("ehlo", optional, script.ehlo)) return e;
+  if (auto e = reader.text("mail_from", required, script.mail_from)) return e;  // "" is <>
+  if (auto e = reader.texts("rcpt_to", required_nonempty, script.rcpt_to)) return e;
+  if (auto e = reader.text("expect", required_nonempty, expect)) return e;
+  return std::nullopt;
+}
+
+// A template becomes part of an SMTP command line once expanded.
+std::optional<std::string> template_problem(std::string_view text, bool is_address) {
+  const bool has_control = std::any_of(text.begin(), text.end(), [](char c) {
+    return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+  });
+  // CR or LF would end the command early and let the script inject another one.
+  if (has_control) return "must not contain control characters";
+  if (is_address && text.find_first_of("<>") != std::string_view::npos) {
+    return "write the address without angle brackets; the scanner adds them";
+  }
+  return find_bad_placeholder(text);
+}
+
+MaybeError check_values(const FieldReader& reader, RelayScript& script, std::string_view kind,
+                        std::string_view expect) {
+  if (!is_slug(script.id)) {
+    return reader.error("/id", "'" + script.id +
+                                   "' is not a valid id: use lowercase letters and digits "
+                                   "joined by single hyphens (e.g. relay-null-sender)");
+  }
+  if (kind == "relay") {
+    script.kind = ScriptKind::relay;
+  } else if (kind == "control") {
+    script.kind = ScriptKind::control;
+  } else {
+    return reader.error("/kind", "must be 'relay' or 'control', not '" + std::string(kind) + "'");
+  }
+  if (std::find(kSeverities.begin(), kSeverities.end(), script.severity) == kSeverities.end()) {
+    return reader.error("/severity",
+                        "must be one of " + join(kSeverities) + ", not '" + script.severity + "'");
+  }
+  const auto expectation = expectation_from_string(expect);
+  if (!expectation) {
+    return reader.error("/expect",
+                        "must be 'reject' or 'accept', not '" + std::string(expect) + "'");
+  }
+  script.expect = *expectation;
+  // The verdict contract judges controls and relay attempts differently; a mismatch is a mistake.
+  if (script.kind == ScriptKind::control && script.expect != Expectation::accept) {
+    return reader.error("/expect", "a control must expect 'accept'");
+  }
+  if (script.kind == ScriptKind::relay && script.expect != Expectation::reject) {
+    return reader.error("/expect", "a relay attempt must expect 'reject'");
+  }
+  for (std::size_t i = 0; i < script.tags.size(); ++i) {
+    if (!is_slug(script.tags[i])) {
+      return reader.error("/tags/" + std::to_string(i),
+                          "'" + script.tags[i] +
+                              "' is not a valid tag: use lowercase letters "
+                              "and digits joined by single hyphens");
+    }
+  }
+  if (auto problem = template_problem(script.ehlo, false)) return reader.error("/ehlo", *problem);
+  if (auto problem = template_problem(script.mail_from, true)) {
+    return reader.error("/mail_from", *problem);
+  }
+  for (std::size_t i = 0; i < script.rcpt_to.size(); ++i) {
+    if (auto problem = template_problem(script.rcpt_to[i], true)) {
+      return reader.error("/rcpt_to/" + std::to_string(i), *problem);
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string ScriptError::to_string() const {
+  if (field.empty()) return source + ": " + message;
+  return source + ": " + field + ": " + message;
+}
+
+std::variant<RelayScript, ScriptError> parse_script(std::string_view json_text,
+                                                    std::string_view source) {
+  json document;
+  try {
+    document = json::parse(json_text);
+  } catch (const json::parse_error& e) {
+    // what() starts with "[json.exception.parse_error.101] ", which says nothing to a user.
+    std::string detail = e.what();
+    if (const auto end = detail.find("] "); detail.starts_with("[json.") && end != detail.npos) {
+      detail.erase(0, end + 2);
+    }
+    return ScriptError{std::string(source), "",
+                       "invalid JSON at byte " + std::to_string(e.byte) + ": " + detail};
+  }
+  const FieldReader reader(document, source);
+  if (!document.is_object()) {
+    return reader.error("",
+                        "a script must be a JSON object, not " + std::string(document.type_name()));
+  }
+  RelayScript script;
+  script.source = std::string(source);
+  std::string kind;
+  std::string expect;
+  if (auto e = read_fields(reader, script, kind, expect)) return *e;
+  if (auto e = check_values(reader, script, kind, expect)) return *e;
+  return script;
+}
+
+}  // namespace relayaudit

@@ -1,0 +1,167 @@
+// Target specs from arguments and files: host[:port], IPv4[:port], [IPv6][:port], bare IPv6, CIDR.
+#include "targets/target_parser.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <optional>
+
+#include "targets/cidr.hpp"
+#include "targets/host_syntax.hpp"
+#include "targets/ip_address.hpp"
+
+namespace relayaudit {
+
+namespace {
+
+using namespace targets_detail;
+
+// What is wrong with a spec, phrased to follow "<origin>: '<spec>': ".
+using Problem = std::optional<std::string>;
+
+constexpr auto npos = std::string_view::npos;
+
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+  return text;
+}
+
+std::string quoted(std::string_view text) {
+  return "'" + std::string(text) + "'";
+}
+
+Problem apply_port(Target& target, std::string_view text) {
+  auto port = parse_port(text);
+  if (auto* problem = std::get_if<std::string>(&port)) return *problem;
+  target.port = std::get<std::uint16_t>(port);
+  target.port_given = true;
+  return std::nullopt;
+}
+
+// An IPv6 address or IPv6 network, already without brackets.
+Problem parse_ipv6_part(Target& target, std::string_view text) {
+  // A zone only means something on the scanning host's own links; refuse it rather than drop it.
+  if (const auto percent = text.find('%'); percent != npos) {
+    return "IPv6 zone id " + quoted(text.substr(percent)) +
+           " is not supported; give the address without it";
+  }
+  if (const auto slash = text.find('/'); slash != npos) {
+    return fill_cidr(target, text.substr(0, slash), text.substr(slash + 1), true);
+  }
+  const auto address = parse_ipv6(text);
+  if (!address) return quoted(text) + " is not a valid IPv6 address";
+  target.kind = TargetKind::ipv6;
+  target.host = address->text();
+  return std::nullopt;
+}
+
+// "[v6]", "[v6]:port", "[v6/n]" or "[v6/n]:port".
+Problem parse_bracketed(Target& target, std::string_view spec) {
+  const auto close = spec.find(']');
+  if (close == npos) return std::string("missing ']' after the IPv6 address");
+  const auto inside = spec.substr(1, close - 1);
+  const auto rest = spec.substr(close + 1);
+  if (inside.empty()) return std::string("empty brackets: expected an IPv6 address");
+  if (parse_ipv4(inside)) return std::string("brackets are only for IPv6 addresses");
+  if (auto problem = parse_ipv6_part(target, inside)) return problem;
+  if (rest.empty()) return std::nullopt;
+  if (rest.front() != ':') return "unexpected " + quoted(rest) + " after ']' (expected ':port')";
+  return apply_port(target, rest.substr(1));
+}
+
+// Host name, IPv4 address or IPv4 network, each with an optional ":port".
+Problem parse_unbracketed(Target& target, std::string_view spec) {
+  std::string_view host = spec;
+  if (const auto colon = spec.find(':'); colon != npos) {
+    host = spec.substr(0, colon);
+    if (host.empty()) return std::string("missing host before ':'");
+    if (auto problem = apply_port(target, spec.substr(colon + 1))) return problem;
+  }
+  if (const auto slash = host.find('/'); slash != npos) {
+    return fill_cidr(target, host.substr(0, slash), host.substr(slash + 1), false);
+  }
+  // "256.1.1.1" or "1.2.3.4.5" was meant as an address; calling it a bad host name would mislead.
+  if (looks_numeric_dotted(host)) {
+    const auto address = parse_ipv4(host);
+    if (!address) return quoted(host) + " is not a valid IPv4 address";
+    target.kind = TargetKind::ipv4;
+    target.host = address->text();
+    return std::nullopt;
+  }
+  std::string name(host);
+  std::transform(name.begin(), name.end(), name.begin(), [](char c) {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  });
+  if (!name.empty() && name.back() == '.') name.pop_back();  // fully qualified form
+  if (auto problem = host_name_problem(name)) return problem;
+  target.kind = TargetKind::host;
+  target.host = std::move(name);
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::variant<Target, TargetError> parse_target(std::string_view spec, std::string_view origin,
+                                               std::uint16_t default_port) {
+  spec = trim(spec);
+  Target target;
+  target.spec = std::string(spec);
+  target.origin = std::string(origin);
+  target.port = default_port;
+
+  Problem problem;
+  if (spec.empty()) {
+    problem = "empty target";
+  } else if (std::any_of(spec.begin(), spec.end(), is_space)) {
+    problem = "contains whitespace (one target per argument or line)";
+  } else if (spec.front() == '[') {
+    problem = parse_bracketed(target, spec);
+  } else if (std::count(spec.begin(), spec.end(), ':') > 1) {
+    problem = parse_ipv6_part(target, spec);  // bare IPv6: a port needs the bracket form
+  } else {
+    problem = parse_unbracketed(target, spec);
+  }
+  if (problem) return TargetError{std::string(origin) + ": " + quoted(spec) + ": " + *problem};
+  return target;
+}
+
+ParsedTargets parse_target_file(const std::filesystem::path& file, std::uint16_t default_port) {
+  ParsedTargets result;
+  const std::string name = file.string();
+  const auto cannot_read = [&](int error) {
+    result.errors.push_back({name + ": cannot read: " + std::strerror(error)});
+  };
+  // A directory opens fine as a stream and then reads as empty; say what it is instead.
+  std::error_code ignored;
+  if (std::filesystem::is_directory(file, ignored)) {
+    cannot_read(EISDIR);
+    return result;
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    cannot_read(errno);
+    return result;
+  }
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    std::string_view text = line;
+    text = text.substr(0, text.find('#'));
+    if (trim(text).empty()) continue;
+    auto parsed = parse_target(text, name + ":" + std::to_string(number), default_port);
+    if (auto* error = std::get_if<TargetError>(&parsed)) {
+      result.errors.push_back(std::move(*error));
+    } else {
+      result.targets.push_back(std::move(std::get<Target>(parsed)));
+    }
+  }
+  if (in.bad()) cannot_read(errno);
+  return result;
+}
+
+}  // namespace relayaudit

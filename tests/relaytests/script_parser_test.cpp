@@ -1,0 +1,165 @@
+// parse_script: a valid script's fields, and malformed scripts each naming source and field.
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <nlohmann/json.hpp>
+
+#include "relaytests/script_library.hpp"
+
+namespace relayaudit {
+namespace {
+
+using json = nlohmann::json;
+
+json valid_script() {
+  return json::parse(R"({
+    "id": "relay-test-one",
+    "kind": "relay",
+    "title": "A test",
+    "description": "What it sends and why.",
+    "catches": "An open relay.",
+    "severity": "high",
+    "references": ["RFC 5321 §3.6.2"],
+    "tags": ["custom", "sender"],
+    "opened_by": ["Postfix: mynetworks too wide"],
+    "ehlo": "{scanner_ehlo}",
+    "mail_from": "{ext_from}",
+    "rcpt_to": ["postmaster@{target_domain}", "{ext_to}"],
+    "expect": "reject"
+  })");
+}
+
+ScriptError expect_error(const json& script, const std::string& source = "dir/x.json") {
+  auto parsed = parse_script(script.dump(), source);
+  EXPECT_TRUE(std::holds_alternative<ScriptError>(parsed)) << script.dump();
+  if (!std::holds_alternative<ScriptError>(parsed)) return {};
+  return std::get<ScriptError>(parsed);
+}
+
+TEST(ParseScript, ValidScriptKeepsEveryField) {
+  auto parsed = parse_script(valid_script().dump(), "dir/x.json");
+  ASSERT_TRUE(std::holds_alternative<RelayScript>(parsed))
+      << std::get<ScriptError>(parsed).to_string();
+  const auto& script = std::get<RelayScript>(parsed);
+  EXPECT_EQ(script.id, "relay-test-one");
+  EXPECT_EQ(script.kind, ScriptKind::relay);
+  EXPECT_EQ(script.title, "A test");
+  EXPECT_EQ(script.description, "What it sends and why.");
+  EXPECT_EQ(script.catches, "An open relay.");
+  EXPECT_EQ(script.severity, "high");
+  EXPECT_EQ(script.references, std::vector<std::string>{"RFC 5321 §3.6.2"});
+  EXPECT_EQ(script.tags, (std::vector<std::string>{"custom", "sender"}));
+  EXPECT_EQ(script.opened_by, std::vector<std::string>{"Postfix: mynetworks too wide"});
+  EXPECT_EQ(script.ehlo, "{scanner_ehlo}");
+  EXPECT_EQ(script.mail_from, "{ext_from}");
+  EXPECT_EQ(script.rcpt_to, (std::vector<std::string>{"postmaster@{target_domain}", "{ext_to}"}));
+  EXPECT_EQ(script.expect, Expectation::reject);
+  EXPECT_EQ(script.source, "dir/x.json");
+}
+
+TEST(ParseScript, OptionalFieldsMayBeAbsentAndNullSenderIsEmpty) {
+  auto script = valid_script();
+  for (const char* key : {"catches", "references", "tags", "opened_by", "ehlo"}) {
+    script.erase(key);
+  }
+  script["mail_from"] = "";
+  script["kind"] = "control";
+  script["expect"] = "accept";
+  auto parsed = parse_script(script.dump(), "x.json");
+  ASSERT_TRUE(std::holds_alternative<RelayScript>(parsed))
+      << std::get<ScriptError>(parsed).to_string();
+  EXPECT_EQ(std::get<RelayScript>(parsed).mail_from, "");
+  EXPECT_EQ(std::get<RelayScript>(parsed).kind, ScriptKind::control);
+  EXPECT_EQ(std::get<RelayScript>(parsed).expect, Expectation::accept);
+}
+
+struct Malformed {
+  const char* what;
+  std::function<void(json&)> change;
+  std::string field;
+  std::string message;  // substring
+};
+
+TEST(ParseScript, MalformedScriptsNameSourceAndField) {
+  const Malformed cases[] = {
+      {"missing id", [](json& s) { s.erase("id"); }, "/id", "missing required field 'id'"},
+      {"missing rcpt_to", [](json& s) { s.erase("rcpt_to"); }, "/rcpt_to",
+       "missing required field 'rcpt_to'"},
+      {"missing mail_from", [](json& s) { s.erase("mail_from"); }, "/mail_from",
+       "missing required field 'mail_from'"},
+      {"wrong type", [](json& s) { s["title"] = 7; }, "/title", "must be a string, not number"},
+      {"rcpt_to not array", [](json& s) { s["rcpt_to"] = "{ext_to}"; }, "/rcpt_to",
+       "must be an array of strings, not string"},
+      {"rcpt_to empty", [](json& s) { s["rcpt_to"] = json::array(); }, "/rcpt_to",
+       "must have at least one element"},
+      {"wrong element type", [](json& s) { s["tags"][1] = true; }, "/tags/1",
+       "must be a string, not boolean"},
+      {"empty title", [](json& s) { s["title"] = ""; }, "/title", "must not be empty"},
+      {"bad id", [](json& s) { s["id"] = "Relay_Test"; }, "/id", "'Relay_Test' is not a valid id"},
+      {"double hyphen id", [](json& s) { s["id"] = "relay--x"; }, "/id", "is not a valid id"},
+      {"bad tag", [](json& s) { s["tags"][0] = "Core"; }, "/tags/0", "is not a valid tag"},
+      {"unknown key", [](json& s) { s["expects"] = "reject"; }, "/expects",
+       "unknown field 'expects'"},
+      {"unknown placeholder", [](json& s) { s["rcpt_to"][0] = "{ext_usr}@x"; }, "/rcpt_to/0",
+       "unknown placeholder {ext_usr}"},
+      {"unbalanced brace", [](json& s) { s["mail_from"] = "{ext_from"; }, "/mail_from",
+       "unbalanced '{'"},
+      {"bad ehlo placeholder", [](json& s) { s["ehlo"] = "{host}"; }, "/ehlo",
+       "unknown placeholder {host}"},
+      {"angle brackets", [](json& s) { s["rcpt_to"][1] = "<{ext_to}>"; }, "/rcpt_to/1",
+       "without angle brackets"},
+      {"CRLF injection", [](json& s) { s["mail_from"] = "a@b\r\nRCPT TO:<x@y>"; }, "/mail_from",
+       "control characters"},
+      {"control expects reject",
+       [](json& s) {
+         s["kind"] = "control";
+         s["expect"] = "reject";
+       },
+       "/expect", "a control must expect 'accept'"},
+      {"relay expects accept", [](json& s) { s["expect"] = "accept"; }, "/expect",
+       "a relay attempt must expect 'reject'"},
+      {"bad kind", [](json& s) { s["kind"] = "probe"; }, "/kind",
+       "must be 'relay' or 'control', not 'probe'"},
+      {"bad severity", [](json& s) { s["severity"] = "severe"; }, "/severity",
+       "must be one of critical, high, medium, low, info"},
+      {"bad expect", [](json& s) { s["expect"] = "deny"; }, "/expect",
+       "must be 'reject' or 'accept', not 'deny'"},
+  };
+  for (const auto& bad : cases) {
+    SCOPED_TRACE(bad.what);
+    auto script = valid_script();
+    bad.change(script);
+    const auto error = expect_error(script);
+    EXPECT_EQ(error.source, "dir/x.json");
+    EXPECT_EQ(error.field, bad.field);
+    EXPECT_NE(error.message.find(bad.message), std::string::npos) << error.message;
+    EXPECT_EQ(error.to_string(), "dir/x.json: " + bad.field + ": " + error.message);
+  }
+}
+
+TEST(ParseScript, BrokenJsonNamesSourceAndBytePosition) {
+  auto parsed = parse_script("{\"id\": \"x\",, }", "dir/broken.json");
+  ASSERT_TRUE(std::holds_alternative<ScriptError>(parsed));
+  const auto& error = std::get<ScriptError>(parsed);
+  EXPECT_EQ(error.source, "dir/broken.json");
+  EXPECT_EQ(error.field, "");
+  EXPECT_NE(error.message.find("invalid JSON at byte 12"), std::string::npos) << error.message;
+  EXPECT_EQ(error.message.find("[json.exception"), std::string::npos) << error.message;
+  EXPECT_EQ(error.to_string(), "dir/broken.json: " + error.message);
+}
+
+TEST(ParseScript, TopLevelMustBeAnObject) {
+  auto parsed = parse_script("[1, 2]", "a.json");
+  ASSERT_TRUE(std::holds_alternative<ScriptError>(parsed));
+  EXPECT_EQ(std::get<ScriptError>(parsed).to_string(),
+            "a.json: a script must be a JSON object, not array");
+}
+
+TEST(ParseScript, UnknownKeyIsEscapedAsJsonPointer) {
+  auto script = valid_script();
+  script["a/b~c"] = 1;
+  EXPECT_EQ(expect_error(script).field, "/a~1b~0c");
+}
+
+}  // namespace
+}  // namespace relayaudit
