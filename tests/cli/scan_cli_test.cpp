@@ -50,7 +50,7 @@ TEST_F(ScanCli, LabAuditNamesOpenAndClosedGateways) {
   EXPECT_EQ(results["summary"]["verdict"], "open-relay");
   const std::map<std::string, std::string> expected = {
       {"closed", "closed"},           {"open", "open-relay"},        {"greylisting", "open-relay"},
-      {"ehlo-reject", "open-relay"},  {"error-limit", "closed"},     {"tarpit", "closed"},
+      {"ehlo-reject", "open-relay"},  {"error-limit", "closed"},     {"percent-hack", "open-relay"},     {"tarpit", "closed"},
       {"drop-mid-plan", "closed"},    {"binary-reply", "closed"},    {"reject-banner", "unreachable"},
       {"starttls-required", "inconclusive"}};
   std::map<std::string, std::string> seen;

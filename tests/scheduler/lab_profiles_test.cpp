@@ -123,6 +123,19 @@ TEST(LabProfiles, EhloRejectFallsBackToHeloAndFindsTheRelay) {
   EXPECT_FALSE(endpoint.greeting->pipelining);
 }
 
+TEST(LabProfiles, PercentHackHoleIsCaughtByThePercentHackScriptOnly) {
+  const auto run = audit_profile(LabProfile::percent_hack);
+  const EndpointResult& endpoint = only_endpoint(run);
+  EXPECT_EQ(endpoint.verdict, EndpointVerdict::open_relay);
+  for (const auto& test : endpoint.tests) {
+    if (test.kind != ScriptKind::relay) continue;
+    const bool hole = test.id == "relay-percent-hack-ip";
+    EXPECT_EQ(test.outcome, hole ? Outcome::accepted : Outcome::rejected) << test.id;
+  }
+  EXPECT_EQ(test_named(endpoint, "relay-percent-hack-ip").rcpt_to.back(),
+            "relayaudit-probe%relayaudit-external.invalid@[127.0.0.1]");
+}
+
 TEST(LabProfiles, StarttlsRequiredIsBlockedAtMail) {
   const auto run = audit_profile(LabProfile::starttls_required);
   const EndpointResult& endpoint = only_endpoint(run);
