@@ -11,7 +11,7 @@ namespace relayaudit {
 enum class ScriptKind { relay, control };
 
 struct RelayScript {
-  std::string id;           // stable, lowercase-hyphen ("relay-external-sender")
+  std::string id;  // stable, lowercase-hyphen ("relay-external-sender")
   ScriptKind kind = ScriptKind::relay;
   std::string title;        // one line
   std::string description;  // what it sends and why
@@ -24,7 +24,7 @@ struct RelayScript {
   std::string mail_from;               // template, without angle brackets ("" is the null sender)
   std::vector<std::string> rcpt_to;    // templates; the last one is decisive
   Expectation expect = Expectation::reject;
-  std::string source;                  // "builtin:core/relay-external.json" or a file path
+  std::string source;  // "builtin:core/relay-external.json" or a file path
 };
 
 }  // namespace relayaudit

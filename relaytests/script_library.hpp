@@ -20,7 +20,7 @@ struct ScriptError {
 
 // Parses and validates one script (required fields, types, id syntax, known placeholders).
 std::variant<RelayScript, ScriptError> parse_script(std::string_view json_text,
-                                                   std::string_view source);
+                                                    std::string_view source);
 
 struct ScriptSet {
   std::vector<RelayScript> scripts;

@@ -49,6 +49,11 @@ void sync_directory(const std::filesystem::path& directory) {
 
 std::optional<std::string> write_file_atomically(const std::filesystem::path& path,
                                                  std::string_view content) {
+  return write_file_atomically(path, [content](const ChunkSink& sink) { return sink(content); });
+}
+
+std::optional<std::string> write_file_atomically(
+    const std::filesystem::path& path, const std::function<bool(const ChunkSink&)>& produce) {
   if (path.filename().empty()) return failure(path, "path names a directory", EISDIR);
   std::filesystem::path temp;
   int fd = -1;
@@ -66,7 +71,9 @@ std::optional<std::string> write_file_atomically(const std::filesystem::path& pa
     ::unlink(temp.c_str());
     return failure(path, step, error);
   };
-  if (!write_all(fd, content)) return abandon("write");
+  if (!produce([fd](std::string_view chunk) { return write_all(fd, chunk); })) {
+    return abandon("write");
+  }
   if (::fsync(fd) != 0) return abandon("fsync");
   if (::close(fd) != 0) {
     const int error = errno;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,5 +14,12 @@ namespace relayaudit {
 // on failure the temporary file is removed and any earlier `path` is left as it was.
 std::optional<std::string> write_file_atomically(const std::filesystem::path& path,
                                                  std::string_view content);
+
+// Receives the file's content piece by piece; returns false when a write failed.
+using ChunkSink = std::function<bool(std::string_view)>;
+
+// The same, for content too large to hold at once: `produce` feeds it to the sink in pieces.
+std::optional<std::string> write_file_atomically(
+    const std::filesystem::path& path, const std::function<bool(const ChunkSink&)>& produce);
 
 }  // namespace relayaudit

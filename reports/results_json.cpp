@@ -109,12 +109,14 @@ json ehlo_json(const Greeting& greeting) {
   };
 }
 
-json endpoint_json(const EndpointResult& result) {
+}  // namespace
+
+json endpoint_to_json(const EndpointResult& result) {
   const Endpoint& endpoint = result.endpoint;
   json tests = json::array();
   for (const auto& test : result.tests) tests.push_back(test_json(test));
   json out = {
-      {"endpoint", safe(endpoint_key(endpoint))},
+      {"endpoint", safe(endpoint.key())},
       {"address", safe(endpoint.address)},
       {"port", endpoint.port},
       {"ip_version", endpoint.ipv6 ? 6 : 4},
@@ -137,6 +139,8 @@ json endpoint_json(const EndpointResult& result) {
   return out;
 }
 
+namespace {
+
 json summary_json(const ScanSummary& summary) {
   return {
       {"endpoints", summary.endpoints},
@@ -153,12 +157,6 @@ json summary_json(const ScanSummary& summary) {
 
 }  // namespace
 
-std::string endpoint_key(const Endpoint& endpoint) {
-  const std::string port = std::to_string(endpoint.port);
-  if (endpoint.ipv6) return "[" + endpoint.address + "]:" + port;
-  return endpoint.address + ":" + port;
-}
-
 std::string format_timestamp(std::chrono::system_clock::time_point at) {
   using namespace std::chrono;
   const auto since_epoch = floor<milliseconds>(at.time_since_epoch());
@@ -174,7 +172,7 @@ std::string format_timestamp(std::chrono::system_clock::time_point at) {
   return text;
 }
 
-json results_to_json(const ScanResult& result) {
+json results_header_json(const ScanResult& result) {
   json unresolved = json::array();
   for (const auto& problem : result.unresolved) {
     unresolved.push_back({
@@ -184,8 +182,6 @@ json results_to_json(const ScanResult& result) {
         {"message", safe(problem.message)},
     });
   }
-  json endpoints = json::array();
-  for (const auto& endpoint : result.endpoints) endpoints.push_back(endpoint_json(endpoint));
   const auto duration =
       std::chrono::duration_cast<std::chrono::milliseconds>(result.finished - result.started);
   return {
@@ -199,8 +195,15 @@ json results_to_json(const ScanResult& result) {
       {"scripts", safe_list(result.scripts)},
       {"summary", summary_json(summarize(result))},
       {"unresolved", std::move(unresolved)},
-      {"endpoints", std::move(endpoints)},
+      {"endpoints", json::array()},
   };
+}
+
+json results_to_json(const ScanResult& result) {
+  json document = results_header_json(result);
+  json& endpoints = document["endpoints"];
+  for (const auto& endpoint : result.endpoints) endpoints.push_back(endpoint_to_json(endpoint));
+  return document;
 }
 
 std::string results_to_string(const json& document) {
@@ -210,6 +213,24 @@ std::string results_to_string(const json& document) {
 std::optional<std::string> write_results_file(const std::filesystem::path& path,
                                               const json& document) {
   return write_file_atomically(path, results_to_string(document));
+}
+
+std::optional<std::string> write_results_file(const std::filesystem::path& path,
+                                              const ScanResult& result) {
+  // One endpoint's JSON at a time: a whole large scan as one DOM costs several times its size.
+  const std::string header = results_to_string(results_header_json(result));
+  const std::string placeholder = "\"endpoints\": []";
+  const auto split = header.find(placeholder);
+  return write_file_atomically(path, [&](const ChunkSink& sink) {
+    if (!sink(std::string_view(header).substr(0, split)) || !sink("\"endpoints\": [")) return false;
+    for (std::size_t i = 0; i < result.endpoints.size(); ++i) {
+      const std::string text =
+          endpoint_to_json(result.endpoints[i]).dump(2, ' ', false, json::error_handler_t::replace);
+      if (!sink(i == 0 ? "\n" : ",\n") || !sink(text)) return false;
+    }
+    return sink(result.endpoints.empty() ? "]" : "\n]") &&
+           sink(std::string_view(header).substr(split + placeholder.size()));
+  });
 }
 
 }  // namespace relayaudit

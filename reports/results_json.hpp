@@ -27,9 +27,16 @@ std::string results_to_string(const nlohmann::json& document);
 std::optional<std::string> write_results_file(const std::filesystem::path& path,
                                               const nlohmann::json& document);
 
-// "127.0.0.1:25" or "[::1]:25"; the same text as Endpoint::key(), which lives in a layer this
-// library does not link.
-std::string endpoint_key(const Endpoint& endpoint);
+// One element of the document's "endpoints" array.
+nlohmann::json endpoint_to_json(const EndpointResult& result);
+
+// The document with an empty "endpoints" array.
+nlohmann::json results_header_json(const ScanResult& result);
+
+// Streams the whole document for `result` (the same text as results_to_json, endpoint by
+// endpoint), atomically, without holding it in memory at once.
+std::optional<std::string> write_results_file(const std::filesystem::path& path,
+                                              const ScanResult& result);
 
 // RFC 3339 UTC with milliseconds ("2024-05-01T12:00:00.123Z").
 std::string format_timestamp(std::chrono::system_clock::time_point at);

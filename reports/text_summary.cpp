@@ -111,8 +111,7 @@ void print_stop_reason(std::ostream& out, const EndpointResult& endpoint) {
 }
 
 void print_endpoint(std::ostream& out, const EndpointResult& endpoint, bool color) {
-  out << verdict_label(endpoint.verdict, color) << "  "
-      << terminal_safe(endpoint_key(endpoint.endpoint));
+  out << verdict_label(endpoint.verdict, color) << "  " << terminal_safe(endpoint.endpoint.key());
   if (!endpoint.endpoint.host_name.empty()) {
     out << "  " << terminal_safe(endpoint.endpoint.host_name);
   }

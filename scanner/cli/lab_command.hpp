@@ -12,7 +12,7 @@ struct LabCommandOptions {
   std::vector<std::string> profiles;  // empty: the default fleet
   std::size_t count = 0;              // > 0: a benchmark fleet of this many gateways
   std::string bind = "127.0.0.1";
-  std::string endpoints_file;         // write one target per line for `scan -f`
+  std::string endpoints_file;  // write one target per line for `scan -f`
   std::string greylist_window = "1s";
   int error_limit = 10;
 };

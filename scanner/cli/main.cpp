@@ -1,8 +1,8 @@
 // relayaudit entry point: subcommand dispatch and exit codes.
 #include <iostream>
 
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include "cli/exit_codes.hpp"
 #include "cli/lab_command.hpp"

@@ -26,7 +26,8 @@ bool valid_address(const std::string& flag, const std::string& address) {
   const auto at = address.rfind('@');
   const bool ok = at != std::string::npos && at > 0 && at + 1 < address.size() &&
                   address.find_first_of(" <>\t\r\n") == std::string::npos;
-  if (!ok) std::cerr << "relayaudit: " << flag << " '" << address << "': not an address (user@domain)\n";
+  if (!ok)
+    std::cerr << "relayaudit: " << flag << " '" << address << "': not an address (user@domain)\n";
   return ok;
 }
 
@@ -74,8 +75,7 @@ void register_scan_command(CLI::App& app, ScanCommandOptions& options) {
   scan->add_option("--reply-timeout", options.reply_timeout, "Wait for each later reply")
       ->capture_default_str();
   options.audit.session.ehlo_name = "relayaudit.invalid";
-  scan->add_option("--ehlo-name", options.audit.session.ehlo_name,
-                   "FQDN announced in EHLO/HELO")
+  scan->add_option("--ehlo-name", options.audit.session.ehlo_name, "FQDN announced in EHLO/HELO")
       ->capture_default_str();
   scan->add_option("--external-from", options.audit.external_from,
                    "External sender address used by relay attempts")
@@ -121,8 +121,10 @@ int run_scan_command(ScanCommandOptions& options) {
   std::vector<TargetError> errors;
   for (const auto& spec : options.targets) {
     auto parsed = parse_target(spec, "argument", port);
-    if (auto* target = std::get_if<Target>(&parsed)) targets.push_back(std::move(*target));
-    else errors.push_back(std::get<TargetError>(parsed));
+    if (auto* target = std::get_if<Target>(&parsed))
+      targets.push_back(std::move(*target));
+    else
+      errors.push_back(std::get<TargetError>(parsed));
   }
   for (const auto& file : options.target_files) {
     ParsedTargets parsed = parse_target_file(file, port);

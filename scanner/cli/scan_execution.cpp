@@ -48,7 +48,8 @@ nlohmann::json describe_options(const ScanCommandOptions& options) {
 
 int exit_code_for(const ScanSummary& summary, const std::string& fail_on) {
   if (summary.open_relay > 0) return kExitOpenRelay;
-  const bool unsettled = summary.inconclusive > 0 || summary.unreachable > 0 || summary.unresolved > 0;
+  const bool unsettled =
+      summary.inconclusive > 0 || summary.unreachable > 0 || summary.unresolved > 0;
   if (fail_on == "inconclusive" && unsettled) return kExitInconclusive;
   return kExitClean;
 }
@@ -88,7 +89,8 @@ int execute_scan(ScanCommandOptions& options, std::vector<Target> targets,
       return kExitRuntime;
     }
     for (const auto& gateway : lab->gateways()) {
-      auto parsed = parse_target(gateway.target(), "lab " + std::string(to_string(gateway.profile)));
+      auto parsed =
+          parse_target(gateway.target(), "lab " + std::string(to_string(gateway.profile)));
       if (auto* target = std::get_if<Target>(&parsed)) targets.push_back(std::move(*target));
     }
   }
@@ -122,7 +124,7 @@ int execute_scan(ScanCommandOptions& options, std::vector<Target> targets,
   const ScanSummary summary = summarize(result);
   int code = exit_code_for(summary, options.fail_on);
   if (!options.output.empty()) {
-    if (auto error = write_results_file(options.output, results_to_json(result))) {
+    if (auto error = write_results_file(options.output, result)) {
       std::cerr << "relayaudit: " << *error << "\n";
       code = kExitRuntime;
     }

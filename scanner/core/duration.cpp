@@ -13,11 +13,16 @@ std::optional<Millis> parse_duration(std::string_view text) {
   if (ec != std::errc{} || rest == text.data()) return std::nullopt;
   const std::string_view unit(rest, static_cast<std::size_t>(end - rest));
   std::uint64_t scale = 0;
-  if (unit.empty() || unit == "s") scale = 1000;
-  else if (unit == "ms") scale = 1;
-  else if (unit == "m" || unit == "min") scale = 60'000;
-  else if (unit == "h") scale = 3'600'000;
-  else return std::nullopt;
+  if (unit.empty() || unit == "s")
+    scale = 1000;
+  else if (unit == "ms")
+    scale = 1;
+  else if (unit == "m" || unit == "min")
+    scale = 60'000;
+  else if (unit == "h")
+    scale = 3'600'000;
+  else
+    return std::nullopt;
   // Caps at a week so a typo cannot overflow the timer arithmetic.
   if (number > 7ULL * 24 * 3'600'000 / scale) return std::nullopt;
   return Millis(static_cast<Millis::rep>(number * scale));

@@ -5,44 +5,64 @@ namespace relayaudit {
 
 std::string_view to_string(Outcome value) {
   switch (value) {
-    case Outcome::accepted: return "accepted";
-    case Outcome::rejected: return "rejected";
-    case Outcome::deferred: return "deferred";
-    case Outcome::blocked: return "blocked";
-    case Outcome::error: return "error";
+    case Outcome::accepted:
+      return "accepted";
+    case Outcome::rejected:
+      return "rejected";
+    case Outcome::deferred:
+      return "deferred";
+    case Outcome::blocked:
+      return "blocked";
+    case Outcome::error:
+      return "error";
   }
   return "error";
 }
 
 std::string_view to_string(Stage value) {
   switch (value) {
-    case Stage::connect: return "connect";
-    case Stage::banner: return "banner";
-    case Stage::ehlo: return "ehlo";
-    case Stage::helo: return "helo";
-    case Stage::mail: return "mail";
-    case Stage::rcpt: return "rcpt";
-    case Stage::rset: return "rset";
-    case Stage::quit: return "quit";
+    case Stage::connect:
+      return "connect";
+    case Stage::banner:
+      return "banner";
+    case Stage::ehlo:
+      return "ehlo";
+    case Stage::helo:
+      return "helo";
+    case Stage::mail:
+      return "mail";
+    case Stage::rcpt:
+      return "rcpt";
+    case Stage::rset:
+      return "rset";
+    case Stage::quit:
+      return "quit";
   }
   return "connect";
 }
 
 std::string_view to_string(TestVerdict value) {
   switch (value) {
-    case TestVerdict::pass: return "pass";
-    case TestVerdict::fail: return "fail";
-    case TestVerdict::inconclusive: return "inconclusive";
+    case TestVerdict::pass:
+      return "pass";
+    case TestVerdict::fail:
+      return "fail";
+    case TestVerdict::inconclusive:
+      return "inconclusive";
   }
   return "inconclusive";
 }
 
 std::string_view to_string(EndpointVerdict value) {
   switch (value) {
-    case EndpointVerdict::open_relay: return "open-relay";
-    case EndpointVerdict::closed: return "closed";
-    case EndpointVerdict::inconclusive: return "inconclusive";
-    case EndpointVerdict::unreachable: return "unreachable";
+    case EndpointVerdict::open_relay:
+      return "open-relay";
+    case EndpointVerdict::closed:
+      return "closed";
+    case EndpointVerdict::inconclusive:
+      return "inconclusive";
+    case EndpointVerdict::unreachable:
+      return "unreachable";
   }
   return "inconclusive";
 }
@@ -83,10 +103,14 @@ EndpointVerdict judge_endpoint(const std::vector<JudgedTest>& tests) {
 
 int severity_rank(EndpointVerdict value) {
   switch (value) {
-    case EndpointVerdict::closed: return 0;
-    case EndpointVerdict::unreachable: return 1;
-    case EndpointVerdict::inconclusive: return 2;
-    case EndpointVerdict::open_relay: return 3;
+    case EndpointVerdict::closed:
+      return 0;
+    case EndpointVerdict::unreachable:
+      return 1;
+    case EndpointVerdict::inconclusive:
+      return 2;
+    case EndpointVerdict::open_relay:
+      return 3;
   }
   return 2;
 }

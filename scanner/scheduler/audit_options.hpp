@@ -10,7 +10,7 @@ namespace relayaudit {
 
 struct AuditOptions {
   SessionOptions session;
-  int tests_per_connection = 6;   // Postfix slows down after 10 errors and drops after 20
+  int tests_per_connection = 6;  // Postfix slows down after 10 errors and drops after 20
   int connections_per_endpoint = 1;
   int max_attempts = 3;           // tries per test, and connections in a row that made no progress
   int greylist_retries = 2;       // extra tries after a 4xx at RCPT

@@ -23,24 +23,24 @@ struct TestResult {
   std::string severity;
   ScriptKind kind = ScriptKind::relay;
   Expectation expect = Expectation::reject;
-  std::string ehlo;  // EHLO name used for this test
-  std::string mail_from;              // expanded, as sent inside <>
-  std::vector<std::string> rcpt_to;   // expanded, as sent inside <>
+  std::string ehlo;                  // EHLO name used for this test
+  std::string mail_from;             // expanded, as sent inside <>
+  std::vector<std::string> rcpt_to;  // expanded, as sent inside <>
   Outcome outcome = Outcome::error;
   Stage stage = Stage::connect;
   Status status = Status::ok;
   std::optional<Reply> reply;  // the decisive reply, when there was one
   int attempts = 0;            // tries, counting greylisting retries and reconnects
   TestVerdict verdict = TestVerdict::inconclusive;
-  std::string detail;          // why, in one sentence, when the outcome alone is not enough
-  Transcript transcript;       // the lines that led to this result
+  std::string detail;     // why, in one sentence, when the outcome alone is not enough
+  Transcript transcript;  // the lines that led to this result
 };
 
 struct Greeting {
   Reply banner;
-  Reply ehlo;                  // the EHLO (or HELO) reply
-  bool used_helo = false;      // EHLO was refused with 5xx and HELO worked
-  std::string server_domain;   // first word of the EHLO/HELO reply, if it looks like a domain
+  Reply ehlo;                 // the EHLO (or HELO) reply
+  bool used_helo = false;     // EHLO was refused with 5xx and HELO worked
+  std::string server_domain;  // first word of the EHLO/HELO reply, if it looks like a domain
   std::vector<std::string> capabilities;  // EHLO keywords with parameters ("SIZE 10240000")
   bool pipelining = false;
 };
@@ -52,7 +52,7 @@ struct EndpointResult {
   std::optional<Greeting> greeting;
   Status status = Status::ok;  // how the last session ended
   Stage stage = Stage::connect;
-  std::string error;           // human text for status != ok
+  std::string error;  // human text for status != ok
   int connections = 0;
   int round_trips = 0;  // command/reply exchanges that waited on the network
   std::int64_t started_ms = 0;

@@ -56,7 +56,9 @@ EndpointAudit::EndpointAudit(uv_loop_t* loop, Endpoint endpoint,
   random_token_ = make_token();
 }
 
-EndpointAudit::~EndpointAudit() { close_retry_timer(); }
+EndpointAudit::~EndpointAudit() {
+  close_retry_timer();
+}
 
 void EndpointAudit::close_retry_timer() {
   if (retry_timer_ == nullptr) return;
@@ -149,8 +151,8 @@ void EndpointAudit::expand(TestSlot& slot, const Greeting& greeting) {
   values.random = random_token_;
   const RelayScript& script = *slot.script;
   TestResult& test = slot.result;
-  test.ehlo = script.ehlo.empty() ? options_.session.ehlo_name
-                                  : expand_placeholders(script.ehlo, values);
+  test.ehlo =
+      script.ehlo.empty() ? options_.session.ehlo_name : expand_placeholders(script.ehlo, values);
   test.mail_from = expand_placeholders(script.mail_from, values);
   test.rcpt_to.clear();
   for (const auto& rcpt : script.rcpt_to) test.rcpt_to.push_back(expand_placeholders(rcpt, values));
@@ -234,11 +236,10 @@ void EndpointAudit::on_session_end(Session&, SessionEnd&& end) {
   } else if (is_final_connect_failure(end.status) && !end.greeted) {
     fail_pending(Outcome::error, Stage::connect, end.status, std::nullopt, end.error, false);
   } else if (fruitless_sessions_ >= options_.max_attempts) {
-    fail_pending(Outcome::error, end.stage, end.status == Status::ok ? Status::closed_by_server
-                                                                     : end.status,
-                 end.refusal, std::to_string(fruitless_sessions_) +
-                                  " connections in a row ended before any test finished: " +
-                                  end.error,
+    fail_pending(Outcome::error, end.stage,
+                 end.status == Status::ok ? Status::closed_by_server : end.status, end.refusal,
+                 std::to_string(fruitless_sessions_) +
+                     " connections in a row ended before any test finished: " + end.error,
                  end.greeted);
   }
   schedule();
@@ -257,8 +258,7 @@ void EndpointAudit::maybe_finish() {
 }
 
 void EndpointAudit::judge() {
-  result_.finished_ms =
-      static_cast<std::int64_t>(uv_now(loop_) - options_.session.clock_origin_ms);
+  result_.finished_ms = static_cast<std::int64_t>(uv_now(loop_) - options_.session.clock_origin_ms);
   std::vector<JudgedTest> judged;
   for (auto& slot : tests_) {
     judged.push_back(JudgedTest{slot.result.expect, slot.result.verdict, slot.greeted});

@@ -2,8 +2,8 @@
 #include "scheduler/scan_runner.hpp"
 
 #include <arpa/inet.h>
-#include <algorithm>
 #include <netdb.h>
+#include <algorithm>
 
 #include "targets/target_parser.hpp"
 
@@ -35,8 +35,12 @@ void ScanRunner::start() {
         endpoint.ipv6 = target.kind == TargetKind::ipv6;
         per_target_[i].push_back(std::move(endpoint));
         break;
-      case TargetKind::cidr: per_target_[i] = expand_cidr(target); break;
-      case TargetKind::host: resolve(i); break;
+      case TargetKind::cidr:
+        per_target_[i] = expand_cidr(target);
+        break;
+      case TargetKind::host:
+        resolve(i);
+        break;
       case TargetKind::mail_domain:
         result_.unresolved.push_back(InputProblem{target.spec, target.origin,
                                                   Status::resolve_failed,
@@ -74,9 +78,9 @@ void ScanRunner::resolve(std::size_t target_index) {
 void ScanRunner::on_resolved(std::size_t target_index, int status, const addrinfo* addresses) {
   const Target& target = plan_.targets[target_index];
   if (status != 0 || addresses == nullptr) {
-    result_.unresolved.push_back(InputProblem{target.spec, target.origin, Status::resolve_failed,
-                                              std::string("cannot resolve '") + target.host +
-                                                  "': " + uv_strerror(status)});
+    result_.unresolved.push_back(
+        InputProblem{target.spec, target.origin, Status::resolve_failed,
+                     std::string("cannot resolve '") + target.host + "': " + uv_strerror(status)});
   }
   std::vector<std::string> seen;
   for (const addrinfo* info = addresses; info != nullptr; info = info->ai_next) {

@@ -28,7 +28,8 @@ struct ScanPlan {
 
 class ScanRunner {
  public:
-  using EndpointCallback = std::function<void(const EndpointResult&, std::size_t done, std::size_t total)>;
+  using EndpointCallback =
+      std::function<void(const EndpointResult&, std::size_t done, std::size_t total)>;
 
   ScanRunner(uv_loop_t* loop, ScanPlan plan);
   ScanRunner(const ScanRunner&) = delete;

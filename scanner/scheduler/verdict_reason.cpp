@@ -13,11 +13,15 @@ std::string first_line(const Reply& reply) {
 std::string describe_test(const TestResult& test) {
   std::string text;
   switch (test.stage) {
-    case Stage::mail: text = "MAIL FROM:<" + test.mail_from + ">"; break;
+    case Stage::mail:
+      text = "MAIL FROM:<" + test.mail_from + ">";
+      break;
     case Stage::rcpt:
       text = "RCPT TO:<" + (test.rcpt_to.empty() ? std::string() : test.rcpt_to.back()) + ">";
       break;
-    default: text = std::string(to_string(test.stage)); break;
+    default:
+      text = std::string(to_string(test.stage));
+      break;
   }
   if (test.reply) return text + " -> " + first_line(*test.reply);
   return text + " -> " + std::string(to_string(test.status));

@@ -1,4 +1,5 @@
-// EHLO reply interpretation (RFC 5321 §4.1.1.1): first line names the server, the rest are keywords.
+// EHLO reply interpretation (RFC 5321 §4.1.1.1): first line names the server, the rest are
+// keywords.
 #include "smtp/greeting.hpp"
 
 #include <algorithm>

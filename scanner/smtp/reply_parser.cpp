@@ -6,7 +6,9 @@
 namespace relayaudit {
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 // Digits of one enhanced-code field: 1 to 3 digits, then `terminator`-like end.
 std::size_t digit_run(std::string_view text, std::size_t from) {
@@ -19,7 +21,8 @@ std::size_t digit_run(std::string_view text, std::size_t from) {
 
 std::string parse_enhanced_code(int code, std::string_view text) {
   // class.subject.detail; class must agree with the reply code's first digit (RFC 3463 §2).
-  if (text.size() < 5 || text[0] != static_cast<char>('0' + code / 100) || text[1] != '.') return {};
+  if (text.size() < 5 || text[0] != static_cast<char>('0' + code / 100) || text[1] != '.')
+    return {};
   std::size_t at = 2;
   const std::size_t subject = digit_run(text, at);
   if (subject == 0 || subject > 3) return {};
@@ -97,15 +100,18 @@ bool ReplyParser::take_line(std::string_view line, std::vector<Reply>& out) {
 
 std::string ReplyParser::error_message() const {
   switch (error_) {
-    case Error::none: return "";
+    case Error::none:
+      return "";
     case Error::line_too_long:
       return "reply line longer than " + std::to_string(limits_.max_line) + " bytes";
     case Error::too_many_lines:
       return "reply with more than " + std::to_string(limits_.max_lines) + " lines";
     case Error::reply_too_large:
       return "reply larger than " + std::to_string(limits_.max_reply_bytes) + " bytes";
-    case Error::malformed_line: return "reply line does not start with a 3-digit code";
-    case Error::code_mismatch: return "continuation line with a different reply code";
+    case Error::malformed_line:
+      return "reply line does not start with a 3-digit code";
+    case Error::code_mismatch:
+      return "continuation line with a different reply code";
   }
   return "protocol error";
 }

@@ -18,7 +18,14 @@ struct ReplyLimits {
 
 class ReplyParser {
  public:
-  enum class Error { none, line_too_long, too_many_lines, reply_too_large, malformed_line, code_mismatch };
+  enum class Error {
+    none,
+    line_too_long,
+    too_many_lines,
+    reply_too_large,
+    malformed_line,
+    code_mismatch
+  };
 
   explicit ReplyParser(ReplyLimits limits = {}) : limits_(limits) {}
 

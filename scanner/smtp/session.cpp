@@ -15,7 +15,9 @@ struct WriteRequest {
   std::string data;
 };
 
-Session* owner(uv_handle_t* handle) { return static_cast<Session*>(handle->data); }
+Session* owner(uv_handle_t* handle) {
+  return static_cast<Session*>(handle->data);
+}
 
 }  // namespace
 
@@ -106,13 +108,15 @@ void Session::on_read(ssize_t nread, const uv_buf_t* buf) {
     } else if (state_ == State::quitting) {
       finish(Status::ok, Stage::quit, "");
     } else {
-      finish(status_from_uv(static_cast<int>(nread), false), stage,
-             nread == UV_EOF ? "server closed the connection" : uv_strerror(static_cast<int>(nread)));
+      finish(
+          status_from_uv(static_cast<int>(nread), false), stage,
+          nread == UV_EOF ? "server closed the connection" : uv_strerror(static_cast<int>(nread)));
     }
     return;
   }
   std::vector<Reply> replies;
-  const bool ok = parser_.feed(std::string_view(buf->base, static_cast<std::size_t>(nread)), replies);
+  const bool ok =
+      parser_.feed(std::string_view(buf->base, static_cast<std::size_t>(nread)), replies);
   for (auto& reply : replies) {
     if (state_ == State::closing) return;
     on_reply(std::move(reply));
@@ -133,8 +137,10 @@ void Session::on_reply(Reply&& reply) {
   const Pending sent = std::move(awaiting_.front());
   awaiting_.pop_front();
   for (const auto& line : reply.lines) record(Direction::server, line, sent.test);
-  if (!awaiting_.empty()) arm_timer(options_.timeouts.reply);
-  else uv_timer_stop(&timer_);
+  if (!awaiting_.empty())
+    arm_timer(options_.timeouts.reply);
+  else
+    uv_timer_stop(&timer_);
 
   if (reply.code == 421 && sent.command != Command::quit) {
     // 421: the server is closing the channel (RFC 5321 §3.8); the in-flight tests run again.
@@ -148,17 +154,23 @@ void Session::on_reply(Reply&& reply) {
     return;
   }
   switch (sent.command) {
-    case Command::banner: handle_banner(reply); break;
+    case Command::banner:
+      handle_banner(reply);
+      break;
     case Command::ehlo:
-    case Command::helo: handle_greeting(sent.command, reply); break;
-    case Command::quit: finish(Status::ok, Stage::quit, ""); return;
-    default: break;
+    case Command::helo:
+      handle_greeting(sent.command, reply);
+      break;
+    case Command::quit:
+      finish(Status::ok, Stage::quit, "");
+      return;
+    default:
+      break;
   }
   if (state_ != State::closing) pump();
 }
 
 void Session::handle_banner(const Reply& reply) {
-  greeting_lines_ = end_.transcript;
   if (!reply.positive()) {
     end_.refusal = reply;
     finish(Status::ok, Stage::banner, "banner refused the session");
@@ -181,13 +193,11 @@ void Session::handle_greeting(Command command, const Reply& reply) {
       return;
     }
     end_.refusal = reply;
-    finish(Status::ok, command == Command::ehlo ? Stage::ehlo : Stage::helo,
-           "greeting refused");
+    finish(Status::ok, command == Command::ehlo ? Stage::ehlo : Stage::helo, "greeting refused");
     return;
   }
   apply_greeting_reply(*end_.greeting, reply, command == Command::helo);
   pipelining_ = options_.use_pipelining && end_.greeting->pipelining;
-  greeting_lines_ = end_.transcript;
   state_ = State::running;
   begin_tests(observer_.on_greeted(*this, *end_.greeting));
 }
@@ -255,8 +265,9 @@ void Session::send_now(std::vector<Pending> group) {
   ++end_.round_trips;
   write->req.data = write;
   uv_buf_t buf = uv_buf_init(write->data.data(), static_cast<unsigned>(write->data.size()));
-  const int rc = uv_write(&write->req, reinterpret_cast<uv_stream_t*>(&tcp_), &buf, 1,
-                          [](uv_write_t* req, int) { delete static_cast<WriteRequest*>(req->data); });
+  const int rc =
+      uv_write(&write->req, reinterpret_cast<uv_stream_t*>(&tcp_), &buf, 1,
+               [](uv_write_t* req, int) { delete static_cast<WriteRequest*>(req->data); });
   if (rc != 0) {
     delete write;
     finish(status_from_uv(rc, false), stage_of(awaiting_.back().command), uv_strerror(rc));
@@ -283,7 +294,8 @@ void Session::handle_test_reply(const Pending& sent, const Reply& reply) {
       decide(slot, outcome, Stage::rcpt, &reply);
       break;
     }
-    default: break;  // RSET: its failure does not change a decided test
+    default:
+      break;  // RSET: its failure does not change a decided test
   }
   if (!pipelining_ && run.decided) {
     // Without pipelining, commands of a decided test that were not sent yet are dropped.
@@ -306,10 +318,7 @@ void Session::decide(std::size_t slot, Outcome outcome, Stage stage, const Reply
 }
 
 void Session::report(TestRun& run) {
-  // A test's transcript starts with the greeting, so it reads like the telnet session it replays.
-  Transcript lines = greeting_lines_;
-  lines.insert(lines.end(), run.result.transcript.begin(), run.result.transcript.end());
-  run.result.transcript = std::move(lines);
+  // The test keeps only its own lines; its session's greeting is in the endpoint transcript.
   observer_.on_test_done(*this, std::move(run.result));
 }
 
@@ -361,19 +370,27 @@ void Session::record(Direction direction, const std::string& line, int test_slot
   entry.line = line;
   entry.session = number_;
   if (options_.on_line) options_.on_line(endpoint_key_, entry);
-  if (test_slot >= 0) tests_[static_cast<std::size_t>(test_slot)].result.transcript.push_back(entry);
+  if (test_slot >= 0)
+    tests_[static_cast<std::size_t>(test_slot)].result.transcript.push_back(entry);
   end_.transcript.push_back(std::move(entry));
 }
 
 Stage Session::stage_of(Command command) const {
   switch (command) {
-    case Command::banner: return Stage::banner;
-    case Command::ehlo: return Stage::ehlo;
-    case Command::helo: return Stage::helo;
-    case Command::mail: return Stage::mail;
-    case Command::rcpt: return Stage::rcpt;
-    case Command::rset: return Stage::rset;
-    case Command::quit: return Stage::quit;
+    case Command::banner:
+      return Stage::banner;
+    case Command::ehlo:
+      return Stage::ehlo;
+    case Command::helo:
+      return Stage::helo;
+    case Command::mail:
+      return Stage::mail;
+    case Command::rcpt:
+      return Stage::rcpt;
+    case Command::rset:
+      return Stage::rset;
+    case Command::quit:
+      return Stage::quit;
   }
   return Stage::quit;
 }

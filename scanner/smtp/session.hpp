@@ -36,9 +36,9 @@ struct SessionOptions {
 
 // One test as this connection runs it, placeholders already expanded.
 struct SessionTest {
-  std::size_t index = 0;  // the owner's index
-  std::string ehlo;       // EHLO name for this test
-  std::string mail_from;  // inside <>; "" is the null sender
+  std::size_t index = 0;             // the owner's index
+  std::string ehlo;                  // EHLO name for this test
+  std::string mail_from;             // inside <>; "" is the null sender
   std::vector<std::string> rcpt_to;  // the last one is decisive
 };
 
@@ -54,12 +54,12 @@ struct SessionTestResult {
 
 struct SessionEnd {
   Status status = Status::ok;
-  Stage stage = Stage::connect;  // the step the session was in when it ended
-  std::string error;             // detail for status != ok
-  bool greeted = false;          // a 2xx banner arrived
+  Stage stage = Stage::connect;      // the step the session was in when it ended
+  std::string error;                 // detail for status != ok
+  bool greeted = false;              // a 2xx banner arrived
   std::optional<Greeting> greeting;  // set once EHLO or HELO succeeded
-  std::optional<Reply> refusal;  // the non-2xx reply that ended it (banner 554, 421, ...)
-  std::vector<std::size_t> unsent;  // tests handed out but never started
+  std::optional<Reply> refusal;      // the non-2xx reply that ended it (banner 554, 421, ...)
+  std::vector<std::size_t> unsent;   // tests handed out but never started
   int tests_finished = 0;
   int round_trips = 0;
   Transcript transcript;
@@ -150,7 +150,6 @@ class Session {
   std::string current_ehlo_;
   bool pipelining_ = false;
   bool tried_helo_ = false;
-  Transcript greeting_lines_;  // banner and EHLO exchange, copied into every test transcript
   SessionEnd end_;
 };
 

@@ -20,9 +20,12 @@ using Transcript = std::vector<TranscriptLine>;
 
 inline const char* direction_name(Direction direction) {
   switch (direction) {
-    case Direction::client: return "C";
-    case Direction::server: return "S";
-    case Direction::note: return "*";
+    case Direction::client:
+      return "C";
+    case Direction::server:
+      return "S";
+    case Direction::note:
+      return "*";
   }
   return "*";
 }

@@ -8,21 +8,21 @@
 namespace relayaudit {
 
 enum class TargetKind {
-  host,          // a host name: every A/AAAA address is a separate gateway
-  ipv4,          // a literal IPv4 address
-  ipv6,          // a literal IPv6 address
-  cidr,          // an IPv4 or IPv6 network: every address in it (bounded)
-  mail_domain,   // a mail domain expanded through MX (a later issue)
+  host,         // a host name: every A/AAAA address is a separate gateway
+  ipv4,         // a literal IPv4 address
+  ipv6,         // a literal IPv6 address
+  cidr,         // an IPv4 or IPv6 network: every address in it (bounded)
+  mail_domain,  // a mail domain expanded through MX (a later issue)
 };
 
 struct Target {
   TargetKind kind = TargetKind::host;
-  std::string host;       // host name or address text, without brackets
+  std::string host;  // host name or address text, without brackets
   std::uint16_t port = 25;
   bool port_given = false;
   int prefix_length = -1;  // for cidr targets
-  std::string spec;       // what the user wrote, for messages and attribution
-  std::string origin;     // "argument" or "file:line"
+  std::string spec;        // what the user wrote, for messages and attribution
+  std::string origin;      // "argument" or "file:line"
 };
 
 // One address and port to audit, with the names that led to it.

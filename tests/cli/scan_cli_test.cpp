@@ -32,7 +32,8 @@ class ScanCli : public ::testing::Test {
 
 // The profile of a lab gateway, read from its banner or EHLO host name "<profile>-<n>.lab...".
 std::string lab_profile_of(const nlohmann::json& endpoint) {
-  std::string text = endpoint["banner"].is_null() ? "" : endpoint["banner"]["text"].get<std::string>();
+  std::string text =
+      endpoint["banner"].is_null() ? "" : endpoint["banner"]["text"].get<std::string>();
   const auto lab = text.find(".lab.relayaudit.test");
   if (lab == std::string::npos) return "";
   const auto dash = text.rfind('-', lab);
@@ -48,11 +49,17 @@ TEST_F(ScanCli, LabAuditNamesOpenAndClosedGateways) {
   const auto results = nlohmann::json::parse(read_file(path("results.json")));
   EXPECT_EQ(results["schema_version"], "1.0");
   EXPECT_EQ(results["summary"]["verdict"], "open-relay");
-  const std::map<std::string, std::string> expected = {
-      {"closed", "closed"},           {"open", "open-relay"},        {"greylisting", "open-relay"},
-      {"ehlo-reject", "open-relay"},  {"error-limit", "closed"},     {"percent-hack", "open-relay"},     {"tarpit", "closed"},
-      {"drop-mid-plan", "closed"},    {"binary-reply", "closed"},    {"reject-banner", "unreachable"},
-      {"starttls-required", "inconclusive"}};
+  const std::map<std::string, std::string> expected = {{"closed", "closed"},
+                                                       {"open", "open-relay"},
+                                                       {"greylisting", "open-relay"},
+                                                       {"ehlo-reject", "open-relay"},
+                                                       {"error-limit", "closed"},
+                                                       {"percent-hack", "open-relay"},
+                                                       {"tarpit", "closed"},
+                                                       {"drop-mid-plan", "closed"},
+                                                       {"binary-reply", "closed"},
+                                                       {"reject-banner", "unreachable"},
+                                                       {"starttls-required", "inconclusive"}};
   std::map<std::string, std::string> seen;
   for (const auto& endpoint : results["endpoints"]) {
     seen[lab_profile_of(endpoint)] = endpoint["verdict"].get<std::string>();
@@ -108,8 +115,8 @@ TEST_F(ScanCli, UnwritableOutputIsExit4) {
 
 TEST_F(ScanCli, LabCommandServesGatewaysThatScanAudits) {
   const std::string endpoints = path("endpoints.txt");
-  testing::BackgroundProcess lab({kBinary, "lab", "--profile", "closed,open", "--endpoints-file",
-                                  endpoints});
+  testing::BackgroundProcess lab(
+      {kBinary, "lab", "--profile", "closed,open", "--endpoints-file", endpoints});
   for (int i = 0; i < 500 && read_file(endpoints).empty(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

@@ -35,8 +35,9 @@ TEST(Verdict, EndpointRules) {
   // A refused control means the server refuses us: closed is unproven.
   EXPECT_EQ(judge_endpoint({{E::reject, V::pass, true}, {E::accept, V::inconclusive, true}}),
             EndpointVerdict::inconclusive);
-  EXPECT_EQ(judge_endpoint({{E::reject, V::inconclusive, false}, {E::accept, V::inconclusive, false}}),
-            EndpointVerdict::unreachable);
+  EXPECT_EQ(
+      judge_endpoint({{E::reject, V::inconclusive, false}, {E::accept, V::inconclusive, false}}),
+      EndpointVerdict::unreachable);
   // An open relay found before a later connection failure is still an open relay.
   EXPECT_EQ(judge_endpoint({{E::reject, V::fail, true}, {E::reject, V::inconclusive, false}}),
             EndpointVerdict::open_relay);
@@ -44,10 +45,12 @@ TEST(Verdict, EndpointRules) {
 }
 
 TEST(Verdict, WorstOf) {
-  EXPECT_EQ(worst_of(EndpointVerdict::closed, EndpointVerdict::open_relay), EndpointVerdict::open_relay);
+  EXPECT_EQ(worst_of(EndpointVerdict::closed, EndpointVerdict::open_relay),
+            EndpointVerdict::open_relay);
   EXPECT_EQ(worst_of(EndpointVerdict::unreachable, EndpointVerdict::inconclusive),
             EndpointVerdict::inconclusive);
-  EXPECT_EQ(worst_of(EndpointVerdict::closed, EndpointVerdict::unreachable), EndpointVerdict::unreachable);
+  EXPECT_EQ(worst_of(EndpointVerdict::closed, EndpointVerdict::unreachable),
+            EndpointVerdict::unreachable);
 }
 
 TEST(Status, KeepsTheRealReason) {

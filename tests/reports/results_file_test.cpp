@@ -1,5 +1,6 @@
 // write_results_file: atomic replacement and errors that name the path.
 #include "reports/results_json.hpp"
+#include "reports/sample_scan.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -84,6 +85,26 @@ TEST_F(ResultsFile, UnwritableDirectoryKeepsTheEarlierFile) {
   ASSERT_TRUE(error.has_value());
   EXPECT_NE(error->find(path.string()), std::string::npos) << *error;
   EXPECT_EQ(read(path), "earlier");
+}
+
+}  // namespace
+}  // namespace relayaudit
+
+namespace relayaudit {
+namespace {
+
+TEST(StreamedResultsFile, HoldsTheSameDocumentAsTheInMemoryOne) {
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() /
+      ("relayaudit-streamed-" + std::to_string(::getpid()) + ".json");
+  for (const ScanResult& result : {ScanResult{}, testing::make_sample_scan()}) {
+    ASSERT_EQ(write_results_file(path, result), std::nullopt);
+    std::ifstream in(path, std::ios::binary);
+    const auto streamed = nlohmann::json::parse(in);
+    EXPECT_EQ(streamed, nlohmann::json::parse(results_to_string(results_to_json(result))));
+    EXPECT_EQ(streamed["endpoints"].size(), result.endpoints.size());
+  }
+  std::filesystem::remove(path);
 }
 
 }  // namespace

@@ -164,12 +164,5 @@ TEST(FormatTimestamp, IsRfc3339UtcWithMilliseconds) {
             "2000-02-29T00:00:00.007Z");
 }
 
-TEST(EndpointKey, BracketsIpv6) {
-  Endpoint v4{"127.0.0.1", 25, false, "", {}};
-  Endpoint v6{"::1", 2525, true, "", {}};
-  EXPECT_EQ(endpoint_key(v4), "127.0.0.1:25");
-  EXPECT_EQ(endpoint_key(v6), "[::1]:2525");
-}
-
 }  // namespace
 }  // namespace relayaudit

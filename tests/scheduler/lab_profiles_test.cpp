@@ -14,7 +14,8 @@ using testing::test_named;
 
 LabAuditRun audit_profile(LabProfile profile, const AuditOptions& options = fast_audit_options(),
                           const LabOptions& lab_options = {}) {
-  LabAuditRun run = run_lab_audit({LabGatewayConfig{profile, "127.0.0.1", 0}}, options, lab_options);
+  LabAuditRun run =
+      run_lab_audit({LabGatewayConfig{profile, "127.0.0.1", 0}}, options, lab_options);
   EXPECT_TRUE(run.loop_closed_cleanly) << "a libuv handle leaked";
   EXPECT_EQ(run.stats.data_commands, 0u) << "an audit must never send DATA";
   EXPECT_EQ(run.stats.pregreet_violations, 0u) << "talked before the final 220 line";
@@ -221,8 +222,8 @@ TEST(LabProfiles, SilentServerTimesOutAtTheBanner) {
 }
 
 TEST(LabProfiles, HostileRepliesAreBoundedProtocolErrors) {
-  for (LabProfile profile : {LabProfile::endless_reply, LabProfile::huge_line,
-                             LabProfile::truncated_close}) {
+  for (LabProfile profile :
+       {LabProfile::endless_reply, LabProfile::huge_line, LabProfile::truncated_close}) {
     const auto run = audit_profile(profile);
     const EndpointResult& endpoint = only_endpoint(run);
     SCOPED_TRACE(std::string(to_string(profile)));
@@ -280,8 +281,8 @@ TEST(LabProfiles, Ipv6LoopbackGateway) {
 TEST(LabProfiles, ManyGatewaysUnderATightConnectionCap) {
   std::vector<LabGatewayConfig> fleet;
   for (int i = 0; i < 40; ++i) {
-    fleet.push_back(LabGatewayConfig{i % 2 == 0 ? LabProfile::closed : LabProfile::open,
-                                     "127.0.0.1", 0});
+    fleet.push_back(
+        LabGatewayConfig{i % 2 == 0 ? LabProfile::closed : LabProfile::open, "127.0.0.1", 0});
   }
   const auto run = run_lab_audit(fleet, fast_audit_options(), {}, {}, 4);
   ASSERT_EQ(run.result.endpoints.size(), 40u);

@@ -21,8 +21,8 @@ AuditOptions fast_audit_options() {
   return options;
 }
 
-LabAuditRun run_lab_audit(const std::vector<LabGatewayConfig>& gateways, const AuditOptions& options,
-                          const LabOptions& lab_options,
+LabAuditRun run_lab_audit(const std::vector<LabGatewayConfig>& gateways,
+                          const AuditOptions& options, const LabOptions& lab_options,
                           const std::vector<std::string>& extra_targets, std::size_t concurrency) {
   LabAuditRun run;
   uv_loop_t loop;
@@ -41,8 +41,10 @@ LabAuditRun run_lab_audit(const std::vector<LabGatewayConfig>& gateways, const A
     specs.insert(specs.end(), extra_targets.begin(), extra_targets.end());
     for (const auto& spec : specs) {
       auto parsed = parse_target(spec, "test");
-      if (auto* target = std::get_if<Target>(&parsed)) plan.targets.push_back(*target);
-      else throw std::runtime_error(std::get<TargetError>(parsed).message);
+      if (auto* target = std::get_if<Target>(&parsed))
+        plan.targets.push_back(*target);
+      else
+        throw std::runtime_error(std::get<TargetError>(parsed).message);
     }
     ScanRunner runner(&loop, std::move(plan));
     runner.on_finished([&] { lab.close(); });

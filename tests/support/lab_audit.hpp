@@ -23,8 +23,8 @@ AuditOptions fast_audit_options();
 
 // Starts `gateways` on a fresh loop, audits them (plus `extra_targets`) with `scripts`
 // (default: every built-in script), closes the lab and the loop.
-LabAuditRun run_lab_audit(const std::vector<LabGatewayConfig>& gateways, const AuditOptions& options,
-                          const LabOptions& lab_options = {},
+LabAuditRun run_lab_audit(const std::vector<LabGatewayConfig>& gateways,
+                          const AuditOptions& options, const LabOptions& lab_options = {},
                           const std::vector<std::string>& extra_targets = {},
                           std::size_t concurrency = 64);
 

@@ -85,7 +85,9 @@ BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv) {
   pid_ = spawn(argv, -1, -1);
 }
 
-BackgroundProcess::~BackgroundProcess() { stop(); }
+BackgroundProcess::~BackgroundProcess() {
+  stop();
+}
 
 int BackgroundProcess::stop() {
   if (pid_ <= 0) return -1;

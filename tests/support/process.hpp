@@ -1,9 +1,9 @@
 // Runs a program as a child process with a wall-clock limit, capturing its output.
 #pragma once
 
+#include <sys/types.h>
 #include <chrono>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 namespace relayaudit::testing {
