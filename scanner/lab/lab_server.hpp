@@ -42,12 +42,12 @@ const std::vector<LabProfile>& all_lab_profiles();
 std::string_view expected_verdict(LabProfile profile);
 
 struct LabOptions {
-  Millis greylist_window{1000};   // a triplet is accepted once it is this old
+  Millis greylist_window{1000};  // a triplet is accepted once it is this old
   Millis tarpit_banner_delay{1500};
   Millis tarpit_reply_delay{200};
-  int error_limit = 10;           // Postfix smtpd_hard_error_limit-like, per connection
-  int drop_at_rcpt = 3;           // drop_mid_plan: the RCPT number that kills the connection
-  std::size_t max_line = 4096;    // longer command lines get 500 and are discarded
+  int error_limit = 10;         // Postfix smtpd_hard_error_limit-like, per connection
+  int drop_at_rcpt = 3;         // drop_mid_plan: the RCPT number that kills the connection
+  std::size_t max_line = 4096;  // longer command lines get 500 and are discarded
 };
 
 struct LabGatewayConfig {
@@ -60,16 +60,16 @@ struct LabGateway {
   LabProfile profile;
   std::string address;
   std::uint16_t port = 0;
-  std::string host_name;  // "<profile>-<n>.lab.relayaudit.test"
+  std::string host_name;       // "<profile>-<n>.lab.relayaudit.test"
   std::string target() const;  // "127.0.0.1:40123" or "[::1]:40123"
 };
 
 struct LabStats {
   std::uint64_t connections = 0;
   std::uint64_t commands = 0;
-  std::uint64_t data_commands = 0;         // DATA must never arrive during an audit
-  std::uint64_t max_commands_per_read = 0; // > 1 shows the client pipelined
-  std::uint64_t pregreet_violations = 0;   // client talked before the final 220
+  std::uint64_t data_commands = 0;          // DATA must never arrive during an audit
+  std::uint64_t max_commands_per_read = 0;  // > 1 shows the client pipelined
+  std::uint64_t pregreet_violations = 0;    // client talked before the final 220
 };
 
 class LabServer {

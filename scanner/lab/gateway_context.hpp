@@ -1,0 +1,22 @@
+// What every session of one lab gateway shares: its identity, the options and the lab-wide state.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "lab/greylist.hpp"
+#include "lab/lab_server.hpp"
+
+namespace relayaudit {
+
+struct GatewayContext {
+  std::size_t index = 0;  // position in LabServer::gateways()
+  LabProfile profile = LabProfile::closed;
+  std::string host_name;        // "closed-1.lab.relayaudit.test"
+  std::string address_literal;  // "[127.0.0.1]" or "[IPv6:::1]", a local domain of the gateway
+  const LabOptions& options;
+  LabStats& stats;
+  Greylist& greylist;
+};
+
+}  // namespace relayaudit

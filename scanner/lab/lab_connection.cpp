@@ -1,0 +1,301 @@
+// A lab session on libuv: greeting per profile, pipelined input, delayed ordered output, limits.
+#include "lab/lab_connection.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+namespace relayaudit {
+
+namespace {
+
+constexpr std::uint64_t kIdleTimeoutMs = 60'000;
+// A client that stops reading must not keep a finishing session (and its memory) forever.
+constexpr std::uint64_t kFlushGraceMs = 5'000;
+constexpr std::size_t kMaxOutputBytes = 1 << 20;
+constexpr std::size_t kStreamWindowBytes = 256 << 10;  // unwritten bytes a stream may have
+constexpr std::size_t kHugeLineBytes = 8 << 20;
+constexpr std::size_t kHugeLineChunk = 64 << 10;
+constexpr std::uint64_t kEndlessTickMs = 1;
+constexpr int kEndlessLinesPerTick = 64;
+
+}  // namespace
+
+struct LabConnection::WriteRequest {
+  uv_write_t req;
+  std::string bytes;  // owned until the write callback
+  LabConnection* connection;
+};
+
+LabConnection::LabConnection(uv_loop_t* loop, const GatewayContext& gateway, ConnectionOwner& owner)
+    : loop_(loop),
+      gateway_(gateway),
+      owner_(owner),
+      reader_(gateway.options.max_line),
+      pending_(kMaxOutputBytes) {
+  // Both only fill in memory (AF_UNSPEC creates no socket yet), so they cannot fail.
+  uv_tcp_init(loop, &tcp_);
+  uv_timer_init(loop, &timer_);
+  tcp_.data = this;
+  timer_.data = this;
+}
+
+void LabConnection::start() {
+  sockaddr_storage peer{};
+  int length = sizeof peer;
+  char ip[64] = "";
+  if (uv_tcp_getpeername(&tcp_, reinterpret_cast<sockaddr*>(&peer), &length) == 0) {
+    uv_ip_name(reinterpret_cast<sockaddr*>(&peer), ip, sizeof ip);
+  }
+  dialogue_.emplace(gateway_, ip);
+  last_input_ms_ = now();
+  greet();
+  if (closing_) return;
+  // Every profile reads, even the silent ones: that is how they notice the client leaving.
+  if (int rc = uv_read_start(stream(), on_alloc, on_read); rc != 0) {
+    spdlog::debug("lab: {}: cannot read from {}: {}", gateway_.host_name, ip, uv_strerror(rc));
+    close_now();
+    return;
+  }
+  flush();
+  pump_huge_line();
+  reschedule();
+}
+
+void LabConnection::greet() {
+  switch (gateway_.profile) {
+    case LabProfile::silent:
+    case LabProfile::endless_reply:
+      return;  // endless lines come from the timer
+    case LabProfile::truncated_close:
+      enqueue("220 partial banner", Millis{0});
+      finish();
+      return;
+    case LabProfile::huge_line:
+      enqueue("220 ", Millis{0});
+      huge_line_left_ = kHugeLineBytes;
+      return;
+    default:
+      break;
+  }
+  auto lines = dialogue_->banner();
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    bool final_line = i + 1 == lines.size();
+    Millis delay = final_line && gateway_.profile == LabProfile::tarpit
+                       ? gateway_.options.tarpit_banner_delay
+                       : Millis{0};
+    enqueue(std::move(lines[i]), delay, final_line);
+  }
+}
+
+bool LabConnection::speaks_smtp() const {
+  switch (gateway_.profile) {
+    case LabProfile::silent:
+    case LabProfile::endless_reply:
+    case LabProfile::huge_line:
+    case LabProfile::truncated_close:
+      return false;
+    default:
+      return true;
+  }
+}
+
+void LabConnection::on_alloc(uv_handle_t* handle, std::size_t, uv_buf_t* buf) {
+  *buf = static_cast<LabConnection*>(handle->data)->owner_.read_buffer();
+}
+
+void LabConnection::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
+  auto& connection = *static_cast<LabConnection*>(stream->data);
+  if (nread > 0) {
+    connection.handle_input(std::string_view(buf->base, static_cast<std::size_t>(nread)));
+  } else if (nread == UV_EOF) {
+    connection.handle_eof();
+  } else if (nread < 0) {
+    connection.close_now();
+  }
+}
+
+void LabConnection::handle_input(std::string_view data) {
+  last_input_ms_ = now();
+  if (finishing_) return;  // after QUIT or 421 the rest of a pipelined batch is moot
+  if (!speaks_smtp()) {
+    // These profiles exist for what they send; input is counted, never answered.
+    if (!pregreet_counted_) ++gateway_.stats.pregreet_violations;
+    pregreet_counted_ = true;
+    return;
+  }
+  if (!greeted_) {
+    reject_pregreet();
+  } else {
+    std::uint64_t commands_before = gateway_.stats.commands;
+    reader_.feed(data, [this](LineReader::Event event, std::string_view line) {
+      apply(event == LineReader::Event::line ? dialogue_->on_line(line, now())
+                                             : dialogue_->on_overlong_line());
+      return !finishing_ && !closing_;
+    });
+    gateway_.stats.max_commands_per_read =
+        std::max(gateway_.stats.max_commands_per_read, gateway_.stats.commands - commands_before);
+  }
+  flush();
+  reschedule();
+}
+
+void LabConnection::handle_eof() {
+  uv_read_stop(stream());
+  if (!speaks_smtp()) {
+    close_now();  // nobody is left to read the stream
+    return;
+  }
+  finish();  // a client may half-close after a pipelined QUIT and still read the replies
+  flush();
+  reschedule();
+}
+
+// postscreen's pregreet test: a client that talks before the greeting is not a real MTA.
+void LabConnection::reject_pregreet() {
+  ++gateway_.stats.pregreet_violations;
+  pending_.clear();  // the greeting still held back is never sent
+  enqueue("554 5.5.1 Protocol error: pregreet\r\n", Millis{0});
+  finish();
+}
+
+void LabConnection::apply(DialogueReply reply) {
+  if (reply.after == AfterReply::drop) {
+    spdlog::debug("lab: {}: dropping the session without a reply", gateway_.host_name);
+    finish();
+    return;
+  }
+  Millis delay =
+      gateway_.profile == LabProfile::tarpit ? gateway_.options.tarpit_reply_delay : Millis{0};
+  if (!reply.text.empty() && !enqueue(std::move(reply.text), delay)) return;
+  if (reply.after == AfterReply::close) finish();
+}
+
+// False when the session was closed for its backlog (a client that does not read).
+bool LabConnection::enqueue(std::string bytes, Millis delay, bool final_greeting) {
+  if (closing_) return false;
+  if (!pending_.push(std::move(bytes), now(), delay, in_flight_bytes_, final_greeting)) {
+    spdlog::debug("lab: {}: client does not read its replies, closing", gateway_.host_name);
+    close_now();
+    return false;
+  }
+  return true;
+}
+
+// Writes every queued item that is due in one write, and closes a finished, drained session.
+void LabConnection::flush() {
+  if (closing_) return;
+  ReplyQueue::Due due = pending_.take_due(now());
+  greeted_ = greeted_ || due.final_greeting;
+  if (!due.bytes.empty() && !write(std::move(due.bytes))) return;
+  if (finishing_ && pending_.empty() && in_flight_bytes_ == 0) close_now();
+}
+
+bool LabConnection::write(std::string bytes) {
+  auto* request = new WriteRequest{uv_write_t{}, std::move(bytes), this};
+  request->req.data = request;
+  uv_buf_t buf = uv_buf_init(request->bytes.data(), static_cast<unsigned>(request->bytes.size()));
+  if (int rc = uv_write(&request->req, stream(), &buf, 1, on_write); rc != 0) {
+    delete request;
+    close_now();
+    return false;
+  }
+  in_flight_bytes_ += request->bytes.size();
+  return true;
+}
+
+void LabConnection::on_write(uv_write_t* req, int status) {
+  auto* request = static_cast<WriteRequest*>(req->data);
+  LabConnection& connection = *request->connection;
+  connection.in_flight_bytes_ -= request->bytes.size();
+  delete request;
+  if (status < 0) {
+    connection.close_now();  // also the UV_ECANCELED of writes cut off by close: a no-op then
+    return;
+  }
+  if (connection.closing_) return;
+  connection.pump_huge_line();
+  connection.flush();
+  connection.reschedule();
+}
+
+// Keeps at most kStreamWindowBytes unwritten: back-pressure, not memory, paces the 8 MiB.
+void LabConnection::pump_huge_line() {
+  if (gateway_.profile != LabProfile::huge_line || closing_ || finishing_) return;
+  while (huge_line_left_ > 0 && pending_.empty() && in_flight_bytes_ < kStreamWindowBytes) {
+    std::size_t size = std::min(kHugeLineChunk, huge_line_left_);
+    huge_line_left_ -= size;
+    if (!write(std::string(size, 'A'))) return;
+    if (huge_line_left_ == 0) {
+      if (!write("\r\n")) return;
+      finish();  // a scanner has given up on this line long ago; nothing follows it
+    }
+  }
+}
+
+void LabConnection::on_timer(uv_timer_t* timer) {
+  static_cast<LabConnection*>(timer->data)->tick();
+}
+
+void LabConnection::tick() {
+  if (closing_) return;
+  if (finishing_ && now() >= finish_deadline_ms_) {
+    close_now();
+    return;
+  }
+  if (!finishing_ && now() - last_input_ms_ >= kIdleTimeoutMs) {
+    if (!speaks_smtp()) {
+      close_now();
+      return;
+    }
+    if (!enqueue("421 4.4.2 Timeout\r\n", Millis{0})) return;
+    finish();
+  }
+  bool endless = gateway_.profile == LabProfile::endless_reply;
+  if (endless && !finishing_ && in_flight_bytes_ < kStreamWindowBytes) {
+    std::string burst;
+    for (int i = 0; i < kEndlessLinesPerTick; ++i) {
+      burst.append("220-").append(gateway_.host_name).append(" still greeting ");
+      burst.append(std::to_string(++endless_lines_)).append("\r\n");
+    }
+    if (!write(std::move(burst))) return;
+  }
+  flush();
+  reschedule();
+}
+
+void LabConnection::finish() {
+  if (finishing_) return;
+  finishing_ = true;
+  finish_deadline_ms_ = std::max(now(), pending_.last_ready_ms()) + kFlushGraceMs;
+}
+
+// One timer covers the session: the next due reply, the next endless burst, the idle limit
+// and, once finishing, the flush limit.
+void LabConnection::reschedule() {
+  if (closing_) return;
+  std::uint64_t next = finishing_ ? finish_deadline_ms_ : last_input_ms_ + kIdleTimeoutMs;
+  if (auto ready = pending_.next_ready_ms()) next = std::min(next, *ready);
+  if (gateway_.profile == LabProfile::endless_reply && !finishing_ &&
+      in_flight_bytes_ < kStreamWindowBytes) {
+    next = std::min(next, now() + kEndlessTickMs);
+  }
+  uv_timer_start(&timer_, on_timer, next > now() ? next - now() : 0, 0);
+}
+
+void LabConnection::close_now() {
+  if (closing_) return;
+  closing_ = true;
+  uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), on_close);
+  uv_close(reinterpret_cast<uv_handle_t*>(&timer_), on_close);
+}
+
+void LabConnection::on_close(uv_handle_t* handle) {
+  auto* connection = static_cast<LabConnection*>(handle->data);
+  if (--connection->open_handles_ > 0) return;
+  connection->owner_.connection_closed(*connection);
+  delete connection;
+}
+
+}  // namespace relayaudit

@@ -1,0 +1,92 @@
+// One accepted client of a lab gateway: its socket, one timer, bounded input and ordered output.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <uv.h>
+
+#include "core/duration.hpp"
+#include "lab/gateway_context.hpp"
+#include "lab/line_reader.hpp"
+#include "lab/reply_queue.hpp"
+#include "lab/smtp_dialogue.hpp"
+
+namespace relayaudit {
+
+class LabConnection;
+
+// What a connection needs from the server that accepted it.
+class ConnectionOwner {
+ public:
+  // Called from the connection's last close callback, just before it deletes itself.
+  virtual void connection_closed(LabConnection& connection) = 0;
+  // One read buffer for the whole loop: every read callback consumes it before the next read.
+  virtual uv_buf_t read_buffer() = 0;
+
+ protected:
+  ~ConnectionOwner() = default;
+};
+
+// Heap-only: created with new, it deletes itself once both of its handles are closed.
+class LabConnection {
+ public:
+  LabConnection(uv_loop_t* loop, const GatewayContext& gateway, ConnectionOwner& owner);
+  LabConnection(const LabConnection&) = delete;
+  LabConnection& operator=(const LabConnection&) = delete;
+
+  uv_stream_t* stream() { return reinterpret_cast<uv_stream_t*>(&tcp_); }
+  // After uv_accept: greets the client the way the profile does and starts reading.
+  void start();
+  // Closes the socket and the timer now, dropping unsent output; safe to call again.
+  void close_now();
+
+ private:
+  struct WriteRequest;
+
+  ~LabConnection() = default;
+
+  static void on_alloc(uv_handle_t* handle, std::size_t suggested, uv_buf_t* buf);
+  static void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
+  static void on_write(uv_write_t* req, int status);
+  static void on_timer(uv_timer_t* timer);
+  static void on_close(uv_handle_t* handle);
+
+  void greet();
+  void handle_input(std::string_view data);
+  void handle_eof();
+  void reject_pregreet();
+  void apply(DialogueReply reply);
+  bool enqueue(std::string bytes, Millis delay, bool final_greeting = false);
+  bool write(std::string bytes);
+  void flush();
+  void pump_huge_line();
+  void tick();
+  void finish();
+  void reschedule();
+  bool speaks_smtp() const;
+  std::uint64_t now() const { return uv_now(loop_); }
+
+  uv_tcp_t tcp_{};
+  uv_timer_t timer_{};  // one timer per session: delayed replies, streaming, idle and flush limits
+  uv_loop_t* loop_;
+  const GatewayContext& gateway_;
+  ConnectionOwner& owner_;
+  std::optional<SmtpDialogue> dialogue_;  // set in start(), once the client's address is known
+  LineReader reader_;
+  ReplyQueue pending_;
+  std::size_t in_flight_bytes_ = 0;  // handed to uv_write, not yet written
+  std::uint64_t last_input_ms_ = 0;
+  std::uint64_t finish_deadline_ms_ = 0;
+  std::size_t huge_line_left_ = 0;
+  std::uint64_t endless_lines_ = 0;
+  int open_handles_ = 2;
+  bool greeted_ = false;    // the final greeting line was handed to the socket
+  bool finishing_ = false;  // no more input is processed; close once the output is written
+  bool closing_ = false;
+  bool pregreet_counted_ = false;
+};
+
+}  // namespace relayaudit

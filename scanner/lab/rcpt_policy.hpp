@@ -1,0 +1,25 @@
+// The RCPT TO decision of each lab profile: which recipients a gateway accepts, defers or refuses.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "lab/gateway_context.hpp"
+
+namespace relayaudit {
+
+struct RcptRequest {
+  std::string_view client_ip;
+  std::string_view sender;     // the MAIL FROM address, empty for the null sender
+  std::string_view recipient;  // the RCPT TO address without angle brackets, never empty
+  std::uint64_t now_ms = 0;    // loop time, for greylisting
+};
+
+// Returns the reply line (without CRLF) the gateway's policy gives to this recipient.
+std::string decide_rcpt(const GatewayContext& gateway, const RcptRequest& request);
+
+// True for the gateway's own domains: its host name, lab.relayaudit.test, its address literal.
+bool is_local_domain(const GatewayContext& gateway, std::string_view domain);
+
+}  // namespace relayaudit

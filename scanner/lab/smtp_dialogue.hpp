@@ -1,0 +1,66 @@
+// One SMTP session's protocol state: turns command lines into replies for a gateway's profile.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lab/gateway_context.hpp"
+
+namespace relayaudit {
+
+enum class AfterReply {
+  keep_open,
+  close,  // send the reply, then close (QUIT, 421)
+  drop,   // close without a reply, as a crashing server would
+};
+
+struct DialogueReply {
+  std::string text;  // whole CRLF-terminated lines, possibly several; empty for no reply
+  AfterReply after = AfterReply::keep_open;
+};
+
+// Transport-free, so its rules are the same whatever the timing; the connection owns I/O.
+class SmtpDialogue {
+ public:
+  enum class State {
+    greeted,      // banner sent, no EHLO/HELO yet
+    ready,        // EHLO/HELO done, no transaction
+    transaction,  // MAIL accepted, taking RCPTs
+    data,         // after 354, reading the message until "."
+  };
+
+  SmtpDialogue(const GatewayContext& gateway, std::string client_ip);
+
+  // Banner lines with CRLF; the last one is the final greeting that the tarpit delays.
+  std::vector<std::string> banner() const;
+  // One complete input line without its line end; counts commands in LabStats.
+  DialogueReply on_line(std::string_view line, std::uint64_t now_ms);
+  // A command line longer than LabOptions::max_line (its rest is discarded by the reader).
+  DialogueReply on_overlong_line();
+  State state() const { return state_; }
+
+ private:
+  DialogueReply on_command(std::string_view verb, std::string_view arg, std::uint64_t now_ms);
+  DialogueReply on_ehlo(std::string_view verb, std::string_view arg);
+  DialogueReply on_mail(std::string_view arg);
+  DialogueReply on_rcpt(std::string_view arg, std::uint64_t now_ms);
+  DialogueReply rcpt_reply(std::string_view arg, std::uint64_t now_ms);
+  DialogueReply on_data();
+  DialogueReply on_body_line(std::string_view line);
+  DialogueReply count_errors(DialogueReply reply);
+  void reset_transaction();
+
+  const GatewayContext& gateway_;
+  std::string client_ip_;
+  State state_ = State::greeted;
+  std::string sender_;
+  int accepted_recipients_ = 0;  // in the current transaction
+  int rcpt_commands_ = 0;        // in the whole session, for drop-mid-plan
+  int errors_ = 0;               // 4xx/5xx replies in the session, for error-limit
+};
+
+std::string_view to_string(SmtpDialogue::State state);
+
+}  // namespace relayaudit

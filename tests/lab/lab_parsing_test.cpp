@@ -1,0 +1,116 @@
+// Unit tests of the lab's transport-free parts: paths, mailboxes, lines, output queue, profiles.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "lab/lab_server.hpp"
+#include "lab/line_reader.hpp"
+#include "lab/mail_address.hpp"
+#include "lab/reply_queue.hpp"
+
+namespace relayaudit {
+namespace {
+
+TEST(LabParsing, EnvelopePaths) {
+  auto plain = parse_envelope_path("<a@example.org> SIZE=100 BODY=8BITMIME");
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->address, "a@example.org");
+  EXPECT_EQ(plain->params, "SIZE=100 BODY=8BITMIME");
+  EXPECT_EQ(parse_envelope_path("<>")->address, "");
+  EXPECT_EQ(parse_envelope_path(" <a@b>")->address, "a@b");
+  EXPECT_EQ(parse_envelope_path("a@b")->address, "a@b");
+  EXPECT_EQ(parse_envelope_path("<\"a>b\"@x>")->address, "\"a>b\"@x");
+  EXPECT_FALSE(parse_envelope_path(""));
+  EXPECT_FALSE(parse_envelope_path("<a@b"));
+  EXPECT_FALSE(parse_envelope_path("<a@b>x"));
+  EXPECT_FALSE(parse_envelope_path("<a b@c>"));
+  EXPECT_FALSE(parse_envelope_path("<a\x01@c>"));
+}
+
+TEST(LabParsing, MailboxSplitsAtTheLastAt) {
+  MailboxParts parts = split_mailbox("a@b@c");
+  EXPECT_EQ(parts.local, "a@b");
+  EXPECT_EQ(parts.domain, "c");
+  EXPECT_TRUE(parts.has_at);
+  EXPECT_FALSE(split_mailbox("postmaster").has_at);
+  EXPECT_TRUE(split_mailbox("@hop:u@x").source_route);
+  EXPECT_TRUE(split_mailbox("u@").domain.empty());
+  EXPECT_TRUE(iequals("[IPv6:::1]", "[ipv6:::1]"));
+}
+
+TEST(LabParsing, LineReaderHandlesSplitsBareLfAndOverlongLines) {
+  LineReader reader(8);
+  std::vector<std::string> seen;
+  auto collect = [&](LineReader::Event event, std::string_view line) {
+    seen.push_back(event == LineReader::Event::line ? std::string(line) : "<overlong>");
+    return true;
+  };
+  reader.feed("NO", collect);
+  reader.feed("OP\r\nRSET\nQU", collect);
+  reader.feed("IT\r\n", collect);
+  reader.feed("0123456789abcdef", collect);  // reported before its LF arrives
+  reader.feed("ghij\r\n12345678\r\n123456789\r\n", collect);
+  std::vector<std::string> expected{"NOOP", "RSET", "QUIT", "<overlong>", "12345678", "<overlong>"};
+  EXPECT_EQ(seen, expected);
+}
+
+TEST(LabParsing, LineReaderStopsWhenAsked) {
+  LineReader reader(100);
+  int calls = 0;
+  reader.feed("QUIT\r\nNOOP\r\n", [&](LineReader::Event, std::string_view) { return ++calls < 1; });
+  EXPECT_EQ(calls, 1);
+}
+
+TEST(LabParsing, ReplyQueueKeepsOrderAddsDelaysAndStaysBounded) {
+  ReplyQueue queue(10);
+  EXPECT_TRUE(queue.push("a", 100, Millis{0}, 0));
+  EXPECT_TRUE(queue.push("b", 100, Millis{50}, 0, true));
+  EXPECT_TRUE(queue.push("c", 100, Millis{50}, 0));  // after b, not beside it
+  EXPECT_FALSE(queue.push("0123456789", 100, Millis{0}, 0));
+  EXPECT_FALSE(queue.push("xyz", 100, Millis{0}, 8));  // 3 queued + 8 in flight + 3 > 10
+  EXPECT_EQ(queue.take_due(100).bytes, "a");
+  EXPECT_EQ(queue.next_ready_ms(), 150u);
+  ReplyQueue::Due due = queue.take_due(149);
+  EXPECT_TRUE(due.bytes.empty());
+  due = queue.take_due(150);
+  EXPECT_EQ(due.bytes, "b");
+  EXPECT_TRUE(due.final_greeting);
+  EXPECT_EQ(queue.take_due(400).bytes, "c");
+  EXPECT_TRUE(queue.empty());
+  EXPECT_FALSE(queue.next_ready_ms());
+}
+
+TEST(LabProfileNames, RoundTripAndExpectedVerdicts) {
+  ASSERT_EQ(all_lab_profiles().size(), 16u);
+  for (LabProfile profile : all_lab_profiles()) {
+    EXPECT_EQ(lab_profile_from_string(to_string(profile)), profile);
+  }
+  EXPECT_EQ(to_string(LabProfile::greylist_forever), "greylist-forever");
+  EXPECT_FALSE(lab_profile_from_string("Closed"));
+  EXPECT_EQ(expected_verdict(LabProfile::closed), "closed");
+  EXPECT_EQ(expected_verdict(LabProfile::greylisting), "open-relay");
+  EXPECT_EQ(expected_verdict(LabProfile::ehlo_reject), "open-relay");
+  EXPECT_EQ(expected_verdict(LabProfile::starttls_required), "inconclusive");
+  EXPECT_EQ(expected_verdict(LabProfile::reject_banner), "inconclusive");
+  EXPECT_EQ(expected_verdict(LabProfile::truncated_close), "unreachable");
+  EXPECT_EQ(expected_verdict(LabProfile::binary_reply), "closed");
+}
+
+TEST(LabProfileNames, Fleets) {
+  auto fleet = default_lab_fleet();
+  ASSERT_EQ(fleet.size(), 11u);
+  for (const auto& config : fleet) {
+    EXPECT_NE(expected_verdict(config.profile), "unreachable") << to_string(config.profile);
+    EXPECT_EQ(config.bind_address, "127.0.0.1");
+    EXPECT_EQ(config.port, 0);
+  }
+  auto bench = benchmark_lab_fleet(5);
+  ASSERT_EQ(bench.size(), 5u);
+  EXPECT_EQ(bench[0].profile, LabProfile::closed);
+  EXPECT_EQ(bench[1].profile, LabProfile::open);
+  EXPECT_EQ(bench[4].profile, LabProfile::closed);
+}
+
+}  // namespace
+}  // namespace relayaudit
