@@ -1,4 +1,5 @@
 // relayaudit entry point: subcommand dispatch and exit codes.
+#include <csignal>
 #include <iostream>
 
 #include <spdlog/spdlog.h>
@@ -12,6 +13,8 @@
 
 int main(int argc, char** argv) {
   using namespace relayaudit;
+  // libuv writes with write(2): a server that closes mid-write must give EPIPE, not kill us.
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{"relayaudit: audit SMTP gateways for open relaying (never sends a message)"};
   app.set_version_flag("--version", std::string("relayaudit ") + kToolVersion);
   app.require_subcommand(1);

@@ -68,8 +68,8 @@ std::string_view expected_verdict(LabProfile profile) {
       return "open-relay";
     case LabProfile::greylist_forever:
     case LabProfile::starttls_required:  // blocked at MAIL until the scanner speaks TLS
-    case LabProfile::reject_banner:
       return "inconclusive";
+    case LabProfile::reject_banner:  // no session gets past a 554 banner (DESIGN.md)
     case LabProfile::silent:
     case LabProfile::endless_reply:
     case LabProfile::huge_line:

@@ -92,7 +92,7 @@ TEST(LabProfileNames, RoundTripAndExpectedVerdicts) {
   EXPECT_EQ(expected_verdict(LabProfile::greylisting), "open-relay");
   EXPECT_EQ(expected_verdict(LabProfile::ehlo_reject), "open-relay");
   EXPECT_EQ(expected_verdict(LabProfile::starttls_required), "inconclusive");
-  EXPECT_EQ(expected_verdict(LabProfile::reject_banner), "inconclusive");
+  EXPECT_EQ(expected_verdict(LabProfile::reject_banner), "unreachable");
   EXPECT_EQ(expected_verdict(LabProfile::truncated_close), "unreachable");
   EXPECT_EQ(expected_verdict(LabProfile::binary_reply), "closed");
 }
