@@ -1,0 +1,154 @@
+// The end-to-end goal: the relayaudit binary, run against real Postfix on loopback, calls a
+// closed Postfix closed and an open one an open relay, and never makes Postfix queue a message.
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "postfix/postfix_fixture.hpp"
+#include "support/postfix_instance.hpp"
+
+namespace relayaudit::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using Mode = PostfixInstance::Mode;
+
+#ifdef RELAYAUDIT_BINARY
+constexpr std::string_view kBinary = RELAYAUDIT_BINARY;
+#else
+constexpr std::string_view kBinary;  // the scanner target is not part of this build yet
+#endif
+
+// Under the ctest limit of 120 s per test, with room to start and stop Postfix.
+constexpr auto kScanTimeout = 90s;
+
+struct Scan {
+  CommandResult run;
+  nlohmann::json results;
+  std::string output;  // the scanner's stdout and stderr
+  std::string parse_error;
+};
+
+Scan scan(const PostfixInstance& server) {
+  const std::string json_path = server.dir() + "/scan.json";
+  const std::string output_path = server.dir() + "/scan.out";
+  Scan result;
+  result.run =
+      run_command({std::string(kBinary), "scan", "127.0.0.1:" + std::to_string(server.port()), "-o",
+                   json_path, "-q", "--ehlo-name", "scanner.relayaudit.test"},
+                  output_path, kScanTimeout);
+  result.output = read_file(output_path);
+  try {
+    result.results = nlohmann::json::parse(read_file(json_path));
+  } catch (const nlohmann::json::exception& e) {
+    result.parse_error = std::string("cannot parse ") + json_path + ": " + e.what();
+  }
+  return result;
+}
+
+const nlohmann::json* find_test(const nlohmann::json& endpoint, const std::string& id) {
+  if (!endpoint.contains("tests")) return nullptr;
+  for (const auto& test : endpoint["tests"])
+    if (test.value("id", "") == id) return &test;
+  return nullptr;
+}
+
+std::string diagnostics(const Scan& result, const PostfixInstance& server) {
+  return "scanner: " + result.run.describe() + "\n--- scanner output\n" +
+         last_lines(result.output, 40) + "\n--- results\n" +
+         (result.parse_error.empty() ? result.results.dump(2).substr(0, 6000)
+                                     : result.parse_error) +
+         "\n" + server.log_tail(60);
+}
+
+// The scanner never sends DATA, so Postfix must never have queued or delivered anything.
+void expect_nothing_queued(const PostfixInstance& server) {
+  const std::string log = server.maillog();
+  for (const char* sign :
+       {"queued as", "status=sent", "status=deferred", "status=bounced", " data=", " bdat="})
+    EXPECT_TRUE(log_lines_with(log, sign).empty()) << "maillog shows '" << sign << "':\n"
+                                                   << server.log_tail(60);
+}
+
+class ScanPostfixTest : public PostfixTest {
+ protected:
+  void SetUp() override {
+    PostfixTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    if (!kBinary.empty()) return;
+    const std::string reason = "the relayaudit binary is not built yet (no RELAYAUDIT_BINARY)";
+    if (postfix_required()) FAIL() << "RELAYAUDIT_REQUIRE_POSTFIX=1 but " << reason;
+    GTEST_SKIP() << reason;
+  }
+};
+
+TEST_F(ScanPostfixTest, ClosedPostfixIsClosed) {
+  std::string error;
+  const auto server = PostfixInstance::start(Mode::closed, &error);
+  ASSERT_NE(server, nullptr) << error;
+
+  const Scan result = scan(*server);
+  const std::string why = diagnostics(result, *server);
+  ASSERT_TRUE(result.run.error.empty() && !result.run.timed_out) << why;
+  EXPECT_EQ(result.run.exit_code, 0) << why;
+  ASSERT_TRUE(result.parse_error.empty()) << why;
+  ASSERT_TRUE(result.results.contains("endpoints") && result.results["endpoints"].size() == 1)
+      << why;
+
+  const auto& endpoint = result.results["endpoints"][0];
+  EXPECT_EQ(endpoint.value("verdict", ""), "closed") << why;
+  EXPECT_EQ(result.results["summary"].value("verdict", ""), "closed") << why;
+
+  const nlohmann::json* relay = find_test(endpoint, "relay-external-sender");
+  ASSERT_NE(relay, nullptr) << why;
+  EXPECT_EQ(relay->value("outcome", ""), "rejected") << why;
+  EXPECT_EQ(relay->value("stage", ""), "rcpt") << why;
+  EXPECT_EQ(relay->value("verdict", ""), "pass") << why;
+  ASSERT_TRUE(relay->contains("reply") && (*relay)["reply"].is_object()) << why;
+  EXPECT_EQ((*relay)["reply"].value("code", 0), 554) << why;
+
+  const nlohmann::json* control = find_test(endpoint, "control-postmaster");
+  ASSERT_NE(control, nullptr) << why;
+  EXPECT_EQ(control->value("outcome", ""), "accepted") << why;
+  EXPECT_EQ(control->value("verdict", ""), "pass") << why;
+
+  // Every relay attempt a closed Postfix refuses must be reported as passed.
+  for (const auto& test : endpoint["tests"])
+    EXPECT_NE(test.value("verdict", ""), "fail") << test.value("id", "?") << "\n" << why;
+
+  expect_nothing_queued(*server);
+}
+
+TEST_F(ScanPostfixTest, OpenPostfixIsAnOpenRelay) {
+  std::string error;
+  const auto server = PostfixInstance::start(Mode::open, &error);
+  ASSERT_NE(server, nullptr) << error;
+
+  const Scan result = scan(*server);
+  const std::string why = diagnostics(result, *server);
+  ASSERT_TRUE(result.run.error.empty() && !result.run.timed_out) << why;
+  EXPECT_EQ(result.run.exit_code, 1) << why;
+  ASSERT_TRUE(result.parse_error.empty()) << why;
+  ASSERT_TRUE(result.results.contains("endpoints") && result.results["endpoints"].size() == 1)
+      << why;
+
+  const auto& endpoint = result.results["endpoints"][0];
+  EXPECT_EQ(endpoint.value("verdict", ""), "open-relay") << why;
+  EXPECT_EQ(result.results["summary"].value("verdict", ""), "open-relay") << why;
+
+  const nlohmann::json* relay = find_test(endpoint, "relay-external-sender");
+  ASSERT_NE(relay, nullptr) << why;
+  EXPECT_EQ(relay->value("outcome", ""), "accepted") << why;
+  EXPECT_EQ(relay->value("verdict", ""), "fail") << why;
+
+  const nlohmann::json* control = find_test(endpoint, "control-postmaster");
+  ASSERT_NE(control, nullptr) << why;
+  EXPECT_EQ(control->value("outcome", ""), "accepted") << why;
+
+  expect_nothing_queued(*server);
+}
+
+}  // namespace
+}  // namespace relayaudit::testing
