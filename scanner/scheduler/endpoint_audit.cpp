@@ -124,7 +124,8 @@ void EndpointAudit::open_session() {
 }
 
 std::vector<SessionTest> EndpointAudit::on_greeted(Session&, const Greeting& greeting) {
-  if (!result_.greeting) result_.greeting = greeting;
+  // A full greeting replaces a banner-only one kept from an earlier, refused session.
+  if (!result_.greeting || result_.greeting->ehlo.lines.empty()) result_.greeting = greeting;
   std::vector<SessionTest> batch;
   const auto limit = static_cast<std::size_t>(std::max(1, options_.tests_per_connection));
   for (std::size_t i = 0; i < tests_.size() && batch.size() < limit; ++i) {
@@ -223,6 +224,7 @@ void EndpointAudit::on_session_end(Session&, SessionEnd&& end) {
   result_.error = end.error;
   for (std::size_t index : end.unsent) tests_[index].state = TestState::pending;
   result_.transcript.insert(result_.transcript.end(), end.transcript.begin(), end.transcript.end());
+  if (!result_.greeting && end.greeting) result_.greeting = std::move(end.greeting);
 
   // A session that settled a test, or ended cleanly with nothing to do, is progress.
   const bool progressed = end.tests_finished > 0 || (end.status == Status::ok && !end.refusal);

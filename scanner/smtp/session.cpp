@@ -171,14 +171,15 @@ void Session::on_reply(Reply&& reply) {
 }
 
 void Session::handle_banner(const Reply& reply) {
+  // Kept even when it refuses us: a 554 banner is the evidence of an unreachable verdict.
+  end_.greeting = Greeting{};
+  end_.greeting->banner = reply;
   if (!reply.positive()) {
     end_.refusal = reply;
     finish(Status::ok, Stage::banner, "banner refused the session");
     return;
   }
   end_.greeted = true;
-  end_.greeting = Greeting{};
-  end_.greeting->banner = reply;
   state_ = State::greeting;
   current_ehlo_ = options_.ehlo_name;
   outbox_.push_back(Pending{Command::ehlo, "EHLO " + current_ehlo_, -1, 0});

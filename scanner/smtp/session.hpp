@@ -57,7 +57,7 @@ struct SessionEnd {
   Stage stage = Stage::connect;      // the step the session was in when it ended
   std::string error;                 // detail for status != ok
   bool greeted = false;              // a 2xx banner arrived
-  std::optional<Greeting> greeting;  // set once EHLO or HELO succeeded
+  std::optional<Greeting> greeting;  // banner once read; EHLO fields once EHLO/HELO succeeded
   std::optional<Reply> refusal;      // the non-2xx reply that ended it (banner 554, 421, ...)
   std::vector<std::size_t> unsent;   // tests handed out but never started
   int tests_finished = 0;

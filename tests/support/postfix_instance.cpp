@@ -339,35 +339,12 @@ std::uint16_t choose_port(std::string* error) {
 // command cannot outlive a crashed test. Returns the child's pid or -1 with *error set.
 pid_t spawn(const std::vector<std::string>& argv, const std::string& output_file,
             bool own_process_group, int death_signal, std::string* error) {
-  std::vector<char*> args;
-  for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
   const int output = ::open(output_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (output < 0) {
     *error = errno_text("open " + output_file);
     return -1;
   }
-  const pid_t parent = ::getpid();
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    *error = errno_text("fork");
-    ::close(output);
-    return -1;
-  }
-  if (pid == 0) {
-    // Only async-signal-safe calls from here to exec.
-    if (own_process_group) ::setpgid(0, 0);
-    if (death_signal != 0) {
-      ::prctl(PR_SET_PDEATHSIG, death_signal);
-      if (::getppid() != parent) ::_exit(126);
-    }
-    const int input = ::open("/dev/null", O_RDONLY);
-    if (input >= 0) ::dup2(input, STDIN_FILENO);
-    ::dup2(output, STDOUT_FILENO);
-    ::dup2(output, STDERR_FILENO);
-    ::execv(args[0], args.data());
-    ::_exit(127);
-  }
+  const pid_t pid = spawn_process(argv, output, output, own_process_group, death_signal, error);
   ::close(output);
   return pid;
 }
@@ -428,26 +405,6 @@ pid_t start_watchdog(pid_t master_pgid, int* write_fd, std::string* error) {
 
 // --- free functions -----------------------------------------------------------------------
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return "";
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
-
-std::string last_lines(const std::string& text, std::size_t lines) {
-  std::size_t start = text.size();
-  if (start > 0 && text[start - 1] == '\n') --start;
-  std::size_t found = 0;
-  while (start > 0 && found < lines) {
-    --start;
-    if (text[start] == '\n') ++found;
-  }
-  if (found == lines) ++start;  // skip the newline that ends the line before the tail
-  return text.substr(start);
-}
-
 std::string postfix_unavailable_reason() {
   if (::geteuid() != 0)
     return "real Postfix tests need root (master(8) starts daemons as user postfix); euid is " +
@@ -464,41 +421,6 @@ std::string postfix_unavailable_reason() {
 bool postfix_required() {
   const char* value = std::getenv("RELAYAUDIT_REQUIRE_POSTFIX");
   return value != nullptr && std::string(value) == "1";
-}
-
-std::string CommandResult::describe() const {
-  if (!error.empty()) return error;
-  if (timed_out) return "timed out and was killed";
-  if (signal != 0) return "killed by signal " + std::to_string(signal);
-  return "exit code " + std::to_string(exit_code);
-}
-
-CommandResult run_command(const std::vector<std::string>& argv, const std::string& output_file,
-                          std::chrono::milliseconds timeout) {
-  CommandResult result;
-  const pid_t pid = spawn(argv, output_file, true, SIGKILL, &result.error);
-  if (pid < 0) return result;
-  const auto deadline = Clock::now() + timeout;
-  int status = 0;
-  for (;;) {
-    const pid_t done = ::waitpid(pid, &status, WNOHANG);
-    if (done == pid) break;
-    if (done < 0 && errno != EINTR) {
-      result.error = errno_text("waitpid");
-      return result;
-    }
-    if (Clock::now() >= deadline) {
-      result.timed_out = true;
-      ::kill(-pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-      return result;
-    }
-    std::this_thread::sleep_for(10ms);
-  }
-  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
-  if (result.exit_code == 127) result.error = "cannot execute " + argv.front();
-  return result;
 }
 
 // --- PostfixInstance ----------------------------------------------------------------------

@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "support/process.hpp"
+
 namespace relayaudit::testing {
 
 // "" when real Postfix tests can run here, else why not (not root, Postfix not installed, ...).
@@ -82,25 +84,5 @@ class PostfixInstance {
   int watchdog_fd_ = -1;     // our end of the watchdog's pipe
   bool stopped_ = false;
 };
-
-// How a command run by run_command() ended.
-struct CommandResult {
-  int exit_code = -1;      // exit status; -1 when it did not exit normally
-  int signal = 0;          // the signal that ended it, or 0
-  bool timed_out = false;  // killed (with its process group) after the deadline
-  std::string error;       // fork/exec/wait failure, or ""
-  bool succeeded() const { return error.empty() && !timed_out && exit_code == 0; }
-  std::string describe() const;
-};
-
-// Runs argv[0] (an absolute path) with stdin from /dev/null and stdout+stderr appended to
-// `output_file`, bounded by `timeout`. No shell is involved, so arguments need no quoting.
-CommandResult run_command(const std::vector<std::string>& argv, const std::string& output_file,
-                          std::chrono::milliseconds timeout);
-
-// The file's content, or "" when it cannot be read.
-std::string read_file(const std::string& path);
-// The last `lines` lines of `text`.
-std::string last_lines(const std::string& text, std::size_t lines);
 
 }  // namespace relayaudit::testing
