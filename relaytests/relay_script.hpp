@@ -2,13 +2,48 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/verdict.hpp"
 
 namespace relayaudit {
 
-enum class ScriptKind { relay, control };
+enum class ScriptKind { relay, control, probe };
+
+// What a script varies. Sender tricks refused at MAIL FROM count as rejected; for the others the
+// sender is incidental, so a refused sender is replaced by one the server accepts.
+enum class ScriptTrick { baseline, sender, recipient, helo, control, probe };
+
+inline std::string_view to_string(ScriptKind kind) {
+  switch (kind) {
+    case ScriptKind::relay:
+      return "relay";
+    case ScriptKind::control:
+      return "control";
+    case ScriptKind::probe:
+      return "probe";
+  }
+  return "relay";
+}
+
+inline std::string_view to_string(ScriptTrick trick) {
+  switch (trick) {
+    case ScriptTrick::baseline:
+      return "baseline";
+    case ScriptTrick::sender:
+      return "sender";
+    case ScriptTrick::recipient:
+      return "recipient";
+    case ScriptTrick::helo:
+      return "helo";
+    case ScriptTrick::control:
+      return "control";
+    case ScriptTrick::probe:
+      return "probe";
+  }
+  return "baseline";
+}
 
 struct RelayScript {
   std::string id;  // stable, lowercase-hyphen ("relay-external-sender")
@@ -24,7 +59,9 @@ struct RelayScript {
   std::string mail_from;               // template, without angle brackets ("" is the null sender)
   std::vector<std::string> rcpt_to;    // templates; the last one is decisive
   Expectation expect = Expectation::reject;
-  std::string source;  // "builtin:core/relay-external.json" or a file path
+  ScriptTrick trick = ScriptTrick::baseline;
+  std::vector<int> ports;  // only endpoints on these ports; empty: every port
+  std::string source;      // "builtin:core/relay-external.json" or a file path
 };
 
 }  // namespace relayaudit

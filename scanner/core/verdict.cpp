@@ -33,6 +33,8 @@ std::string_view to_string(Stage value) {
       return "mail";
     case Stage::rcpt:
       return "rcpt";
+    case Stage::data:
+      return "data";
     case Stage::rset:
       return "rset";
     case Stage::quit:
@@ -49,6 +51,8 @@ std::string_view to_string(TestVerdict value) {
       return "fail";
     case TestVerdict::inconclusive:
       return "inconclusive";
+    case TestVerdict::info:
+      return "info";
   }
   return "inconclusive";
 }

@@ -11,9 +11,10 @@ namespace relayaudit {
 enum class Outcome { accepted, rejected, deferred, blocked, error };
 
 // Where in the SMTP dialogue a test was decided.
-enum class Stage { connect, banner, ehlo, helo, mail, rcpt, rset, quit };
+enum class Stage { connect, banner, ehlo, helo, mail, rcpt, data, rset, quit };
 
-enum class TestVerdict { pass, fail, inconclusive };
+// `info`: a probe found something worth reporting that is not an open relay.
+enum class TestVerdict { pass, fail, inconclusive, info };
 
 enum class EndpointVerdict { open_relay, closed, inconclusive, unreachable };
 
