@@ -40,6 +40,7 @@ const Placeholder kPlaceholders[] = {
      [](const PlaceholderValues& v) { return std::string(split_address(v.ext_to).domain); }},
     {"target_domain", [](const PlaceholderValues& v) { return v.target_domain; }},
     {"target_host", [](const PlaceholderValues& v) { return v.target_host; }},
+    {"target_sender_domain", [](const PlaceholderValues& v) { return v.target_sender_domain; }},
     {"target_ip", [](const PlaceholderValues& v) { return v.target_ip; }},
     {"scanner_ehlo", [](const PlaceholderValues& v) { return v.scanner_ehlo; }},
     {"random", [](const PlaceholderValues& v) { return v.random; }},
@@ -62,6 +63,23 @@ std::string known_names() {
 }
 
 }  // namespace
+
+std::string forged_sender_domain(std::string_view mail_domain, std::string_view host_name) {
+  if (!mail_domain.empty()) return std::string(mail_domain);
+  if (host_name.ends_with('.')) host_name.remove_suffix(1);  // "mx.example.test." is absolute
+  // An address literal or a bare IPv4 address has no parent domain (no top-level label is
+  // all digits).
+  const auto last_dot = host_name.rfind('.');
+  const auto top_label = host_name.substr(last_dot == npos ? 0 : last_dot + 1);
+  const bool numeric = !top_label.empty() && top_label.find_first_not_of("0123456789") == npos;
+  if (host_name.starts_with('[') || numeric) return std::string(host_name);
+  const auto first_dot = host_name.find('.');
+  if (first_dot == npos) return std::string(host_name);
+  const auto parent = host_name.substr(first_dot + 1);
+  // "example.test" is still a mail domain; "test" alone is a top-level domain, never a sender's.
+  if (parent.starts_with('.') || parent.find('.') == npos) return std::string(host_name);
+  return std::string(parent);
+}
 
 const std::vector<std::string_view>& placeholder_names() {
   static const std::vector<std::string_view> names = [] {

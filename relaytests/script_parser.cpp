@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <optional>
 
 #include "relaytests/placeholders.hpp"
@@ -15,11 +16,16 @@ namespace {
 using json = nlohmann::json;
 using MaybeError = std::optional<ScriptError>;
 
-constexpr std::array<std::string_view, 13> kFields = {
-    "id",   "kind",      "title", "description", "catches", "severity", "references",
-    "tags", "opened_by", "ehlo",  "mail_from",   "rcpt_to", "expect"};
+constexpr std::array<std::string_view, 15> kFields = {
+    "id",   "kind",      "trick", "title", "description", "catches", "severity", "references",
+    "tags", "opened_by", "ports", "ehlo",  "mail_from",   "rcpt_to", "expect"};
 constexpr std::array<std::string_view, 5> kSeverities = {"critical", "high", "medium", "low",
                                                          "info"};
+// Every value, in declaration order; names come from relay_script.hpp's to_string.
+constexpr std::array kKinds = {ScriptKind::relay, ScriptKind::control, ScriptKind::probe};
+constexpr std::array kTricks = {ScriptTrick::baseline, ScriptTrick::sender,  ScriptTrick::recipient,
+                                ScriptTrick::helo,     ScriptTrick::control, ScriptTrick::probe};
+constexpr int kMaxPort = 65535;
 
 enum class Presence { optional, required, required_nonempty };
 
@@ -92,6 +98,36 @@ class FieldReader {
     return std::nullopt;
   }
 
+  // Port numbers 1-65535, each listed once; absent means every port, but an empty list is
+  // refused because it reads as "no port at all".
+  MaybeError ports(std::string_view key, std::vector<int>& out) const {
+    const json* value = find(key);
+    if (!value) return std::nullopt;
+    if (!value->is_array()) return wrong_type(pointer(key), "an array of port numbers", *value);
+    if (value->empty()) {
+      return error(pointer(key), "must list at least one port (omit it to run on every port)");
+    }
+    for (std::size_t i = 0; i < value->size(); ++i) {
+      const auto field = pointer(key) + "/" + std::to_string(i);
+      const auto& element = (*value)[i];
+      if (!element.is_number_integer()) return wrong_type(field, "a port number", element);
+      // Unsigned first: a value above INT64_MAX must not wrap into range.
+      const bool in_range =
+          element.is_number_unsigned()
+              ? element.get<std::uint64_t>() >= 1 && element.get<std::uint64_t>() <= kMaxPort
+              : element.get<std::int64_t>() >= 1 && element.get<std::int64_t>() <= kMaxPort;
+      if (!in_range) {
+        return error(field, "must be a port number from 1 to 65535, not " + element.dump());
+      }
+      const int port = element.get<int>();
+      if (std::find(out.begin(), out.end(), port) != out.end()) {
+        return error(field, "port " + std::to_string(port) + " is listed twice");
+      }
+      out.push_back(port);
+    }
+    return std::nullopt;
+  }
+
  private:
   // A JSON pointer to a top-level key ("~" and "/" escaped as RFC 6901 says).
   static std::string pointer(std::string_view key) {
@@ -119,12 +155,19 @@ class FieldReader {
   std::string source_;
 };
 
-MaybeError read_fields(const FieldReader& reader, RelayScript& script, std::string& kind,
-                       std::string& expect) {
+// The fields kept as text until check_values turns them into enums.
+struct EnumTexts {
+  std::string kind;
+  std::string trick;
+  std::string expect;
+};
+
+MaybeError read_fields(const FieldReader& reader, RelayScript& script, EnumTexts& texts) {
   using enum Presence;
   if (auto e = reader.unknown_field()) return e;
   if (auto e = reader.text("id", required_nonempty, script.id)) return e;
-  if (auto e = reader.text("kind", required_nonempty, kind)) return e;
+  if (auto e = reader.text("kind", required_nonempty, texts.kind)) return e;
+  if (auto e = reader.text("trick", required_nonempty, texts.trick)) return e;
   if (auto e = reader.text("title", required_nonempty, script.title)) return e;
   if (auto e = reader.text("description", required_nonempty, script.description)) return e;
   if (auto e = reader.text("catches", optional, script.catches)) return e;
@@ -132,10 +175,11 @@ MaybeError read_fields(const FieldReader& reader, RelayScript& script, std::stri
   if (auto e = reader.texts("references", optional, script.references)) return e;
   if (auto e = reader.texts("tags", optional, script.tags)) return e;
   if (auto e = reader.texts("opened_by", optional, script.opened_by)) return e;
+  if (auto e = reader.ports("ports", script.ports)) return e;
   if (auto e = reader.text("ehlo", optional, script.ehlo)) return e;
   if (auto e = reader.text("mail_from", required, script.mail_from)) return e;  // "" is <>
   if (auto e = reader.texts("rcpt_to", required_nonempty, script.rcpt_to)) return e;
-  if (auto e = reader.text("expect", required_nonempty, expect)) return e;
+  if (auto e = reader.text("expect", required_nonempty, texts.expect)) return e;
   return std::nullopt;
 }
 
@@ -152,36 +196,85 @@ std::optional<std::string> template_problem(std::string_view text, bool is_addre
   return find_bad_placeholder(text);
 }
 
-MaybeError check_values(const FieldReader& reader, RelayScript& script, std::string_view kind,
-                        std::string_view expect) {
+template <typename Enum, std::size_t N>
+std::optional<Enum> from_name(const std::array<Enum, N>& values, std::string_view name) {
+  for (auto value : values) {
+    if (to_string(value) == name) return value;
+  }
+  return std::nullopt;
+}
+
+template <typename Enum, std::size_t N>
+std::string names(const std::array<Enum, N>& values) {
+  std::array<std::string_view, N> words;
+  std::transform(values.begin(), values.end(), words.begin(),
+                 [](Enum value) { return to_string(value); });
+  return join(words);
+}
+
+// Kind, trick and expectation must agree: the scanner reports each kind differently and handles a
+// refused sender by the trick, so a mismatch would silently change what a result means.
+MaybeError check_kind_trick_expect(const FieldReader& reader, RelayScript& script,
+                                   const EnumTexts& texts) {
+  const auto kind = from_name(kKinds, texts.kind);
+  if (!kind) {
+    return reader.error("/kind", "must be one of " + names(kKinds) + ", not '" + texts.kind + "'");
+  }
+  script.kind = *kind;
+  const auto trick = from_name(kTricks, texts.trick);
+  if (!trick) {
+    return reader.error("/trick",
+                        "must be one of " + names(kTricks) + ", not '" + texts.trick + "'");
+  }
+  script.trick = *trick;
+  const auto expectation = expectation_from_string(texts.expect);
+  if (!expectation) {
+    return reader.error("/expect", "must be 'reject' or 'accept', not '" + texts.expect + "'");
+  }
+  script.expect = *expectation;
+  switch (script.kind) {
+    case ScriptKind::control:
+      if (script.trick != ScriptTrick::control) {
+        return reader.error("/trick",
+                            "a control must have trick 'control', not '" + texts.trick + "'");
+      }
+      if (script.expect != Expectation::accept) {
+        return reader.error("/expect", "a control must expect 'accept'");
+      }
+      break;
+    case ScriptKind::probe:
+      if (script.trick != ScriptTrick::probe) {
+        return reader.error("/trick", "a probe must have trick 'probe', not '" + texts.trick + "'");
+      }
+      if (script.expect != Expectation::reject) {
+        return reader.error("/expect", "a probe must expect 'reject'");
+      }
+      break;
+    case ScriptKind::relay:
+      if (script.trick == ScriptTrick::control || script.trick == ScriptTrick::probe) {
+        return reader.error("/trick",
+                            "a relay attempt must have trick baseline, sender, recipient or helo, "
+                            "not '" +
+                                texts.trick + "'");
+      }
+      if (script.expect != Expectation::reject) {
+        return reader.error("/expect", "a relay attempt must expect 'reject'");
+      }
+      break;
+  }
+  return std::nullopt;
+}
+
+MaybeError check_values(const FieldReader& reader, RelayScript& script, const EnumTexts& texts) {
   if (!is_slug(script.id)) {
     return reader.error("/id", "'" + script.id +
                                    "' is not a valid id: use lowercase letters and digits "
                                    "joined by single hyphens (e.g. relay-null-sender)");
   }
-  if (kind == "relay") {
-    script.kind = ScriptKind::relay;
-  } else if (kind == "control") {
-    script.kind = ScriptKind::control;
-  } else {
-    return reader.error("/kind", "must be 'relay' or 'control', not '" + std::string(kind) + "'");
-  }
+  if (auto e = check_kind_trick_expect(reader, script, texts)) return e;
   if (std::find(kSeverities.begin(), kSeverities.end(), script.severity) == kSeverities.end()) {
     return reader.error("/severity",
                         "must be one of " + join(kSeverities) + ", not '" + script.severity + "'");
-  }
-  const auto expectation = expectation_from_string(expect);
-  if (!expectation) {
-    return reader.error("/expect",
-                        "must be 'reject' or 'accept', not '" + std::string(expect) + "'");
-  }
-  script.expect = *expectation;
-  // The verdict contract judges controls and relay attempts differently; a mismatch is a mistake.
-  if (script.kind == ScriptKind::control && script.expect != Expectation::accept) {
-    return reader.error("/expect", "a control must expect 'accept'");
-  }
-  if (script.kind == ScriptKind::relay && script.expect != Expectation::reject) {
-    return reader.error("/expect", "a relay attempt must expect 'reject'");
   }
   for (std::size_t i = 0; i < script.tags.size(); ++i) {
     if (!is_slug(script.tags[i])) {
@@ -231,10 +324,9 @@ std::variant<RelayScript, ScriptError> parse_script(std::string_view json_text,
   }
   RelayScript script;
   script.source = std::string(source);
-  std::string kind;
-  std::string expect;
-  if (auto e = read_fields(reader, script, kind, expect)) return *e;
-  if (auto e = check_values(reader, script, kind, expect)) return *e;
+  EnumTexts texts;
+  if (auto e = read_fields(reader, script, texts)) return *e;
+  if (auto e = check_values(reader, script, texts)) return *e;
   return script;
 }
 

@@ -12,6 +12,7 @@ PlaceholderValues sample_values() {
   values.ext_to = "relaytest@external.example.test";
   values.target_domain = "example.test";
   values.target_host = "mx1.example.test";
+  values.target_sender_domain = "mail.example.test";
   values.target_ip = "[IPv6:2001:db8::25]";
   values.scanner_ehlo = "scanner.example.test";
   values.random = "k3x9q";
@@ -29,6 +30,7 @@ TEST(Placeholders, EveryNameExpands) {
       {"{ext_domain}", "external.example.test"},
       {"{target_domain}", "example.test"},
       {"{target_host}", "mx1.example.test"},
+      {"{target_sender_domain}", "mail.example.test"},
       {"{target_ip}", "[IPv6:2001:db8::25]"},
       {"{scanner_ehlo}", "scanner.example.test"},
       {"{random}", "k3x9q"},
@@ -46,9 +48,36 @@ TEST(Placeholders, CompositeTemplatesAndRepeats) {
             "antispam@[IPv6:2001:db8::25]");
   EXPECT_EQ(expand_placeholders("\"{ext_user}@{ext_domain}\"@{target_host}", values),
             "\"relaytest@external.example.test\"@mx1.example.test");
+  EXPECT_EQ(expand_placeholders("{ext_from_user}@{target_sender_domain}", values),
+            "antispam@mail.example.test");
   EXPECT_EQ(expand_placeholders("{random}-{random}", values), "k3x9q-k3x9q");
   EXPECT_EQ(expand_placeholders("postmaster", values), "postmaster");
   EXPECT_EQ(expand_placeholders("", values), "");
+}
+
+TEST(Placeholders, ForgedSenderDomain) {
+  struct Case {
+    const char* mail_domain;
+    const char* host_name;
+    const char* expected;
+  };
+  const Case cases[] = {
+      {"example.test", "mx1.example.test", "example.test"},  // the mail domain wins
+      {"example.test", "", "example.test"},
+      {"", "mx1.example.test", "example.test"},            // parent of the host name
+      {"", "mx1.mail.example.test", "mail.example.test"},  // only one label is dropped
+      {"", "mx1.example.test.", "example.test"},           // an absolute name
+      {"", "mail.example", "mail.example"},                // the parent would be a TLD
+      {"", "localhost", "localhost"},
+      {"", "[192.0.2.7]", "[192.0.2.7]"},  // no parent domain for an address
+      {"", "192.0.2.7", "192.0.2.7"},
+      {"", "[IPv6:2001:db8::25]", "[IPv6:2001:db8::25]"},
+      {"", "", ""},
+  };
+  for (const auto& [mail_domain, host_name, expected] : cases) {
+    EXPECT_EQ(forged_sender_domain(mail_domain, host_name), expected)
+        << "mail domain '" << mail_domain << "', host '" << host_name << "'";
+  }
 }
 
 TEST(Placeholders, DerivedPartsSplitAtTheLastAt) {

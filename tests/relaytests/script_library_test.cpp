@@ -1,4 +1,4 @@
-// The script library: the built-in core set, user directories, duplicate ids and selection.
+// The script library: built-in scripts and their families, user directories, ids, selection.
 #include "relaytests/script_library.hpp"
 
 #include <gtest/gtest.h>
@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <string_view>
 
 namespace relayaudit {
 namespace {
@@ -38,7 +40,8 @@ class TempDir {
 };
 
 std::string script_json(const std::string& id, const std::string& tag = "custom") {
-  return R"({"id": ")" + id + R"(", "kind": "relay", "title": "t", "description": "d",
+  return R"({"id": ")" + id + R"(", "kind": "relay", "trick": "baseline", "title": "t",
+             "description": "d",
              "severity": "low", "tags": [")" +
          tag + R"("], "mail_from": "{ext_from}", "rcpt_to": ["{ext_to}"], "expect": "reject"})";
 }
@@ -50,6 +53,10 @@ const RelayScript* find_script(const std::vector<RelayScript>& scripts, const st
   return nullptr;
 }
 
+bool has_tag(const RelayScript& script, std::string_view tag) {
+  return std::find(script.tags.begin(), script.tags.end(), tag) != script.tags.end();
+}
+
 TEST(BuiltinScripts, EveryShippedFileParsesWithItsFields) {
   const auto& scripts = builtin_scripts();  // throws std::logic_error on a bad built-in
   std::size_t json_files = 0;
@@ -58,10 +65,13 @@ TEST(BuiltinScripts, EveryShippedFileParsesWithItsFields) {
     if (entry.path().extension() == ".json") ++json_files;
   }
   EXPECT_EQ(scripts.size(), json_files) << "every relaytests/**/*.json is embedded";
+  EXPECT_GE(scripts.size(), 31u);
   EXPECT_TRUE(std::is_sorted(scripts.begin(), scripts.end(),
                              [](const auto& a, const auto& b) { return a.id < b.id; }));
+  std::set<std::string> ids;
   for (const auto& script : scripts) {
     SCOPED_TRACE(script.id);
+    EXPECT_TRUE(ids.insert(script.id).second) << "duplicate id";
     EXPECT_TRUE(script.source.starts_with("builtin:")) << script.source;
     EXPECT_FALSE(script.title.empty());
     EXPECT_FALSE(script.description.empty());
@@ -69,45 +79,200 @@ TEST(BuiltinScripts, EveryShippedFileParsesWithItsFields) {
     EXPECT_FALSE(script.references.empty());
     EXPECT_FALSE(script.opened_by.empty());
     EXPECT_FALSE(script.rcpt_to.empty());
-    EXPECT_NE(std::find(script.tags.begin(), script.tags.end(), "core"), script.tags.end());
+    EXPECT_FALSE(script.tags.empty());
   }
 }
 
-TEST(BuiltinScripts, CoreSet) {
-  const auto& scripts = builtin_scripts();
+// The decisive RCPT TO uses routing syntax: %, !, quotes, a second @, a source route or a
+// trailing @. The placeholders stand for plain addresses and names, so the template shows it.
+bool uses_routing_syntax(std::string_view address) {
+  const auto ats = std::count(address.begin(), address.end(), '@');
+  return address.find_first_of("%!\"") != std::string_view::npos || ats > 1 ||
+         address.starts_with('@') || address.ends_with('@');
+}
+
+TEST(BuiltinScripts, EachFamilyFollowsItsRules) {
+  for (const auto& script : builtin_scripts()) {
+    SCOPED_TRACE(script.id);
+    const auto& decisive = script.rcpt_to.back();
+    switch (script.kind) {
+      case ScriptKind::relay:
+        EXPECT_TRUE(script.id.starts_with("relay-"));
+        EXPECT_EQ(script.expect, Expectation::reject);
+        EXPECT_TRUE(script.trick == ScriptTrick::baseline || script.trick == ScriptTrick::sender ||
+                    script.trick == ScriptTrick::recipient || script.trick == ScriptTrick::helo);
+        EXPECT_NE(script.severity, "info");
+        break;
+      case ScriptKind::control:
+        EXPECT_TRUE(script.id.starts_with("control-"));
+        EXPECT_EQ(script.trick, ScriptTrick::control);
+        EXPECT_TRUE(has_tag(script, "control"));
+        EXPECT_EQ(script.severity, "info");
+        break;
+      case ScriptKind::probe:
+        EXPECT_TRUE(script.id.starts_with("probe-"));
+        EXPECT_EQ(script.trick, ScriptTrick::probe);
+        EXPECT_EQ(script.expect, Expectation::reject);
+        EXPECT_TRUE(has_tag(script, "probe"));
+        EXPECT_EQ(script.severity, "info");
+        break;
+    }
+    // The family tag, so "--tests sender" (and so on) picks the whole family.
+    switch (script.trick) {
+      case ScriptTrick::sender:
+        EXPECT_TRUE(has_tag(script, "sender"));
+        EXPECT_EQ(decisive, "{ext_to}") << "a sender trick varies only the sender";
+        break;
+      case ScriptTrick::recipient:
+        EXPECT_TRUE(has_tag(script, "recipient"));
+        EXPECT_EQ(script.mail_from, "{ext_from}") << "the sender is incidental";
+        break;
+      case ScriptTrick::helo:
+        EXPECT_TRUE(has_tag(script, "helo"));
+        EXPECT_FALSE(script.ehlo.empty());
+        EXPECT_EQ(script.mail_from, "{ext_from}");
+        EXPECT_EQ(decisive, "{ext_to}");
+        break;
+      case ScriptTrick::baseline:
+        EXPECT_EQ(script.mail_from, "{ext_from}");
+        EXPECT_EQ(decisive, "{ext_to}");
+        break;
+      case ScriptTrick::control:
+      case ScriptTrick::probe:
+        break;
+    }
+    if (script.trick != ScriptTrick::helo) {
+      EXPECT_TRUE(script.ehlo.empty());
+    }
+    if (script.trick == ScriptTrick::recipient && uses_routing_syntax(decisive)) {
+      EXPECT_TRUE(has_tag(script, "address-form")) << decisive;
+    }
+    if (has_tag(script, "address-form")) {
+      EXPECT_EQ(script.trick, ScriptTrick::recipient);
+      EXPECT_TRUE(uses_routing_syntax(decisive)) << decisive;
+    }
+    // Exactly the six original scripts form the "core" set.
+    const bool core =
+        script.source.starts_with("builtin:core/") && script.kind != ScriptKind::probe;
+    EXPECT_EQ(has_tag(script, "core"), core);
+  }
+}
+
+TEST(BuiltinScripts, TheLibrary) {
   struct Expected {
     const char* id;
+    const char* dir;
     ScriptKind kind;
+    ScriptTrick trick;
     const char* severity;
+    const char* ehlo;
     const char* mail_from;
     const char* rcpt_to;
-    Expectation expect;
   };
-  const Expected core[] = {
-      {"relay-external-sender", ScriptKind::relay, "critical", "{ext_from}", "{ext_to}",
-       Expectation::reject},
-      {"relay-null-sender", ScriptKind::relay, "critical", "", "{ext_to}", Expectation::reject},
-      {"relay-spoofed-local-sender", ScriptKind::relay, "high", "{ext_from_user}@{target_domain}",
-       "{ext_to}", Expectation::reject},
-      {"relay-ip-literal-sender", ScriptKind::relay, "high", "{ext_from_user}@{target_ip}",
-       "{ext_to}", Expectation::reject},
-      {"control-postmaster", ScriptKind::control, "info", "{ext_from}",
-       "postmaster@{target_domain}", Expectation::accept},
+  using enum ScriptKind;
+  using T = ScriptTrick;
+  const Expected library[] = {
+      // The core set.
+      {"relay-external-sender", "core", relay, T::baseline, "critical", "", "{ext_from}",
+       "{ext_to}"},
+      {"relay-null-sender", "core", relay, T::sender, "critical", "", "", "{ext_to}"},
+      {"relay-spoofed-local-sender", "core", relay, T::sender, "high", "",
+       "{ext_from_user}@{target_sender_domain}", "{ext_to}"},
+      {"relay-ip-literal-sender", "core", relay, T::sender, "high", "",
+       "{ext_from_user}@{target_ip}", "{ext_to}"},
+      {"relay-percent-hack-ip", "core", relay, T::recipient, "critical", "", "{ext_from}",
+       "{ext_user}%{ext_domain}@{target_ip}"},
+      {"control-postmaster", "core", control, T::control, "info", "", "{ext_from}",
+       "postmaster@{target_domain}"},
+      // Sender tricks.
+      {"relay-random-host-sender", "sender", relay, T::sender, "medium", "",
+       "{ext_from_user}@{random}.{ext_from_domain}", "{ext_to}"},
+      {"relay-localhost-sender", "sender", relay, T::sender, "high", "",
+       "{ext_from_user}@localhost", "{ext_to}"},
+      {"relay-unqualified-sender", "sender", relay, T::sender, "high", "", "{ext_from_user}",
+       "{ext_to}"},
+      {"relay-host-name-sender", "sender", relay, T::sender, "high", "",
+       "{ext_from_user}@{target_host}", "{ext_to}"},
+      {"relay-postmaster-sender", "sender", relay, T::sender, "high", "",
+       "postmaster@{target_host}", "{ext_to}"},
+      // Recipient tricks.
+      {"relay-percent-hack-name", "recipient", relay, T::recipient, "critical", "", "{ext_from}",
+       "{ext_user}%{ext_domain}@{target_host}"},
+      {"relay-quoted-at", "recipient", relay, T::recipient, "critical", "", "{ext_from}",
+       "\"{ext_user}@{ext_domain}\""},
+      {"relay-quoted-percent", "recipient", relay, T::recipient, "critical", "", "{ext_from}",
+       "\"{ext_user}%{ext_domain}\""},
+      {"relay-double-at-ip", "recipient", relay, T::recipient, "critical", "", "{ext_from}",
+       "{ext_user}@{ext_domain}@{target_ip}"},
+      {"relay-double-at-name", "recipient", relay, T::recipient, "critical", "", "{ext_from}",
+       "{ext_user}@{ext_domain}@{target_host}"},
+      {"relay-quoted-at-ip", "recipient", relay, T::recipient, "critical", "", "{ext_from}",
+       "\"{ext_user}@{ext_domain}\"@{target_ip}"},
+      {"relay-quoted-at-name", "recipient", relay, T::recipient, "critical", "", "{ext_from}",
+       "\"{ext_user}@{ext_domain}\"@{target_host}"},
+      {"relay-source-route-ip", "recipient", relay, T::recipient, "critical", "", "{ext_from}",
+       "@{target_ip}:{ext_user}@{ext_domain}"},
+      {"relay-source-route-name", "recipient", relay, T::recipient, "critical", "", "{ext_from}",
+       "@{target_host}:{ext_user}@{ext_domain}"},
+      {"relay-bang-path", "recipient", relay, T::recipient, "critical", "", "{ext_from}",
+       "{ext_domain}!{ext_user}"},
+      {"relay-bang-path-ip", "recipient", relay, T::recipient, "critical", "", "{ext_from}",
+       "{ext_domain}!{ext_user}@{target_ip}"},
+      {"relay-bang-path-name", "recipient", relay, T::recipient, "critical", "", "{ext_from}",
+       "{ext_domain}!{ext_user}@{target_host}"},
+      {"relay-percent-null-domain", "recipient", relay, T::recipient, "critical", "", "{ext_from}",
+       "{ext_user}%{ext_domain}@"},
+      {"relay-double-at-null-domain", "recipient", relay, T::recipient, "critical", "",
+       "{ext_from}", "{ext_user}@{ext_domain}@"},
+      // HELO tricks.
+      {"relay-helo-localhost", "helo", relay, T::helo, "high", "localhost", "{ext_from}",
+       "{ext_to}"},
+      {"relay-helo-own-name", "helo", relay, T::helo, "high", "{target_host}", "{ext_from}",
+       "{ext_to}"},
+      {"relay-helo-ip-literal", "helo", relay, T::helo, "high", "{target_ip}", "{ext_from}",
+       "{ext_to}"},
+      // Submission ports.
+      {"relay-submission-no-auth", "sender", relay, T::baseline, "critical", "", "{ext_from}",
+       "{ext_to}"},
+      // Probes.
+      {"probe-unknown-local-recipient", "core", probe, T::probe, "info", "", "{ext_from}",
+       "relayaudit-{random}@{target_domain}"},
+      {"probe-unroutable-recipient", "core", probe, T::probe, "info", "", "{ext_from}",
+       "relayaudit-{random}@[0.0.0.0]"},
   };
-  for (const auto& expected : core) {
+  const auto& scripts = builtin_scripts();
+  EXPECT_EQ(std::size(library), 31u);
+  EXPECT_EQ(scripts.size(), std::size(library)) << "a new built-in script belongs in this table";
+  for (const auto& expected : library) {
     SCOPED_TRACE(expected.id);
     const auto* script = find_script(scripts, expected.id);
     ASSERT_NE(script, nullptr);
-    EXPECT_EQ(script->source, std::string("builtin:core/") + expected.id + ".json");
+    EXPECT_EQ(script->source, std::string("builtin:") + expected.dir + "/" + expected.id + ".json");
     EXPECT_EQ(script->kind, expected.kind);
+    EXPECT_EQ(script->trick, expected.trick);
     EXPECT_EQ(script->severity, expected.severity);
+    EXPECT_EQ(script->ehlo, expected.ehlo);
     EXPECT_EQ(script->mail_from, expected.mail_from);
     EXPECT_EQ(script->rcpt_to, std::vector<std::string>{expected.rcpt_to});
-    EXPECT_EQ(script->expect, expected.expect);
+    EXPECT_EQ(script->expect, expected.kind == control ? Expectation::accept : Expectation::reject);
+    const bool submission = std::string_view(expected.id) == "relay-submission-no-auth";
+    EXPECT_EQ(script->ports, submission ? (std::vector<int>{587, 465}) : std::vector<int>());
+    EXPECT_EQ(has_tag(*script, "submission"), submission);
   }
-  EXPECT_NE(std::find(find_script(scripts, "control-postmaster")->tags.begin(),
-                      find_script(scripts, "control-postmaster")->tags.end(), "control"),
-            find_script(scripts, "control-postmaster")->tags.end());
+}
+
+TEST(BuiltinScripts, FamilyTagsSelectWholeFamilies) {
+  const auto& scripts = builtin_scripts();
+  const auto count = [&](const std::string& tag) {
+    const auto chosen = select_scripts(scripts, {tag});
+    return std::get<std::vector<RelayScript>>(chosen).size();
+  };
+  EXPECT_EQ(count("core"), 6u);
+  EXPECT_EQ(count("address-form"), 15u);  // every recipient trick
+  EXPECT_EQ(count("helo"), 3u);
+  EXPECT_EQ(count("probe"), 2u);
+  EXPECT_EQ(count("submission"), 1u);
+  EXPECT_EQ(count("control"), 1u);
 }
 
 TEST(LoadScriptDir, OneGoodOneBadFileAndNonJsonIgnored) {

@@ -15,6 +15,7 @@ json valid_script() {
   return json::parse(R"({
     "id": "relay-test-one",
     "kind": "relay",
+    "trick": "recipient",
     "title": "A test",
     "description": "What it sends and why.",
     "catches": "An open relay.",
@@ -22,6 +23,7 @@ json valid_script() {
     "references": ["RFC 5321 §3.6.2"],
     "tags": ["custom", "sender"],
     "opened_by": ["Postfix: mynetworks too wide"],
+    "ports": [25, 587],
     "ehlo": "{scanner_ehlo}",
     "mail_from": "{ext_from}",
     "rcpt_to": ["postmaster@{target_domain}", "{ext_to}"],
@@ -43,6 +45,7 @@ TEST(ParseScript, ValidScriptKeepsEveryField) {
   const auto& script = std::get<RelayScript>(parsed);
   EXPECT_EQ(script.id, "relay-test-one");
   EXPECT_EQ(script.kind, ScriptKind::relay);
+  EXPECT_EQ(script.trick, ScriptTrick::recipient);
   EXPECT_EQ(script.title, "A test");
   EXPECT_EQ(script.description, "What it sends and why.");
   EXPECT_EQ(script.catches, "An open relay.");
@@ -50,6 +53,7 @@ TEST(ParseScript, ValidScriptKeepsEveryField) {
   EXPECT_EQ(script.references, std::vector<std::string>{"RFC 5321 §3.6.2"});
   EXPECT_EQ(script.tags, (std::vector<std::string>{"custom", "sender"}));
   EXPECT_EQ(script.opened_by, std::vector<std::string>{"Postfix: mynetworks too wide"});
+  EXPECT_EQ(script.ports, (std::vector<int>{25, 587}));
   EXPECT_EQ(script.ehlo, "{scanner_ehlo}");
   EXPECT_EQ(script.mail_from, "{ext_from}");
   EXPECT_EQ(script.rcpt_to, (std::vector<std::string>{"postmaster@{target_domain}", "{ext_to}"}));
@@ -59,18 +63,68 @@ TEST(ParseScript, ValidScriptKeepsEveryField) {
 
 TEST(ParseScript, OptionalFieldsMayBeAbsentAndNullSenderIsEmpty) {
   auto script = valid_script();
-  for (const char* key : {"catches", "references", "tags", "opened_by", "ehlo"}) {
+  for (const char* key : {"catches", "references", "tags", "opened_by", "ports", "ehlo"}) {
     script.erase(key);
   }
   script["mail_from"] = "";
   script["kind"] = "control";
+  script["trick"] = "control";
   script["expect"] = "accept";
   auto parsed = parse_script(script.dump(), "x.json");
   ASSERT_TRUE(std::holds_alternative<RelayScript>(parsed))
       << std::get<ScriptError>(parsed).to_string();
   EXPECT_EQ(std::get<RelayScript>(parsed).mail_from, "");
   EXPECT_EQ(std::get<RelayScript>(parsed).kind, ScriptKind::control);
+  EXPECT_EQ(std::get<RelayScript>(parsed).trick, ScriptTrick::control);
   EXPECT_EQ(std::get<RelayScript>(parsed).expect, Expectation::accept);
+  EXPECT_TRUE(std::get<RelayScript>(parsed).ports.empty()) << "absent ports: every port";
+}
+
+TEST(ParseScript, EveryKindAndTrickCombinationThatIsAllowed) {
+  struct Combination {
+    const char* kind;
+    const char* trick;
+    const char* expect;
+    ScriptKind parsed_kind;
+    ScriptTrick parsed_trick;
+  };
+  const Combination allowed[] = {
+      {"relay", "baseline", "reject", ScriptKind::relay, ScriptTrick::baseline},
+      {"relay", "sender", "reject", ScriptKind::relay, ScriptTrick::sender},
+      {"relay", "recipient", "reject", ScriptKind::relay, ScriptTrick::recipient},
+      {"relay", "helo", "reject", ScriptKind::relay, ScriptTrick::helo},
+      {"control", "control", "accept", ScriptKind::control, ScriptTrick::control},
+      {"probe", "probe", "reject", ScriptKind::probe, ScriptTrick::probe},
+  };
+  for (const auto& combination : allowed) {
+    SCOPED_TRACE(std::string(combination.kind) + "/" + combination.trick);
+    auto script = valid_script();
+    script["kind"] = combination.kind;
+    script["trick"] = combination.trick;
+    script["expect"] = combination.expect;
+    auto parsed = parse_script(script.dump(), "x.json");
+    ASSERT_TRUE(std::holds_alternative<RelayScript>(parsed))
+        << std::get<ScriptError>(parsed).to_string();
+    EXPECT_EQ(std::get<RelayScript>(parsed).kind, combination.parsed_kind);
+    EXPECT_EQ(std::get<RelayScript>(parsed).trick, combination.parsed_trick);
+  }
+}
+
+TEST(ParseScript, RoutingSyntaxIsAllowedInAddresses) {
+  // Only control characters and angle brackets are refused: the address-form tricks need the rest.
+  for (const char* address :
+       {"\"{ext_user}@{ext_domain}\"", "{ext_domain}!{ext_user}@{target_ip}",
+        "{ext_user}%{ext_domain}@", "@{target_host}:{ext_user}@{ext_domain}",
+        "{ext_user}@{ext_domain}@{target_ip}", "\"{ext_user}%{ext_domain}\""}) {
+    SCOPED_TRACE(address);
+    auto script = valid_script();
+    script["rcpt_to"] = json::array({address});
+    script["mail_from"] = address;
+    auto parsed = parse_script(script.dump(), "x.json");
+    ASSERT_TRUE(std::holds_alternative<RelayScript>(parsed))
+        << std::get<ScriptError>(parsed).to_string();
+    EXPECT_EQ(std::get<RelayScript>(parsed).rcpt_to, std::vector<std::string>{address});
+  }
 }
 
 struct Malformed {
@@ -113,13 +167,60 @@ TEST(ParseScript, MalformedScriptsNameSourceAndField) {
       {"control expects reject",
        [](json& s) {
          s["kind"] = "control";
+         s["trick"] = "control";
          s["expect"] = "reject";
        },
        "/expect", "a control must expect 'accept'"},
       {"relay expects accept", [](json& s) { s["expect"] = "accept"; }, "/expect",
        "a relay attempt must expect 'reject'"},
-      {"bad kind", [](json& s) { s["kind"] = "probe"; }, "/kind",
-       "must be 'relay' or 'control', not 'probe'"},
+      {"bad kind", [](json& s) { s["kind"] = "attack"; }, "/kind",
+       "must be one of relay, control, probe, not 'attack'"},
+      {"missing trick", [](json& s) { s.erase("trick"); }, "/trick",
+       "missing required field 'trick'"},
+      {"trick not a string", [](json& s) { s["trick"] = 1; }, "/trick",
+       "must be a string, not number"},
+      {"bad trick", [](json& s) { s["trick"] = "percent"; }, "/trick",
+       "must be one of baseline, sender, recipient, helo, control, probe, not 'percent'"},
+      {"relay with control trick", [](json& s) { s["trick"] = "control"; }, "/trick",
+       "a relay attempt must have trick baseline, sender, recipient or helo, not 'control'"},
+      {"relay with probe trick", [](json& s) { s["trick"] = "probe"; }, "/trick",
+       "a relay attempt must have trick baseline, sender, recipient or helo, not 'probe'"},
+      {"control with relay trick",
+       [](json& s) {
+         s["kind"] = "control";
+         s["expect"] = "accept";
+       },
+       "/trick", "a control must have trick 'control', not 'recipient'"},
+      {"probe with relay trick", [](json& s) { s["kind"] = "probe"; }, "/trick",
+       "a probe must have trick 'probe', not 'recipient'"},
+      {"probe expects accept",
+       [](json& s) {
+         s["kind"] = "probe";
+         s["trick"] = "probe";
+         s["expect"] = "accept";
+       },
+       "/expect", "a probe must expect 'reject'"},
+      {"ports not an array", [](json& s) { s["ports"] = 587; }, "/ports",
+       "must be an array of port numbers, not number"},
+      {"ports empty", [](json& s) { s["ports"] = json::array(); }, "/ports",
+       "must list at least one port"},
+      {"port as string", [](json& s) { s["ports"][1] = "587"; }, "/ports/1",
+       "must be a port number, not string"},
+      {"port as float", [](json& s) { s["ports"][0] = 25.5; }, "/ports/0",
+       "must be a port number, not number"},
+      {"port zero", [](json& s) { s["ports"][0] = 0; }, "/ports/0",
+       "must be a port number from 1 to 65535, not 0"},
+      {"port negative", [](json& s) { s["ports"][1] = -25; }, "/ports/1",
+       "must be a port number from 1 to 65535, not -25"},
+      {"port too large", [](json& s) { s["ports"][1] = 65536; }, "/ports/1",
+       "must be a port number from 1 to 65535, not 65536"},
+      {"port beyond int64", [](json& s) { s["ports"][1] = 18446744073709551615u; }, "/ports/1",
+       "must be a port number from 1 to 65535, not 18446744073709551615"},
+      {"port twice",
+       [](json& s) {
+         s["ports"] = json::array({587, 465, 587});
+       },
+       "/ports/2", "port 587 is listed twice"},
       {"bad severity", [](json& s) { s["severity"] = "severe"; }, "/severity",
        "must be one of critical, high, medium, low, info"},
       {"bad expect", [](json& s) { s["expect"] = "deny"; }, "/expect",
