@@ -9,7 +9,7 @@ namespace relayaudit {
 
 namespace {
 
-constexpr std::array<std::pair<LabProfile, std::string_view>, 16> kProfileNames{{
+constexpr std::array<std::pair<LabProfile, std::string_view>, 43> kProfileNames{{
     {LabProfile::closed, "closed"},
     {LabProfile::open, "open"},
     {LabProfile::greylisting, "greylisting"},
@@ -26,6 +26,103 @@ constexpr std::array<std::pair<LabProfile, std::string_view>, 16> kProfileNames{
     {LabProfile::huge_line, "huge-line"},
     {LabProfile::binary_reply, "binary-reply"},
     {LabProfile::truncated_close, "truncated-close"},
+    {LabProfile::sender_check, "sender-check"},
+    {LabProfile::hole_percent_hack_sender_check, "hole-percent-hack-sender-check"},
+    {LabProfile::hole_null_sender, "hole-null-sender"},
+    {LabProfile::hole_random_host_sender, "hole-random-host-sender"},
+    {LabProfile::hole_localhost_sender, "hole-localhost-sender"},
+    {LabProfile::hole_unqualified_sender, "hole-unqualified-sender"},
+    {LabProfile::hole_host_name_sender, "hole-host-name-sender"},
+    {LabProfile::hole_spoofed_local_sender, "hole-spoofed-local-sender"},
+    {LabProfile::hole_ip_literal_sender, "hole-ip-literal-sender"},
+    {LabProfile::hole_postmaster_sender, "hole-postmaster-sender"},
+    {LabProfile::hole_percent_hack_name, "hole-percent-hack-name"},
+    {LabProfile::hole_quoted_at, "hole-quoted-at"},
+    {LabProfile::hole_quoted_percent, "hole-quoted-percent"},
+    {LabProfile::hole_double_at_ip, "hole-double-at-ip"},
+    {LabProfile::hole_double_at_name, "hole-double-at-name"},
+    {LabProfile::hole_quoted_at_ip, "hole-quoted-at-ip"},
+    {LabProfile::hole_quoted_at_name, "hole-quoted-at-name"},
+    {LabProfile::hole_source_route_ip, "hole-source-route-ip"},
+    {LabProfile::hole_source_route_name, "hole-source-route-name"},
+    {LabProfile::hole_bang_path, "hole-bang-path"},
+    {LabProfile::hole_bang_path_ip, "hole-bang-path-ip"},
+    {LabProfile::hole_bang_path_name, "hole-bang-path-name"},
+    {LabProfile::hole_percent_null_domain, "hole-percent-null-domain"},
+    {LabProfile::hole_double_at_null_domain, "hole-double-at-null-domain"},
+    {LabProfile::hole_helo_localhost, "hole-helo-localhost"},
+    {LabProfile::hole_helo_own_name, "hole-helo-own-name"},
+    {LabProfile::hole_helo_ip_literal, "hole-helo-ip-literal"},
+}};
+
+// Every relay-attempt script of the library, baseline first.
+constexpr std::array<std::string_view, 28> kRelayScripts{
+    "relay-external-sender",
+    "relay-submission-no-auth",
+    "relay-null-sender",
+    "relay-random-host-sender",
+    "relay-localhost-sender",
+    "relay-unqualified-sender",
+    "relay-host-name-sender",
+    "relay-spoofed-local-sender",
+    "relay-ip-literal-sender",
+    "relay-postmaster-sender",
+    "relay-percent-hack-ip",
+    "relay-percent-hack-name",
+    "relay-quoted-at",
+    "relay-quoted-percent",
+    "relay-double-at-ip",
+    "relay-double-at-name",
+    "relay-quoted-at-ip",
+    "relay-quoted-at-name",
+    "relay-source-route-ip",
+    "relay-source-route-name",
+    "relay-bang-path",
+    "relay-bang-path-ip",
+    "relay-bang-path-name",
+    "relay-percent-null-domain",
+    "relay-double-at-null-domain",
+    "relay-helo-localhost",
+    "relay-helo-own-name",
+    "relay-helo-ip-literal",
+};
+
+// Each hole profile, the script it is built for, and the one overlap its rule really has.
+struct HoleScripts {
+  LabProfile profile;
+  std::string_view script;
+  std::string_view overlap = {};
+};
+
+constexpr std::array<HoleScripts, 27> kHoleScripts{{
+    {LabProfile::percent_hack, "relay-percent-hack-ip"},
+    {LabProfile::hole_percent_hack_sender_check, "relay-percent-hack-ip"},
+    {LabProfile::hole_null_sender, "relay-null-sender"},
+    {LabProfile::hole_random_host_sender, "relay-random-host-sender"},
+    {LabProfile::hole_localhost_sender, "relay-localhost-sender"},
+    {LabProfile::hole_unqualified_sender, "relay-unqualified-sender"},
+    // postmaster@<host name> is a sender at the host name too.
+    {LabProfile::hole_host_name_sender, "relay-host-name-sender", "relay-postmaster-sender"},
+    {LabProfile::hole_spoofed_local_sender, "relay-spoofed-local-sender"},
+    {LabProfile::hole_ip_literal_sender, "relay-ip-literal-sender"},
+    {LabProfile::hole_postmaster_sender, "relay-postmaster-sender"},
+    {LabProfile::hole_percent_hack_name, "relay-percent-hack-name"},
+    {LabProfile::hole_quoted_at, "relay-quoted-at"},
+    {LabProfile::hole_quoted_percent, "relay-quoted-percent"},
+    {LabProfile::hole_double_at_ip, "relay-double-at-ip"},
+    {LabProfile::hole_double_at_name, "relay-double-at-name"},
+    {LabProfile::hole_quoted_at_ip, "relay-quoted-at-ip"},
+    {LabProfile::hole_quoted_at_name, "relay-quoted-at-name"},
+    {LabProfile::hole_source_route_ip, "relay-source-route-ip"},
+    {LabProfile::hole_source_route_name, "relay-source-route-name"},
+    {LabProfile::hole_bang_path, "relay-bang-path"},
+    {LabProfile::hole_bang_path_ip, "relay-bang-path-ip"},
+    {LabProfile::hole_bang_path_name, "relay-bang-path-name"},
+    {LabProfile::hole_percent_null_domain, "relay-percent-null-domain"},
+    {LabProfile::hole_double_at_null_domain, "relay-double-at-null-domain"},
+    {LabProfile::hole_helo_localhost, "relay-helo-localhost"},
+    {LabProfile::hole_helo_own_name, "relay-helo-own-name"},
+    {LabProfile::hole_helo_ip_literal, "relay-helo-ip-literal"},
 }};
 
 }  // namespace
@@ -56,6 +153,7 @@ const std::vector<LabProfile>& all_lab_profiles() {
 std::string_view expected_verdict(LabProfile profile) {
   switch (profile) {
     case LabProfile::closed:
+    case LabProfile::sender_check:
     case LabProfile::error_limit:
     case LabProfile::tarpit:
     case LabProfile::drop_mid_plan:
@@ -65,6 +163,32 @@ std::string_view expected_verdict(LabProfile profile) {
     case LabProfile::greylisting:  // a scanner that retries after the window sees the 250
     case LabProfile::ehlo_reject:  // found only by falling back to HELO
     case LabProfile::percent_hack:
+    case LabProfile::hole_percent_hack_sender_check:  // found with the null sender
+    case LabProfile::hole_null_sender:
+    case LabProfile::hole_random_host_sender:
+    case LabProfile::hole_localhost_sender:
+    case LabProfile::hole_unqualified_sender:
+    case LabProfile::hole_host_name_sender:
+    case LabProfile::hole_spoofed_local_sender:
+    case LabProfile::hole_ip_literal_sender:
+    case LabProfile::hole_postmaster_sender:
+    case LabProfile::hole_percent_hack_name:
+    case LabProfile::hole_quoted_at:
+    case LabProfile::hole_quoted_percent:
+    case LabProfile::hole_double_at_ip:
+    case LabProfile::hole_double_at_name:
+    case LabProfile::hole_quoted_at_ip:
+    case LabProfile::hole_quoted_at_name:
+    case LabProfile::hole_source_route_ip:
+    case LabProfile::hole_source_route_name:
+    case LabProfile::hole_bang_path:
+    case LabProfile::hole_bang_path_ip:
+    case LabProfile::hole_bang_path_name:
+    case LabProfile::hole_percent_null_domain:
+    case LabProfile::hole_double_at_null_domain:
+    case LabProfile::hole_helo_localhost:
+    case LabProfile::hole_helo_own_name:
+    case LabProfile::hole_helo_ip_literal:
       return "open-relay";
     case LabProfile::greylist_forever:
     case LabProfile::starttls_required:  // blocked at MAIL until the scanner speaks TLS
@@ -77,6 +201,36 @@ std::string_view expected_verdict(LabProfile profile) {
       return "unreachable";
   }
   return "inconclusive";
+}
+
+std::vector<std::string_view> expected_failing_scripts(LabProfile profile) {
+  switch (profile) {
+    case LabProfile::open:
+    case LabProfile::greylisting:  // every triplet passes once the window is over
+      return {kRelayScripts.begin(), kRelayScripts.end()};
+    case LabProfile::ehlo_reject: {
+      // The HELO tricks re-issue EHLO, which it refuses: blocked, not accepted.
+      std::vector<std::string_view> scripts;
+      for (auto id : kRelayScripts) {
+        if (!id.starts_with("relay-helo-")) scripts.push_back(id);
+      }
+      return scripts;
+    }
+    default:
+      break;
+  }
+  for (const HoleScripts& hole : kHoleScripts) {
+    if (hole.profile != profile) continue;
+    if (hole.overlap.empty()) return {hole.script};
+    return {hole.script, hole.overlap};
+  }
+  return {};
+}
+
+std::vector<LabProfile> hole_profiles() {
+  std::vector<LabProfile> profiles;
+  for (const HoleScripts& hole : kHoleScripts) profiles.push_back(hole.profile);
+  return profiles;
 }
 
 std::string LabGateway::target() const {

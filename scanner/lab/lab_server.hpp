@@ -24,7 +24,7 @@ enum class LabProfile {
   starttls_required,  // advertises STARTTLS, answers 530 to MAIL
   error_limit,        // closed; 421 and disconnect after LabOptions::error_limit errors
   tarpit,             // closed; slow multi-line banner and slow replies
-  percent_hack,       // closed, but rewrites user%ext@local and relays it
+  percent_hack,       // closed, but rewrites user%ext@[its address literal] and relays it
   reject_banner,      // 554 banner: no SMTP service for us
   drop_mid_plan,      // closed; drops the connection (no reply) at the Nth RCPT of a session
   silent,             // accepts the connection, never sends a banner
@@ -32,6 +32,45 @@ enum class LabProfile {
   huge_line,          // banner line of several MiB with no CRLF for a long time
   binary_reply,       // closed, replies carry bytes that are not UTF-8, control chars, markup
   truncated_close,    // sends "220 partial" without CRLF, then closes
+
+  // Closed, but refuses at MAIL FROM the senders that reject_unknown_sender_domain would: a
+  // domain ending in ".invalid", none, an address literal or "localhost" (553 5.1.8). The null
+  // sender and senders at its host name or mail domain pass.
+  sender_check,
+  hole_percent_hack_sender_check,  // sender_check plus the percent_hack hole
+
+  // One relay hole each, named after the script that finds it ("relay-" becomes "hole-");
+  // closed otherwise. Sender holes relay when MAIL FROM has the named form, and only for a plain
+  // external recipient (a mailbox at a foreign domain name, no routing syntax):
+  hole_null_sender,           // <>
+  hole_random_host_sender,    // a sender at a subdomain of the recipient's domain
+  hole_localhost_sender,      // user@localhost
+  hole_unqualified_sender,    // user, no '@'
+  hole_host_name_sender,      // user@<its host name>
+  hole_spoofed_local_sender,  // user@lab.relayaudit.test, its mail domain
+  hole_ip_literal_sender,     // user@<its address literal>
+  hole_postmaster_sender,     // postmaster@<any of its domains>
+  // Recipient holes accept exactly one routing form whose forwarding destination is foreign:
+  // "ip" forms at its address literal, "name" forms at its host name or mail domain.
+  hole_percent_hack_name,      // u%ext@name
+  hole_quoted_at,              // "u@ext"
+  hole_quoted_percent,         // "u%ext"
+  hole_double_at_ip,           // u@ext@[literal]
+  hole_double_at_name,         // u@ext@name
+  hole_quoted_at_ip,           // "u@ext"@[literal]
+  hole_quoted_at_name,         // "u@ext"@name
+  hole_source_route_ip,        // @[literal]:u@ext
+  hole_source_route_name,      // @name:u@ext
+  hole_bang_path,              // ext!u
+  hole_bang_path_ip,           // ext!u@[literal]
+  hole_bang_path_name,         // ext!u@name
+  hole_percent_null_domain,    // u%ext@
+  hole_double_at_null_domain,  // u@ext@
+  // HELO holes relay for a plain external recipient while the session's current EHLO/HELO name
+  // is the trigger, and only then (a check_helo_access PERMIT before reject_unauth_destination):
+  hole_helo_localhost,   // "localhost"
+  hole_helo_own_name,    // its host name
+  hole_helo_ip_literal,  // its address literal
 };
 
 std::string_view to_string(LabProfile profile);
@@ -40,6 +79,20 @@ const std::vector<LabProfile>& all_lab_profiles();
 
 // The verdict a correct scanner reaches for a gateway with this profile under default options.
 std::string_view expected_verdict(LabProfile profile);
+
+// The test oracle: ids of the relay scripts that a correct scanner reports failed (relay
+// accepted) on a gateway with this profile, with every other relay script passing. A hole
+// profile lists its own script plus the overlaps its rule really has (a sender at the host name
+// also covers postmaster@<host name>); `open` and `greylisting` list every relay script;
+// `ehlo_reject` every one but the relay-helo-* scripts, whose re-issued EHLO it refuses; every
+// other profile none. Scripts bound to some ports (relay-submission-no-auth: 587 and 465) fail
+// only where they run. Probes and controls are never listed: every hole profile answers them
+// like `closed`.
+std::vector<std::string_view> expected_failing_scripts(LabProfile profile);
+
+// The profiles with exactly one relay hole (or one hole plus its real overlaps), including
+// percent_hack and hole_percent_hack_sender_check; each earns "open-relay".
+std::vector<LabProfile> hole_profiles();
 
 struct LabOptions {
   Millis greylist_window{1000};  // a triplet is accepted once it is this old
@@ -67,7 +120,8 @@ struct LabGateway {
 struct LabStats {
   std::uint64_t connections = 0;
   std::uint64_t commands = 0;
-  std::uint64_t data_commands = 0;          // DATA must never arrive during an audit
+  std::uint64_t data_commands = 0;          // an audit sends DATA at most to see the 354
+  std::uint64_t messages_queued = 0;        // message content ended by "."; never in an audit
   std::uint64_t max_commands_per_read = 0;  // > 1 shows the client pipelined
   std::uint64_t pregreet_violations = 0;    // client talked before the final 220
 };

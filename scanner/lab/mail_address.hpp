@@ -27,7 +27,33 @@ struct MailboxParts {
 // Splits at the LAST '@': "a@b@c" is local "a@b" at domain "c", as a relay would route it.
 MailboxParts split_mailbox(std::string_view address);
 
+// The routing trick an address carries, as a relay that honours it would read it.
+enum class RoutingForm {
+  plain,           // "user", "user@domain": nothing to forward
+  percent,         // user%dest@domain (the percent hack)
+  bang,            // dest!user@domain (UUCP bang path)
+  double_at,       // user@dest@domain, unquoted
+  quoted_at,       // "user@dest"@domain
+  quoted_percent,  // "user%dest"@domain
+  source_route,    // @hop1,@hop2:user@dest (RFC 821)
+  unusual,         // nested or malformed routing that no lab hole reads
+};
+
+struct RoutedAddress {
+  RoutingForm form = RoutingForm::plain;
+  // The part a server checks as its own: after the last '@' outside quotes, or the first hop
+  // of a source route.
+  std::string domain;
+  bool has_at = false;      // false when there is no domain at all: user, "u@x", x!u
+  std::string user;         // plain: the local part (dequoted); else the user at `destination`
+  std::string destination;  // where the rewritten address goes; empty for plain and unusual
+};
+
+// Reads one level of routing; "u%a%b@x" and the like are unusual, not rewritten twice.
+RoutedAddress parse_routed_address(std::string_view address);
+
 bool iequals(std::string_view a, std::string_view b);
+bool iends_with(std::string_view text, std::string_view suffix);
 std::string to_lower(std::string_view text);
 // Case-insensitive "starts with"; SMTP verbs and keywords are ASCII.
 bool istarts_with(std::string_view text, std::string_view prefix);

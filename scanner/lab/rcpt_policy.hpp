@@ -1,7 +1,9 @@
-// The RCPT TO decision of each lab profile: which recipients a gateway accepts, defers or refuses.
+// The envelope decisions of each lab profile: which senders it takes, and which recipients it
+// accepts, defers or refuses.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -11,10 +13,15 @@ namespace relayaudit {
 
 struct RcptRequest {
   std::string_view client_ip;
+  std::string_view helo_name;  // the argument of the session's latest accepted EHLO/HELO
   std::string_view sender;     // the MAIL FROM address, empty for the null sender
   std::string_view recipient;  // the RCPT TO address without angle brackets, never empty
   std::uint64_t now_ms = 0;    // loop time, for greylisting
 };
+
+// The refusal (a reply line without CRLF) the gateway gives to this MAIL FROM address, or
+// nullopt when it takes it; empty `sender` is the null sender.
+std::optional<std::string> refuse_sender(const GatewayContext& gateway, std::string_view sender);
 
 // Returns the reply line (without CRLF) the gateway's policy gives to this recipient.
 std::string decide_rcpt(const GatewayContext& gateway, const RcptRequest& request);

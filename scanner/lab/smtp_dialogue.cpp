@@ -113,6 +113,7 @@ DialogueReply SmtpDialogue::on_ehlo(std::string_view verb, std::string_view arg)
   }
   reset_transaction();
   state_ = State::ready;
+  helo_name_ = std::string(arg);
   const std::string& host = gateway_.host_name;
   if (!extended) return reply("250 " + host);
   std::string text = "250-" + host;
@@ -132,6 +133,7 @@ DialogueReply SmtpDialogue::on_mail(std::string_view arg) {
   if (!istarts_with(arg, "FROM:")) return reply("501 5.1.7 Bad sender address syntax");
   auto path = parse_envelope_path(arg.substr(5));
   if (!path) return reply("501 5.1.7 Bad sender address syntax");
+  if (auto refusal = refuse_sender(gateway_, path->address)) return reply(std::move(*refusal));
   sender_ = std::move(path->address);  // the null sender "<>" leaves it empty, and is fine
   accepted_recipients_ = 0;
   state_ = State::transaction;
@@ -156,8 +158,8 @@ DialogueReply SmtpDialogue::rcpt_reply(std::string_view arg, std::uint64_t now_m
   std::optional<EnvelopePath> path;
   if (istarts_with(arg, "TO:")) path = parse_envelope_path(arg.substr(3));
   if (!path || path->address.empty()) return reply("501 5.1.3 Bad recipient address syntax");
-  DialogueReply result =
-      reply(decide_rcpt(gateway_, RcptRequest{client_ip_, sender_, path->address, now_ms}));
+  DialogueReply result = reply(
+      decide_rcpt(gateway_, RcptRequest{client_ip_, helo_name_, sender_, path->address, now_ms}));
   if (result.text.front() == '2') ++accepted_recipients_;
   return result;
 }
@@ -173,6 +175,7 @@ DialogueReply SmtpDialogue::on_data() {
 
 DialogueReply SmtpDialogue::on_body_line(std::string_view line) {
   if (line != ".") return {};
+  ++gateway_.stats.messages_queued;
   reset_transaction();
   state_ = State::ready;
   return reply("250 2.0.0 Ok: queued as LAB");  // nothing is stored: the lab never relays

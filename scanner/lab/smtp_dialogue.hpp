@@ -55,6 +55,7 @@ class SmtpDialogue {
   const GatewayContext& gateway_;
   std::string client_ip_;
   State state_ = State::greeted;
+  std::string helo_name_;  // of the latest accepted EHLO/HELO, for the HELO holes
   std::string sender_;
   int accepted_recipients_ = 0;  // in the current transaction
   int rcpt_commands_ = 0;        // in the whole session, for drop-mid-plan

@@ -39,6 +39,53 @@ TEST(LabParsing, MailboxSplitsAtTheLastAt) {
   EXPECT_TRUE(iequals("[IPv6:::1]", "[ipv6:::1]"));
 }
 
+// One routed address as the holes read it.
+struct Routed {
+  RoutingForm form;
+  bool has_at;
+  const char* domain;
+  const char* user;
+  const char* destination;
+};
+
+void expect_routed(std::string_view address, const Routed& expected) {
+  SCOPED_TRACE(std::string(address));
+  RoutedAddress routed = parse_routed_address(address);
+  EXPECT_EQ(routed.form, expected.form);
+  EXPECT_EQ(routed.has_at, expected.has_at);
+  EXPECT_EQ(routed.domain, expected.domain);
+  EXPECT_EQ(routed.user, expected.user);
+  EXPECT_EQ(routed.destination, expected.destination);
+}
+
+TEST(LabParsing, RoutingFormsOfEveryRecipientTrick) {
+  using enum RoutingForm;
+  expect_routed("u@x.example", {plain, true, "x.example", "u", ""});
+  expect_routed("postmaster", {plain, false, "", "postmaster", ""});
+  expect_routed("u%x.example@[127.0.0.1]", {percent, true, "[127.0.0.1]", "u", "x.example"});
+  expect_routed("u%x.example@h.lab", {percent, true, "h.lab", "u", "x.example"});
+  expect_routed("u%x.example@", {percent, true, "", "u", "x.example"});
+  expect_routed("\"u@x.example\"", {quoted_at, false, "", "u", "x.example"});
+  expect_routed("\"u@x.example\"@[IPv6:::1]", {quoted_at, true, "[IPv6:::1]", "u", "x.example"});
+  expect_routed("\"u%x.example\"", {quoted_percent, false, "", "u", "x.example"});
+  expect_routed("u@x.example@[127.0.0.1]", {double_at, true, "[127.0.0.1]", "u", "x.example"});
+  expect_routed("u@x.example@", {double_at, true, "", "u", "x.example"});
+  expect_routed("@[127.0.0.1]:u@x.example", {source_route, true, "[127.0.0.1]", "u", "x.example"});
+  expect_routed("@[IPv6:::1],@b.example:u@x.example",
+                {source_route, true, "[IPv6:::1]", "u", "x.example"});
+  expect_routed("x.example!u", {bang, false, "", "u", "x.example"});
+  expect_routed("x.example!u@h.lab", {bang, true, "h.lab", "u", "x.example"});
+  expect_routed("\"a b\"@h.lab", {plain, true, "h.lab", "a b", ""});
+  // Nested or broken routing is read by no hole.
+  expect_routed("u%a%b@h.lab", {unusual, true, "h.lab", "", ""});
+  expect_routed("b!u%a@h.lab", {unusual, true, "h.lab", "", ""});
+  expect_routed("%x.example@h.lab", {unusual, true, "h.lab", "", ""});
+  expect_routed("\"u@x\"y@h.lab", {unusual, true, "h.lab", "", ""});
+  expect_routed("@h.lab", {unusual, true, "", "", ""});
+  expect_routed("@h.lab:u", {unusual, true, "h.lab", "", ""});
+  expect_routed("\"unclosed@h.lab", {unusual, false, "", "", ""});
+}
+
 TEST(LabParsing, LineReaderHandlesSplitsBareLfAndOverlongLines) {
   LineReader reader(8);
   std::vector<std::string> seen;
@@ -82,7 +129,7 @@ TEST(LabParsing, ReplyQueueKeepsOrderAddsDelaysAndStaysBounded) {
 }
 
 TEST(LabProfileNames, RoundTripAndExpectedVerdicts) {
-  ASSERT_EQ(all_lab_profiles().size(), 16u);
+  ASSERT_EQ(all_lab_profiles().size(), 43u);
   for (LabProfile profile : all_lab_profiles()) {
     EXPECT_EQ(lab_profile_from_string(to_string(profile)), profile);
   }
@@ -95,6 +142,9 @@ TEST(LabProfileNames, RoundTripAndExpectedVerdicts) {
   EXPECT_EQ(expected_verdict(LabProfile::reject_banner), "unreachable");
   EXPECT_EQ(expected_verdict(LabProfile::truncated_close), "unreachable");
   EXPECT_EQ(expected_verdict(LabProfile::binary_reply), "closed");
+  EXPECT_EQ(expected_verdict(LabProfile::sender_check), "closed");
+  EXPECT_EQ(expected_verdict(LabProfile::hole_percent_hack_sender_check), "open-relay");
+  EXPECT_EQ(to_string(LabProfile::hole_bang_path_ip), "hole-bang-path-ip");
 }
 
 TEST(LabProfileNames, Fleets) {

@@ -116,14 +116,16 @@ TEST(LabProfiles, ErrorLimitDisconnectsAfterTooManyErrors) {
   EXPECT_TRUE(client.wait_closed());
 }
 
-TEST(LabProfiles, PercentHackRelaysThroughALocalDomain) {
+TEST(LabProfiles, PercentHackRelaysThroughItsAddressLiteralOnly) {
   LabRunner lab({LabGatewayConfig{LabProfile::percent_hack, "127.0.0.1", 0},
                  LabGatewayConfig{LabProfile::closed, "127.0.0.1", 0}});
   LabClient hole(lab.gateway(0));
   open_transaction(hole);
   EXPECT_EQ(hole.command("RCPT TO:<u%x.example@[127.0.0.1]>").last(), "250 2.1.5 Ok");
-  EXPECT_EQ(hole.command("RCPT TO:<u%x.example@percent-hack-1.lab.relayaudit.test>").code, 250);
+  // By name is relay-percent-hack-name's hole, which this profile does not have.
+  EXPECT_EQ(hole.command("RCPT TO:<u%x.example@percent-hack-1.lab.relayaudit.test>").code, 554);
   EXPECT_EQ(hole.command("RCPT TO:<u%x.example@external.example>").code, 554);
+  EXPECT_EQ(hole.command("RCPT TO:<u%lab.relayaudit.test@[127.0.0.1]>").code, 554);  // not a relay
   EXPECT_EQ(hole.command("RCPT TO:<u@x.example>").code, 554);
 
   LabClient closed(lab.gateway(1));

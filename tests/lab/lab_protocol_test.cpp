@@ -115,6 +115,7 @@ TEST(LabProtocol, DataIsRefusedWithoutAcceptedRecipient) {
   EXPECT_EQ(open.read_reply().last(), "250 2.0.0 Ok: queued as LAB");
   EXPECT_EQ(open.command("NOOP").code, 250);
   EXPECT_EQ(lab.stats().data_commands, 3u);
+  EXPECT_EQ(lab.stats().messages_queued, 1u);
 }
 
 TEST(LabProtocol, OverlongLineGets500AndIsDiscarded) {
