@@ -71,15 +71,13 @@ json transcript_json(const Transcript& transcript) {
   return out;
 }
 
-std::string_view kind_name(ScriptKind kind) {
-  return kind == ScriptKind::relay ? "relay" : "control";
-}
-
 json test_json(const TestResult& test) {
   json out = {
       {"id", safe(test.id)},
       {"title", safe(test.title)},
-      {"kind", kind_name(test.kind)},
+      {"kind", to_string(test.kind)},
+      {"trick", to_string(test.trick)},
+      {"tags", safe_list(test.tags)},
       {"severity", safe(test.severity)},
       {"expect", to_string(test.expect)},
       {"ehlo", safe(test.ehlo)},
@@ -94,6 +92,15 @@ json test_json(const TestResult& test) {
       {"transcript", transcript_json(test.transcript)},
   };
   if (!test.detail.empty()) out["detail"] = safe(test.detail);
+  if (!test.refusal.empty()) out["refusal"] = test.refusal;
+  if (test.data_reply) out["data_reply"] = reply_json(*test.data_reply);
+  if (!test.refused_senders.empty()) {
+    json refused = json::array();
+    for (const auto& sender : test.refused_senders) {
+      refused.push_back({{"sender", safe(sender.sender)}, {"reply", reply_json(sender.reply)}});
+    }
+    out["refused_senders"] = std::move(refused);
+  }
   return out;
 }
 
@@ -136,6 +143,20 @@ json endpoint_to_json(const EndpointResult& result) {
       {"transcript", transcript_json(result.transcript)},
   };
   if (!result.error.empty()) out["error"] = safe(result.error);
+  if (result.evidence) {
+    out["evidence"] = {{"strength", result.evidence->strength},
+                       {"sink_suspected", result.evidence->sink_suspected},
+                       {"detail", safe(result.evidence->detail)}};
+  }
+  if (!result.findings.empty()) {
+    json findings = json::array();
+    for (const auto& finding : result.findings) {
+      findings.push_back({{"id", safe(finding.id)},
+                          {"severity", safe(finding.severity)},
+                          {"message", safe(finding.message)}});
+    }
+    out["findings"] = std::move(findings);
+  }
   return out;
 }
 

@@ -93,6 +93,9 @@ void register_scan_command(CLI::App& app, ScanCommandOptions& options) {
                    "inconclusive or unreachable endpoints")
       ->check(CLI::IsMember({"open-relay", "inconclusive"}))
       ->capture_default_str();
+  scan->add_flag("--confirm-data", options.audit.confirm_data,
+                 "After a relay attempt is accepted, send DATA and hang up on 354 before any "
+                 "content (opt-in; nothing is delivered, but the server sees a DATA command)");
   scan->add_flag("-q,--quiet", options.quiet, "No summary and no progress line");
   scan->add_flag("-v,--verbose", options.verbose, "Log every transcript line live on stderr");
 }
@@ -115,6 +118,12 @@ int run_scan_command(ScanCommandOptions& options) {
     return kExitUsage;
   }
   audit.session.use_pipelining = !options.no_pipelining;
+  if (audit.confirm_data) {
+    std::cerr
+        << "relayaudit: WARNING: --confirm-data sends DATA after every accepted relay attempt "
+           "and hangs up on 354 before any content. Nothing is delivered, but the server "
+           "logs a DATA command from this host. Use it only on servers you may test.\n";
+  }
 
   const auto port = static_cast<std::uint16_t>(options.default_port);
   std::vector<Target> targets;

@@ -43,6 +43,7 @@ nlohmann::json describe_options(const ScanCommandOptions& options) {
       {"tests", options.tests},
       {"tests_dirs", options.tests_dirs},
       {"fail_on", options.fail_on},
+      {"confirm_data", audit.confirm_data},
   };
 }
 

@@ -6,6 +6,7 @@
 
 #include "cli/exit_codes.hpp"
 #include "cli/script_plan.hpp"
+#include "relaytests/script_library.hpp"
 
 namespace relayaudit {
 
@@ -16,10 +17,32 @@ CLI::App* register_tests_command(CLI::App& app, TestsCommandOptions& options) {
   tests->add_subcommand("list", "One line per script: id, kind, severity, title");
   CLI::App* show = tests->add_subcommand("show", "One script in full");
   show->add_option("id", options.show_id, "Script id")->required();
+  CLI::App* validate =
+      tests->add_subcommand("validate", "Check a directory of user scripts; name every error");
+  validate->add_option("dir", options.validate_dir, "Directory of *.json scripts")->required();
   return tests;
 }
 
+namespace {
+
+int validate_directory(const std::string& dir) {
+  ScriptSet loaded = load_script_dir(dir);
+  const std::size_t count = loaded.scripts.size();
+  // Merging with the library catches an id that clashes with a built-in or another file.
+  ScriptSet merged = merge_scripts(builtin_scripts(), std::move(loaded));
+  for (const auto& error : merged.errors) std::cerr << error.to_string() << "\n";
+  if (!merged.errors.empty()) {
+    std::cerr << "relayaudit: " << merged.errors.size() << " error(s) in " << dir << "\n";
+    return kExitUsage;
+  }
+  std::cout << dir << ": " << count << " script(s) valid\n";
+  return kExitClean;
+}
+
+}  // namespace
+
 int run_tests_command(const CLI::App& tests_app, const TestsCommandOptions& options) {
+  if (tests_app.got_subcommand("validate")) return validate_directory(options.validate_dir);
   auto plan = load_script_plan(options.tests_dirs, {});
   if (auto* message = std::get_if<std::string>(&plan)) {
     std::cerr << "relayaudit: " << *message << "\n";
@@ -28,16 +51,15 @@ int run_tests_command(const CLI::App& tests_app, const TestsCommandOptions& opti
   const auto& scripts = std::get<std::vector<RelayScript>>(plan);
   if (tests_app.got_subcommand("list")) {
     for (const auto& script : scripts) {
-      std::cout << std::left << std::setw(36) << script.id << std::setw(9)
-                << (script.kind == ScriptKind::relay ? "relay" : "control") << std::setw(10)
-                << script.severity << script.title << "\n";
+      std::cout << std::left << std::setw(36) << script.id << std::setw(9) << to_string(script.kind)
+                << std::setw(10) << script.severity << script.title << "\n";
     }
     return kExitClean;
   }
   for (const auto& script : scripts) {
     if (script.id != options.show_id) continue;
     std::cout << script.id << ": " << script.title << "\n"
-              << "kind: " << (script.kind == ScriptKind::relay ? "relay attempt" : "control")
+              << "kind: " << to_string(script.kind) << ", trick: " << to_string(script.trick)
               << ", expects " << to_string(script.expect) << " at RCPT TO, severity "
               << script.severity << "\n\n"
               << script.description << "\n\n";
@@ -48,6 +70,11 @@ int run_tests_command(const CLI::App& tests_app, const TestsCommandOptions& opti
     std::cout << "  MAIL FROM:<" << script.mail_from << ">\n";
     for (const auto& rcpt : script.rcpt_to) std::cout << "  RCPT TO:<" << rcpt << ">\n";
     for (const auto& reference : script.references) std::cout << "Reference: " << reference << "\n";
+    if (!script.ports.empty()) {
+      std::cout << "Only on ports:";
+      for (int port : script.ports) std::cout << " " << port;
+      std::cout << "\n";
+    }
     std::cout << "Tags: ";
     for (const auto& tag : script.tags) std::cout << tag << " ";
     std::cout << "\nSource: " << script.source << "\n";

@@ -9,6 +9,7 @@ namespace relayaudit {
 
 struct TestsCommandOptions {
   std::string show_id;
+  std::string validate_dir;
   std::vector<std::string> tests_dirs;
 };
 

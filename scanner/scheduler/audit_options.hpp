@@ -17,6 +17,7 @@ struct AuditOptions {
   Millis greylist_delay{60'000};  // wait before each of those tries
   std::string external_from = "relayaudit-sender@relayaudit-external.invalid";
   std::string external_to = "relayaudit-probe@relayaudit-external.invalid";
+  bool confirm_data = false;  // opt-in: DATA after an accepted relay attempt, hang up on 354
 };
 
 }  // namespace relayaudit

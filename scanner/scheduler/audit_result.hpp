@@ -17,11 +17,19 @@
 
 namespace relayaudit {
 
+// A sender the server refused at MAIL FROM before the test found one it accepts.
+struct RefusedSender {
+  std::string sender;
+  Reply reply;
+};
+
 struct TestResult {
   std::string id;
   std::string title;
   std::string severity;
   ScriptKind kind = ScriptKind::relay;
+  ScriptTrick trick = ScriptTrick::baseline;
+  std::vector<std::string> tags;
   Expectation expect = Expectation::reject;
   std::string ehlo;                  // EHLO name used for this test
   std::string mail_from;             // expanded, as sent inside <>
@@ -32,8 +40,11 @@ struct TestResult {
   std::optional<Reply> reply;  // the decisive reply, when there was one
   int attempts = 0;            // tries, counting greylisting retries and reconnects
   TestVerdict verdict = TestVerdict::inconclusive;
-  std::string detail;     // why, in one sentence, when the outcome alone is not enough
-  Transcript transcript;  // the lines that led to this result
+  std::string refusal;  // refusal reason of a 4xx/5xx decisive reply ("relay-denied", ...)
+  std::vector<RefusedSender> refused_senders;  // senders refused before the trick could run
+  std::optional<Reply> data_reply;  // --confirm-data: the answer to DATA (then we hung up)
+  std::string detail;               // why, in one sentence, when the outcome alone is not enough
+  Transcript transcript;            // the lines that led to this result
 };
 
 struct Greeting {
@@ -43,6 +54,20 @@ struct Greeting {
   std::string server_domain;  // first word of the EHLO/HELO reply, if it looks like a domain
   std::vector<std::string> capabilities;  // EHLO keywords with parameters ("SIZE 10240000")
   bool pipelining = false;
+};
+
+// How strong the evidence of an open-relay verdict is.
+struct RelayEvidence {
+  std::string strength;         // "direct", "address-form" or "weak"
+  bool sink_suspected = false;  // accepts every recipient, even unroutable ones
+  std::string detail;
+};
+
+// Something a probe found that is worth reporting but is not an open relay.
+struct Finding {
+  std::string id;
+  std::string severity;
+  std::string message;
 };
 
 struct EndpointResult {
@@ -58,6 +83,8 @@ struct EndpointResult {
   std::int64_t started_ms = 0;
   std::int64_t finished_ms = 0;
   std::vector<TestResult> tests;
+  std::optional<RelayEvidence> evidence;  // set for open-relay verdicts
+  std::vector<Finding> findings;
   Transcript transcript;
 };
 

@@ -5,7 +5,9 @@
 #include <random>
 
 #include "relaytests/placeholders.hpp"
+#include "scheduler/evidence.hpp"
 #include "scheduler/verdict_reason.hpp"
+#include "smtp/refusal_reason.hpp"
 
 namespace relayaudit {
 namespace {
@@ -42,16 +44,22 @@ EndpointAudit::EndpointAudit(uv_loop_t* loop, Endpoint endpoint,
     uv_ip4_addr(result_.endpoint.address.c_str(), result_.endpoint.port,
                 reinterpret_cast<sockaddr_in*>(&address_));
   }
-  tests_.resize(plan.size());
-  for (std::size_t i = 0; i < plan.size(); ++i) {
-    TestSlot& slot = tests_[i];
-    slot.script = &plan[i];
+  for (const RelayScript& script : plan) {
+    // Port-bound scripts (submission without AUTH) apply only to endpoints on those ports.
+    if (!script.ports.empty() && std::find(script.ports.begin(), script.ports.end(),
+                                           result_.endpoint.port) == script.ports.end()) {
+      continue;
+    }
+    TestSlot& slot = tests_.emplace_back();
+    slot.script = &script;
     TestResult& test = slot.result;
-    test.id = plan[i].id;
-    test.title = plan[i].title;
-    test.severity = plan[i].severity;
-    test.kind = plan[i].kind;
-    test.expect = plan[i].expect;
+    test.id = script.id;
+    test.title = script.title;
+    test.severity = script.severity;
+    test.kind = script.kind;
+    test.trick = script.trick;
+    test.tags = script.tags;
+    test.expect = script.expect;
   }
   random_token_ = make_token();
 }
@@ -133,7 +141,9 @@ std::vector<SessionTest> EndpointAudit::on_greeted(Session&, const Greeting& gre
     if (!ready(slot)) continue;
     slot.state = TestState::running;
     expand(slot, greeting);
-    batch.push_back(SessionTest{i, slot.result.ehlo, slot.result.mail_from, slot.result.rcpt_to});
+    const bool confirm = options_.confirm_data && slot.script->kind == ScriptKind::relay;
+    batch.push_back(
+        SessionTest{i, slot.result.ehlo, slot.result.mail_from, slot.result.rcpt_to, confirm});
   }
   return batch;
 }
@@ -148,13 +158,16 @@ void EndpointAudit::expand(TestSlot& slot, const Greeting& greeting) {
                        : !greeting.server_domain.empty()   ? greeting.server_domain
                                                            : values.target_ip;
   values.target_domain = values.target_host;
+  // No mail domain from DNS yet: the host name's parent stands in for forged local senders.
+  values.target_sender_domain = forged_sender_domain("", values.target_host);
   values.scanner_ehlo = options_.session.ehlo_name;
   values.random = random_token_;
   const RelayScript& script = *slot.script;
   TestResult& test = slot.result;
   test.ehlo =
       script.ehlo.empty() ? options_.session.ehlo_name : expand_placeholders(script.ehlo, values);
-  test.mail_from = expand_placeholders(script.mail_from, values);
+  test.mail_from =
+      slot.sender_override ? *slot.sender_override : expand_placeholders(script.mail_from, values);
   test.rcpt_to.clear();
   for (const auto& rcpt : script.rcpt_to) test.rcpt_to.push_back(expand_placeholders(rcpt, values));
 }
@@ -169,6 +182,27 @@ void EndpointAudit::on_test_done(Session&, SessionTestResult&& result) {
     slot.state = TestState::pending;
     return;
   }
+  if (!result.interrupted && result.outcome == Outcome::blocked && result.stage == Stage::mail &&
+      result.reply && result.reply->permanent()) {
+    const RefusalReason reason = classify_refusal(*result.reply);
+    const bool refuses_everyone =
+        reason == RefusalReason::auth_required || reason == RefusalReason::tls_required;
+    if (slot.script->trick == ScriptTrick::sender && !refuses_everyone) {
+      // The forged sender is the trick: refusing it at MAIL FROM refuses the relay attempt.
+      result.outcome = Outcome::rejected;
+      test.detail = "the forged sender was refused at MAIL FROM";
+    } else if (auto sender = next_fallback_sender(slot)) {
+      // The trick never reached RCPT: run it again with a sender the server may accept.
+      test.refused_senders.push_back(RefusedSender{test.mail_from, *result.reply});
+      test.transcript = std::move(result.transcript);
+      slot.sender_override = *sender;
+      slot.state = TestState::pending;
+      return;
+    } else {
+      test.refused_senders.push_back(RefusedSender{test.mail_from, *result.reply});
+      test.detail = "every sender was refused at MAIL FROM: the trick was never tested";
+    }
+  }
   if (result.outcome == Outcome::deferred && slot.deferrals < options_.greylist_retries) {
     // Greylisting answers 4xx to the first try of a triplet; a later try gets the real answer.
     ++slot.deferrals;
@@ -180,6 +214,19 @@ void EndpointAudit::on_test_done(Session&, SessionTestResult&& result) {
   settle(slot, std::move(result), true);
 }
 
+std::optional<std::string> EndpointAudit::next_fallback_sender(const TestSlot& slot) const {
+  // The external sender first, then the null sender, which RFC 5321 §4.5.5 says must be accepted.
+  for (const std::string& candidate : {options_.external_from, std::string()}) {
+    const TestResult& test = slot.result;
+    const bool tried =
+        candidate == test.mail_from ||
+        std::any_of(test.refused_senders.begin(), test.refused_senders.end(),
+                    [&](const RefusedSender& refused) { return refused.sender == candidate; });
+    if (!tried) return candidate;
+  }
+  return std::nullopt;
+}
+
 void EndpointAudit::settle(TestSlot& slot, SessionTestResult&& result, bool greeted) {
   TestResult& test = slot.result;
   slot.state = TestState::done;
@@ -188,8 +235,17 @@ void EndpointAudit::settle(TestSlot& slot, SessionTestResult&& result, bool gree
   test.stage = result.stage;
   test.status = result.status;
   test.reply = std::move(result.reply);
+  test.data_reply = std::move(result.data_reply);
   test.transcript = std::move(result.transcript);
-  test.verdict = judge_test(test.expect, test.outcome);
+  if (test.reply && !test.reply->positive()) {
+    test.refusal = std::string(to_string(classify_refusal(*test.reply)));
+  }
+  test.verdict = test.kind == ScriptKind::probe ? judge_probe(test.outcome)
+                                                : judge_test(test.expect, test.outcome);
+  if (!test.refused_senders.empty() && test.outcome != Outcome::blocked) {
+    test.detail = "MAIL FROM:<" + test.refused_senders.front().sender +
+                  "> was refused; the trick was tested with MAIL FROM:<" + test.mail_from + ">";
+  }
   if (test.outcome == Outcome::deferred) {
     test.detail = "still 4xx after " + std::to_string(slot.deferrals) + " greylisting retries";
   } else if (result.interrupted) {
@@ -263,10 +319,17 @@ void EndpointAudit::judge() {
   result_.finished_ms = static_cast<std::int64_t>(uv_now(loop_) - options_.session.clock_origin_ms);
   std::vector<JudgedTest> judged;
   for (auto& slot : tests_) {
-    judged.push_back(JudgedTest{slot.result.expect, slot.result.verdict, slot.greeted});
-    result_.tests.push_back(std::move(slot.result));
+    // Probes inform; only relay attempts and controls decide the endpoint verdict.
+    if (slot.result.kind != ScriptKind::probe) {
+      judged.push_back(JudgedTest{slot.result.expect, slot.result.verdict, slot.greeted});
+    }
   }
   result_.verdict = judge_endpoint(judged);
+  for (auto& slot : tests_) result_.tests.push_back(std::move(slot.result));
+  result_.findings = probe_findings(result_.tests);
+  if (result_.verdict == EndpointVerdict::open_relay) {
+    result_.evidence = weigh_evidence(result_.tests);
+  }
   result_.verdict_reason = explain_verdict(result_);
 }
 

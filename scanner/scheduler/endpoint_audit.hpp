@@ -39,6 +39,7 @@ class EndpointAudit final : public SessionObserver {
   enum class TestState { pending, running, done };
   struct TestSlot {
     const RelayScript* script = nullptr;
+    std::optional<std::string> sender_override;  // a fallback sender after MAIL FROM was refused
     TestState state = TestState::pending;
     std::uint64_t not_before = 0;  // uv_now() before which a retry may not start
     int deferrals = 0;
@@ -50,6 +51,7 @@ class EndpointAudit final : public SessionObserver {
   void open_session();
   bool ready(const TestSlot& slot) const;
   std::optional<std::uint64_t> next_retry_time() const;
+  std::optional<std::string> next_fallback_sender(const TestSlot& slot) const;
   void settle(TestSlot& slot, SessionTestResult&& result, bool greeted);
   void fail_pending(Outcome outcome, Stage stage, Status status, const std::optional<Reply>& reply,
                     const std::string& detail, bool greeted);

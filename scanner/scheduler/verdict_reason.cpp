@@ -33,6 +33,7 @@ std::string explain_verdict(const EndpointResult& result) {
   const TestResult* first_failed = nullptr;
   const TestResult* first_unsettled = nullptr;
   for (const auto& test : result.tests) {
+    if (test.kind == ScriptKind::probe) continue;  // probes never decide the verdict
     if (test.kind == ScriptKind::relay) ++relay_tests;
     if (test.verdict == TestVerdict::fail) {
       ++failed;
@@ -44,8 +45,9 @@ std::string explain_verdict(const EndpointResult& result) {
   switch (result.verdict) {
     case EndpointVerdict::open_relay:
       return std::to_string(failed) + " of " + std::to_string(relay_tests) +
-             " relay attempts accepted; first: " + first_failed->id + ": " +
-             describe_test(*first_failed);
+             " relay attempts accepted (evidence: " +
+             (result.evidence ? result.evidence->strength : std::string("direct")) +
+             "); first: " + first_failed->id + ": " + describe_test(*first_failed);
     case EndpointVerdict::closed:
       return "all " + std::to_string(relay_tests) +
              " relay attempts rejected at RCPT TO and every control accepted";

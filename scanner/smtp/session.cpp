@@ -206,6 +206,8 @@ void Session::handle_greeting(Command command, const Reply& reply) {
 void Session::begin_tests(std::vector<SessionTest> tests) {
   tests_.reserve(tests.size());
   for (auto& test : tests) {
+    // DATA must follow its own RCPT before the RSET: no batching when it may be sent.
+    if (test.confirm_data) pipelining_ = false;
     TestRun run;
     run.result.index = test.index;
     run.test = std::move(test);
@@ -292,8 +294,24 @@ void Session::handle_test_reply(const Pending& sent, const Reply& reply) {
       const Outcome outcome = reply.positive()    ? Outcome::accepted
                               : reply.transient() ? Outcome::deferred
                                                   : Outcome::rejected;
+      if (outcome == Outcome::accepted && run.test.confirm_data) {
+        // --confirm-data: DATA goes before this test's RSET; the test is decided on its reply.
+        run.result.reply = reply;
+        outbox_.push_front(Pending{Command::data, "DATA", sent.test, 0});
+        break;
+      }
       decide(slot, outcome, Stage::rcpt, &reply);
       break;
+    }
+    case Command::data: {
+      run.result.data_reply = reply;
+      const Reply rcpt_reply = *run.result.reply;
+      decide(slot, Outcome::accepted, Stage::rcpt, &rcpt_reply);
+      if (reply.code == 354) {
+        // Hang up before any content: the server discards the transaction, nothing is delivered.
+        finish(Status::ok, Stage::data, "hung up after 354 to DATA (--confirm-data)");
+      }
+      return;
     }
     default:
       break;  // RSET: its failure does not change a decided test
@@ -388,6 +406,8 @@ Stage Session::stage_of(Command command) const {
       return Stage::mail;
     case Command::rcpt:
       return Stage::rcpt;
+    case Command::data:
+      return Stage::data;
     case Command::rset:
       return Stage::rset;
     case Command::quit:

@@ -40,6 +40,7 @@ struct SessionTest {
   std::string ehlo;                  // EHLO name for this test
   std::string mail_from;             // inside <>; "" is the null sender
   std::vector<std::string> rcpt_to;  // the last one is decisive
+  bool confirm_data = false;         // on acceptance, send DATA and hang up on 354 (opt-in)
 };
 
 struct SessionTestResult {
@@ -48,7 +49,8 @@ struct SessionTestResult {
   Stage stage = Stage::connect;
   Status status = Status::ok;
   std::optional<Reply> reply;
-  bool interrupted = false;  // the connection broke before the decisive reply: run it again
+  bool interrupted = false;         // the connection broke before the decisive reply: run it again
+  std::optional<Reply> data_reply;  // --confirm-data only
   Transcript transcript;
 };
 
@@ -89,7 +91,7 @@ class Session {
 
  private:
   enum class State { connecting, banner, greeting, running, quitting, closing };
-  enum class Command { banner, ehlo, helo, mail, rcpt, rset, quit };
+  enum class Command { banner, ehlo, helo, mail, rcpt, data, rset, quit };
   struct Pending {
     Command command;
     std::string text;  // without CRLF

@@ -12,10 +12,11 @@ using testing::only_endpoint;
 using testing::run_lab_audit;
 using testing::test_named;
 
+// The core scripts: these tests count connections and round trips of a small, known plan.
 LabAuditRun audit_profile(LabProfile profile, const AuditOptions& options = fast_audit_options(),
                           const LabOptions& lab_options = {}) {
-  LabAuditRun run =
-      run_lab_audit({LabGatewayConfig{profile, "127.0.0.1", 0}}, options, lab_options);
+  LabAuditRun run = run_lab_audit({LabGatewayConfig{profile, "127.0.0.1", 0}}, options, lab_options,
+                                  {}, 64, testing::core_scripts());
   EXPECT_TRUE(run.loop_closed_cleanly) << "a libuv handle leaked";
   EXPECT_EQ(run.stats.data_commands, 0u) << "an audit must never send DATA";
   EXPECT_EQ(run.stats.pregreet_violations, 0u) << "talked before the final 220 line";

@@ -11,6 +11,12 @@
 
 namespace relayaudit::testing {
 
+const std::vector<RelayScript>& core_scripts() {
+  static const std::vector<RelayScript> core =
+      std::get<std::vector<RelayScript>>(select_scripts(builtin_scripts(), {"core"}));
+  return core;
+}
+
 AuditOptions fast_audit_options() {
   AuditOptions options;
   options.session.ehlo_name = "scanner.relayaudit.test";
@@ -23,7 +29,8 @@ AuditOptions fast_audit_options() {
 
 LabAuditRun run_lab_audit(const std::vector<LabGatewayConfig>& gateways,
                           const AuditOptions& options, const LabOptions& lab_options,
-                          const std::vector<std::string>& extra_targets, std::size_t concurrency) {
+                          const std::vector<std::string>& extra_targets, std::size_t concurrency,
+                          const std::vector<RelayScript>& scripts) {
   LabAuditRun run;
   uv_loop_t loop;
   uv_loop_init(&loop);
@@ -34,7 +41,7 @@ LabAuditRun run_lab_audit(const std::vector<LabGatewayConfig>& gateways,
     ScanPlan plan;
     plan.options = options;
     plan.options.session.clock_origin_ms = uv_now(&loop);
-    plan.scripts = builtin_scripts();
+    plan.scripts = scripts;
     plan.concurrency = concurrency;
     std::vector<std::string> specs;
     for (const auto& gateway : run.gateways) specs.push_back(gateway.target());

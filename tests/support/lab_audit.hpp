@@ -6,6 +6,7 @@
 
 #include "lab/lab_server.hpp"
 #include "relaytests/relay_script.hpp"
+#include "relaytests/script_library.hpp"
 #include "scheduler/audit_options.hpp"
 #include "scheduler/audit_result.hpp"
 
@@ -18,6 +19,9 @@ struct LabAuditRun {
   bool loop_closed_cleanly = false;
 };
 
+// The core scripts only (the small plan the session-level tests count round trips on).
+const std::vector<RelayScript>& core_scripts();
+
 // Short timeouts and retry delays so edge cases finish in well under a second or two.
 AuditOptions fast_audit_options();
 
@@ -26,7 +30,8 @@ AuditOptions fast_audit_options();
 LabAuditRun run_lab_audit(const std::vector<LabGatewayConfig>& gateways,
                           const AuditOptions& options, const LabOptions& lab_options = {},
                           const std::vector<std::string>& extra_targets = {},
-                          std::size_t concurrency = 64);
+                          std::size_t concurrency = 64,
+                          const std::vector<RelayScript>& scripts = builtin_scripts());
 
 const EndpointResult& only_endpoint(const LabAuditRun& run);
 const TestResult& test_named(const EndpointResult& endpoint, const std::string& id);
