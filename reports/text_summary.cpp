@@ -62,11 +62,37 @@ std::string command_sent(const TestResult& test) {
   return "RCPT TO:<" + terminal_safe(test.rcpt_to.back()) + ">";
 }
 
+// The terminal shows the first few; results.json holds every one.
+constexpr int kFailedTestsShown = 6;
+
 void print_failed_tests(std::ostream& out, const EndpointResult& endpoint) {
+  int shown = 0;
+  int hidden = 0;
+  // Plain external recipients first: they are the strongest evidence.
+  std::vector<const TestResult*> failed;
   for (const auto& test : endpoint.tests) {
-    if (test.verdict != TestVerdict::fail) continue;
+    if (test.verdict == TestVerdict::fail) failed.push_back(&test);
+  }
+  std::stable_partition(failed.begin(), failed.end(), [](const TestResult* test) {
+    return std::find(test->tags.begin(), test->tags.end(), "address-form") == test->tags.end();
+  });
+  for (const TestResult* failed_test : failed) {
+    const TestResult& test = *failed_test;
+    if (shown == kFailedTestsShown) {
+      ++hidden;
+      continue;
+    }
+    ++shown;
     out << "  " << terminal_safe(test.id) << ": " << command_sent(test) << " -> "
         << reply_summary(test.reply) << "\n";
+  }
+  if (hidden > 0) out << "  ... and " << hidden << " more accepted relay attempts\n";
+  if (endpoint.evidence) {
+    out << "  evidence: " << terminal_safe(endpoint.evidence->strength) << " ("
+        << terminal_safe(endpoint.evidence->detail) << ")\n";
+  }
+  for (const auto& finding : endpoint.findings) {
+    out << "  finding: " << terminal_safe(finding.message) << "\n";
   }
 }
 

@@ -82,7 +82,11 @@ int execute_scan(ScanCommandOptions& options, std::vector<Target> targets,
 
   std::unique_ptr<LabServer> lab;
   if (options.lab) {
-    lab = std::make_unique<LabServer>(&loop);
+    // A gentler tarpit than the lab's default keeps the demo short; the tests use the default.
+    LabOptions lab_options;
+    lab_options.tarpit_banner_delay = Millis(800);
+    lab_options.tarpit_reply_delay = Millis(40);
+    lab = std::make_unique<LabServer>(&loop, lab_options);
     if (auto error = lab->start(default_lab_fleet())) {
       std::cerr << "relayaudit: cannot start the lab: " << *error << "\n";
       lab->close();

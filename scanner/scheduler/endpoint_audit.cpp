@@ -191,6 +191,8 @@ void EndpointAudit::on_test_done(Session&, SessionTestResult&& result) {
       // The forged sender is the trick: refusing it at MAIL FROM refuses the relay attempt.
       result.outcome = Outcome::rejected;
       test.detail = "the forged sender was refused at MAIL FROM";
+    } else if (refuses_everyone) {
+      test.detail = "MAIL FROM refused for every sender until authentication or TLS";
     } else if (auto sender = next_fallback_sender(slot)) {
       // The trick never reached RCPT: run it again with a sender the server may accept.
       test.refused_senders.push_back(RefusedSender{test.mail_from, *result.reply});

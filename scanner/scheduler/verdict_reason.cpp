@@ -1,6 +1,8 @@
 // Human explanations of endpoint verdicts.
 #include "scheduler/verdict_reason.hpp"
 
+#include <algorithm>
+
 namespace relayaudit {
 namespace {
 
@@ -31,13 +33,20 @@ std::string explain_verdict(const EndpointResult& result) {
   int relay_tests = 0;
   int failed = 0;
   const TestResult* first_failed = nullptr;
+  bool first_failed_is_address_form = false;
   const TestResult* first_unsettled = nullptr;
   for (const auto& test : result.tests) {
     if (test.kind == ScriptKind::probe) continue;  // probes never decide the verdict
     if (test.kind == ScriptKind::relay) ++relay_tests;
     if (test.verdict == TestVerdict::fail) {
       ++failed;
-      if (first_failed == nullptr) first_failed = &test;
+      const bool address_form =
+          std::find(test.tags.begin(), test.tags.end(), "address-form") != test.tags.end();
+      // Name a plain external recipient when there is one: it is the strongest evidence.
+      if (first_failed == nullptr || (!address_form && first_failed_is_address_form)) {
+        first_failed = &test;
+        first_failed_is_address_form = address_form;
+      }
     } else if (test.verdict != TestVerdict::pass && first_unsettled == nullptr) {
       first_unsettled = &test;
     }

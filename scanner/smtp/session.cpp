@@ -222,7 +222,10 @@ void Session::queue_test(std::size_t slot) {
   const SessionTest& test = tests_[slot].test;
   if (test.ehlo != current_ehlo_) {
     current_ehlo_ = test.ehlo;
-    outbox_.push_back(Pending{Command::ehlo, "EHLO " + test.ehlo, id, 0});
+    // A server that refused EHLO is greeted again the way it accepted: with HELO.
+    const bool helo = end_.greeting->used_helo;
+    outbox_.push_back(Pending{helo ? Command::helo : Command::ehlo,
+                              (helo ? "HELO " : "EHLO ") + test.ehlo, id, 0});
   }
   outbox_.push_back(Pending{Command::mail, "MAIL FROM:<" + test.mail_from + ">", id, 0});
   for (std::size_t i = 0; i < test.rcpt_to.size(); ++i) {
@@ -284,7 +287,8 @@ void Session::handle_test_reply(const Pending& sent, const Reply& reply) {
   TestRun& run = tests_[slot];
   switch (sent.command) {
     case Command::ehlo:
-      if (!reply.positive()) decide(slot, Outcome::blocked, Stage::ehlo, &reply);
+    case Command::helo:
+      if (!reply.positive()) decide(slot, Outcome::blocked, stage_of(sent.command), &reply);
       break;
     case Command::mail:
       if (!reply.positive()) decide(slot, Outcome::blocked, Stage::mail, &reply);
