@@ -2,6 +2,7 @@
 // closed Postfix closed and an open one an open relay, and never makes Postfix queue a message.
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -148,6 +149,65 @@ TEST_F(ScanPostfixTest, OpenPostfixIsAnOpenRelay) {
   EXPECT_EQ(control->value("outcome", ""), "accepted") << why;
 
   expect_nothing_queued(*server);
+}
+
+// Holes Postfix can really be put into: each must be caught by the script written for it, and
+// the plain external relay attempt must still be refused (the hole is that one trick only).
+struct HoleCase {
+  const char* name;
+  std::vector<std::string> main_cf;
+  std::vector<std::string> caught_by;
+};
+
+std::vector<std::string> failed_ids(const nlohmann::json& endpoint) {
+  std::vector<std::string> failed;
+  for (const auto& test : endpoint["tests"])
+    if (test.value("verdict", "") == "fail") failed.push_back(test.value("id", "?"));
+  return failed;
+}
+
+TEST_F(ScanPostfixTest, EveryHoleConfigIsCaughtByItsScript) {
+  const std::vector<HoleCase> holes = {
+      // SMTPD_ACCESS_README "Dangerous use": a HELO access PERMIT before the relay check.
+      {"helo-access-permit",
+       {"smtpd_relay_restrictions = permit_mynetworks, check_helo_access "
+        "inline:{localhost=OK}, reject_unauth_destination"},
+       {"relay-helo-localhost"}},
+      // A sender access OK for the own mail domain: anyone claiming it relays.
+      {"sender-domain-permit",
+       {"smtpd_relay_restrictions = permit_mynetworks, check_sender_access "
+        "inline:{postfix.relayaudit.test=OK}, reject_unauth_destination"},
+       {"relay-spoofed-local-sender"}},
+      // postconf(5) allow_untrusted_routing = yes: sender-routed addresses (user@elsewhere@
+      // relay_domain) are forwarded, the backup-MX loophole the default closes.
+      {"untrusted-routing-relay-domain",
+       {"allow_untrusted_routing = yes", "mydestination = localhost",
+        "relay_domains = closed.postfix.relayaudit.test"},
+       {"relay-double-at-name", "relay-quoted-at-name", "relay-percent-hack-name",
+        "relay-bang-path-name"}},
+  };
+  for (const HoleCase& hole : holes) {
+    SCOPED_TRACE(hole.name);
+    std::string error;
+    const auto server = PostfixInstance::start(Mode::closed, hole.main_cf, &error);
+    ASSERT_NE(server, nullptr) << error;
+    const Scan result = scan(*server);
+    const std::string why = diagnostics(result, *server);
+    ASSERT_TRUE(result.parse_error.empty()) << why;
+    EXPECT_EQ(result.run.exit_code, 1) << why;
+    const auto& endpoint = result.results["endpoints"][0];
+    EXPECT_EQ(endpoint.value("verdict", ""), "open-relay") << why;
+    const std::vector<std::string> failed = failed_ids(endpoint);
+    for (const auto& id : hole.caught_by) {
+      EXPECT_NE(std::find(failed.begin(), failed.end(), id), failed.end())
+          << id << " missed the hole\n"
+          << why;
+    }
+    const nlohmann::json* plain = find_test(endpoint, "relay-external-sender");
+    ASSERT_NE(plain, nullptr) << why;
+    EXPECT_EQ(plain->value("verdict", ""), "pass") << why;
+    expect_nothing_queued(*server);
+  }
 }
 
 }  // namespace
