@@ -151,3 +151,58 @@ TEST_F(ScanCli, TestsListAndShow) {
 
 }  // namespace
 }  // namespace relayaudit
+
+namespace relayaudit {
+namespace {
+
+TEST(ScanCliScripts, UserScriptFromExamplesIsLoadedAndRun) {
+  const std::string dir = testing::make_temp_dir();
+  const std::string results = dir + "/results.json";
+  const testing::CommandResult run =
+      testing::run_command({kBinary, "scan", "--lab", "-q", "-o", results, "--tests-dir",
+                            std::string(RELAYAUDIT_SOURCE_DIR) + "/examples/scripts", "--tests",
+                            "example-user-script,control-postmaster"});
+  EXPECT_EQ(run.exit_code, 1) << run.err;  // the lab's open gateways relay it too
+  const auto document = nlohmann::json::parse(testing::read_file(results));
+  int ran = 0;
+  int expanded = 0;
+  for (const auto& endpoint : document["endpoints"]) {
+    for (const auto& test : endpoint["tests"]) {
+      if (test["id"] != "example-user-script") continue;
+      ++ran;
+      if (test["rcpt_to"].empty()) continue;  // refused before the test was expanded (554 banner)
+      ++expanded;
+      ASSERT_EQ(test["rcpt_to"].size(), 2u);
+      EXPECT_EQ(test["rcpt_to"][1], "relayaudit-probe@relayaudit-external.invalid");
+    }
+  }
+  EXPECT_EQ(ran, static_cast<int>(document["endpoints"].size()));
+  EXPECT_GE(expanded, ran - 1);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ScanCliScripts, ValidateNamesFileAndFieldOfEveryError) {
+  const std::string dir = testing::make_temp_dir();
+  testing::write_file(dir + "/bad.json",
+                      R"({"id": "Bad Id", "kind": "relay", "title": "t", "description": "d",
+                          "severity": "high", "trick": "recipient", "mail_from": "{ext_from}",
+                          "rcpt_to": ["{nope}"], "expect": "reject"})");
+  const testing::CommandResult bad = testing::run_command({kBinary, "tests", "validate", dir});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find(dir + "/bad.json"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("/id"), std::string::npos) << bad.err;
+  const testing::CommandResult good = testing::run_command(
+      {kBinary, "tests", "validate", std::string(RELAYAUDIT_SOURCE_DIR) + "/examples/scripts"});
+  EXPECT_EQ(good.exit_code, 0) << good.err;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ScanCliScripts, ListShowsTheWholeLibrary) {
+  const testing::CommandResult list = testing::run_command({kBinary, "tests", "list"});
+  ASSERT_EQ(list.exit_code, 0);
+  const auto lines = std::count(list.out.begin(), list.out.end(), '\n');
+  EXPECT_GE(lines, 30);
+}
+
+}  // namespace
+}  // namespace relayaudit
