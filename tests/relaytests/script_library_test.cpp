@@ -1,5 +1,6 @@
 // The script library: built-in scripts and their families, user directories, ids, selection.
 #include "relaytests/script_library.hpp"
+#include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -15,29 +16,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A fresh temporary directory, removed when the test ends.
-class TempDir {
- public:
-  TempDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = fs::temp_directory_path() /
-            ("relayaudit-scripts-" + std::string(info->name()) + "-" + std::to_string(::getpid()));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  fs::path write(const std::string& name, const std::string& text) const {
-    std::ofstream(path_ / name, std::ios::binary) << text;
-    return path_ / name;
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using testing::TempDir;
 
 std::string script_json(const std::string& id, const std::string& tag = "custom") {
   return R"({"id": ")" + id + R"(", "kind": "relay", "trick": "baseline", "title": "t",

@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include "support/temp_dir.hpp"
 #include "targets/target_parser.hpp"
 
 namespace relayaudit {
@@ -14,29 +15,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A file in a fresh temporary directory, removed with it when the test ends.
-class TempDir {
- public:
-  TempDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = fs::temp_directory_path() /
-            ("relayaudit-targets-" + std::string(info->name()) + "-" + std::to_string(::getpid()));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  fs::path write(const std::string& name, const std::string& text) const {
-    const auto file = path_ / name;
-    std::ofstream(file, std::ios::binary) << text;
-    return file;
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using testing::TempDir;
 
 TEST(TargetFile, CommentsBlankLinesCrlfAndEveryBadLine) {
   TempDir dir;
