@@ -223,6 +223,7 @@ json results_header_json(const ScanResult& result) {
 json results_to_json(const ScanResult& result) {
   json document = results_header_json(result);
   json& endpoints = document["endpoints"];
+  for (const auto& endpoint : result.resumed_endpoints) endpoints.push_back(endpoint);
   for (const auto& endpoint : result.endpoints) endpoints.push_back(endpoint_to_json(endpoint));
   return document;
 }
@@ -244,12 +245,20 @@ std::optional<std::string> write_results_file(const std::filesystem::path& path,
   const auto split = header.find(placeholder);
   return write_file_atomically(path, [&](const ChunkSink& sink) {
     if (!sink(std::string_view(header).substr(0, split)) || !sink("\"endpoints\": [")) return false;
-    for (std::size_t i = 0; i < result.endpoints.size(); ++i) {
-      const std::string text =
-          endpoint_to_json(result.endpoints[i]).dump(2, ' ', false, json::error_handler_t::replace);
-      if (!sink(i == 0 ? "\n" : ",\n") || !sink(text)) return false;
+    bool first = true;
+    const auto emit = [&](const json& endpoint) {
+      const std::string text = endpoint.dump(2, ' ', false, json::error_handler_t::replace);
+      const bool ok = sink(first ? "\n" : ",\n") && sink(text);
+      first = false;
+      return ok;
+    };
+    for (const auto& endpoint : result.resumed_endpoints) {
+      if (!emit(endpoint)) return false;
     }
-    return sink(result.endpoints.empty() ? "]" : "\n]") &&
+    for (const auto& endpoint : result.endpoints) {
+      if (!emit(endpoint_to_json(endpoint))) return false;
+    }
+    return sink(first ? "]" : "\n]") &&
            sink(std::string_view(header).substr(split + placeholder.size()));
   });
 }

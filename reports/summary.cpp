@@ -28,6 +28,21 @@ ScanSummary summarize(const ScanResult& result) {
       if (test.verdict == TestVerdict::fail) ++summary.tests_failed;
     }
   }
+  for (const auto& endpoint : result.resumed_endpoints) {
+    const auto verdict =
+        endpoint_verdict_from_string(endpoint.value("verdict", std::string("inconclusive")))
+            .value_or(EndpointVerdict::inconclusive);
+    ++summary.endpoints;
+    ++(verdict == EndpointVerdict::open_relay     ? summary.open_relay
+       : verdict == EndpointVerdict::closed       ? summary.closed
+       : verdict == EndpointVerdict::inconclusive ? summary.inconclusive
+                                                  : summary.unreachable);
+    summary.verdict = worst_of(summary.verdict, verdict);
+    for (const auto& test : endpoint.value("tests", nlohmann::json::array())) {
+      ++summary.tests;
+      if (test.value("verdict", std::string()) == "fail") ++summary.tests_failed;
+    }
+  }
   // A target we could not even resolve is a gateway nobody audited: the run cannot be closed.
   if (!result.unresolved.empty()) {
     summary.verdict = worst_of(summary.verdict, EndpointVerdict::unreachable);

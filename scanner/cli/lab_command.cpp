@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli/exit_codes.hpp"
+#include "cli/interrupt_watch.hpp"
 #include "cli/scan_execution.hpp"
 #include "lab/lab_server.hpp"
 
@@ -19,11 +20,6 @@ bool is_loopback(const std::string& address) {
   if (inet_pton(AF_INET, address.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
   return address == "::1";
 }
-
-struct SignalWatch {
-  uv_signal_t interrupt{};
-  uv_signal_t terminate{};
-};
 
 }  // namespace
 
@@ -100,20 +96,10 @@ int run_lab_command(const LabCommandOptions& options) {
   if (endpoints_file) endpoints_file.close();
   std::cout << std::flush;
 
-  SignalWatch signals;
-  signals.interrupt.data = &lab;
-  signals.terminate.data = &lab;
-  auto stop = [](uv_signal_t* signal, int) {
-    static_cast<LabServer*>(signal->data)->close();
-    auto* watch = reinterpret_cast<SignalWatch*>(signal->loop->data);
-    uv_close(reinterpret_cast<uv_handle_t*>(&watch->interrupt), nullptr);
-    uv_close(reinterpret_cast<uv_handle_t*>(&watch->terminate), nullptr);
-  };
-  loop.data = &signals;
-  uv_signal_init(&loop, &signals.interrupt);
-  uv_signal_init(&loop, &signals.terminate);
-  uv_signal_start(&signals.interrupt, stop, SIGINT);
-  uv_signal_start(&signals.terminate, stop, SIGTERM);
+  InterruptWatch signals(&loop, [&](int) {
+    lab.close();
+    signals.close();
+  });
   uv_run(&loop, UV_RUN_DEFAULT);
   uv_loop_close(&loop);
   return kExitClean;

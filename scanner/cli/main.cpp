@@ -20,7 +20,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.footer(
       "Exit codes: 0 no open relay, 1 open relay found, 2 usage or input error,\n"
-      "3 inconclusive/unreachable endpoints with --fail-on inconclusive, 4 runtime error.");
+      "3 inconclusive/unreachable endpoints with --fail-on inconclusive, 4 runtime error,\n"
+      "130/143 scan stopped by SIGINT/SIGTERM before finding an open relay.");
 
   ScanCommandOptions scan;
   register_scan_command(app, scan);

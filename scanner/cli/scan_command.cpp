@@ -41,6 +41,11 @@ void register_scan_command(CLI::App& app, ScanCommandOptions& options) {
   scan->add_option("-f,--targets-file", options.target_files,
                    "File with one target per line ('#' comments, blank lines ignored)");
   scan->add_option("-o,--output", options.output, "Write the JSON results here (atomically)");
+  scan->add_option("--jsonl", options.jsonl,
+                   "Stream one JSON line per finished endpoint here (a killed scan loses none)");
+  scan->add_option("--resume", options.resume,
+                   "Continue an interrupted scan: skip the endpoints already in this --jsonl file "
+                   "and append the rest to it");
   scan->add_flag("--lab", options.lab, "Start the built-in lab of simulated gateways and audit it");
   scan->add_option("-p,--port", options.default_port, "Port for targets that name none")
       ->check(CLI::Range(1, 65535))
@@ -125,6 +130,14 @@ int run_scan_command(ScanCommandOptions& options) {
            "logs a DATA command from this host. Use it only on servers you may test.\n";
   }
 
+  if (!options.resume.empty()) {
+    if (!options.jsonl.empty() && options.jsonl != options.resume) {
+      std::cerr << "relayaudit: --resume " << options.resume << " appends to that file; "
+                << "--jsonl " << options.jsonl << " must name the same file or be left out\n";
+      return kExitUsage;
+    }
+    options.jsonl = options.resume;
+  }
   const auto port = static_cast<std::uint16_t>(options.default_port);
   std::vector<Target> targets;
   std::vector<TargetError> errors;

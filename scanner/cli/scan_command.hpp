@@ -14,6 +14,8 @@ struct ScanCommandOptions {
   std::vector<std::string> targets;
   std::vector<std::string> target_files;
   std::string output;
+  std::string jsonl;   // one line per finished endpoint, flushed as it finishes
+  std::string resume;  // a --jsonl file of an interrupted run: skip its endpoints, append
   bool lab = false;
   int default_port = 25;
   int concurrency = 256;

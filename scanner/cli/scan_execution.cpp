@@ -11,7 +11,9 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/exit_codes.hpp"
+#include "cli/interrupt_watch.hpp"
 #include "lab/lab_server.hpp"
+#include "reports/jsonl_stream.hpp"
 #include "reports/results_json.hpp"
 #include "reports/safe_text.hpp"
 #include "reports/text_summary.hpp"
@@ -44,6 +46,8 @@ nlohmann::json describe_options(const ScanCommandOptions& options) {
       {"tests_dirs", options.tests_dirs},
       {"fail_on", options.fail_on},
       {"confirm_data", audit.confirm_data},
+      {"jsonl", options.jsonl},
+      {"resume", options.resume},
   };
 }
 
@@ -68,6 +72,7 @@ void raise_file_limit() {
 int execute_scan(ScanCommandOptions& options, std::vector<Target> targets,
                  std::vector<RelayScript> scripts) {
   raise_file_limit();
+  int code = kExitClean;
   auto log = spdlog::stderr_color_mt("scan");
   log->set_pattern("%v");
   uv_loop_t loop;
@@ -100,7 +105,29 @@ int execute_scan(ScanCommandOptions& options, std::vector<Target> targets,
     }
   }
 
+  std::vector<nlohmann::json> resumed;
+  if (!options.resume.empty()) {
+    auto read = read_jsonl(options.resume);
+    if (auto* error = std::get_if<std::string>(&read)) {
+      std::cerr << "relayaudit: --resume: " << *error << "\n";
+      return kExitUsage;
+    }
+    auto& contents = std::get<JsonlContents>(read);
+    if (contents.dropped_partial_line) {
+      log->warn("relayaudit: {}: ignored a last line cut short by the crash", options.resume);
+    }
+    resumed = std::move(contents.lines);
+  }
+  JsonlStream jsonl;
+  if (!options.jsonl.empty()) {
+    if (auto error = jsonl.open(options.jsonl)) {
+      std::cerr << "relayaudit: --jsonl: " << *error << "\n";
+      return kExitRuntime;
+    }
+  }
+
   ScanPlan plan;
+  for (const auto& endpoint : resumed) plan.skip.insert(endpoint.value("endpoint", std::string()));
   plan.targets = std::move(targets);
   plan.scripts = std::move(scripts);
   plan.options = options.audit;
@@ -109,25 +136,44 @@ int execute_scan(ScanCommandOptions& options, std::vector<Target> targets,
 
   const bool show_progress = !options.quiet && !options.verbose && isatty(STDERR_FILENO) == 1;
   int open_so_far = 0;
+  std::optional<std::string> jsonl_error;
   runner.on_endpoint_done([&](const EndpointResult& result, std::size_t done, std::size_t total) {
     if (result.verdict == EndpointVerdict::open_relay) ++open_so_far;
+    if (jsonl.is_open() && !jsonl_error) jsonl_error = jsonl.append(endpoint_to_json(result));
     if (show_progress) {
       std::cerr << "\r\033[K"
                 << progress_line(static_cast<int>(done), static_cast<int>(total), open_so_far)
                 << std::flush;
     }
   });
+  int interrupted_by = 0;
+  InterruptWatch interrupts(&loop, [&](int signal) {
+    interrupted_by = signal;
+    log->warn(
+        "relayaudit: {} received: stopping; finished endpoints are kept and the results "
+        "are marked incomplete (send it again to quit at once)",
+        signal == SIGINT ? "SIGINT" : "SIGTERM");
+    runner.cancel();
+  });
   runner.on_finished([&] {
     if (lab) lab->close();
+    interrupts.close();
   });
   runner.start();
   uv_run(&loop, UV_RUN_DEFAULT);
   if (show_progress) std::cerr << "\r\033[K" << std::flush;
 
   ScanResult result = runner.take_result();
+  result.resumed_endpoints = std::move(resumed);
   result.options = describe_options(options);
+  if (jsonl_error) {
+    std::cerr << "relayaudit: --jsonl: " << *jsonl_error << "\n";
+    code = kExitRuntime;
+  }
   const ScanSummary summary = summarize(result);
-  int code = exit_code_for(summary, options.fail_on);
+  code = std::max(code, exit_code_for(summary, options.fail_on));
+  // Interrupted without an open relay found: not a clean bill of health (shell's 128+n).
+  if (interrupted_by != 0 && code == kExitClean) code = 128 + interrupted_by;
   if (!options.output.empty()) {
     if (auto error = write_results_file(options.output, result)) {
       std::cerr << "relayaudit: " << *error << "\n";

@@ -81,6 +81,14 @@ std::optional<Expectation> expectation_from_string(std::string_view text) {
   return std::nullopt;
 }
 
+std::optional<EndpointVerdict> endpoint_verdict_from_string(std::string_view text) {
+  for (EndpointVerdict verdict : {EndpointVerdict::open_relay, EndpointVerdict::closed,
+                                  EndpointVerdict::inconclusive, EndpointVerdict::unreachable}) {
+    if (to_string(verdict) == text) return verdict;
+  }
+  return std::nullopt;
+}
+
 TestVerdict judge_test(Expectation expectation, Outcome outcome) {
   if (expectation == Expectation::reject) {
     if (outcome == Outcome::rejected) return TestVerdict::pass;

@@ -28,6 +28,7 @@ std::string_view to_string(EndpointVerdict value);
 std::string_view to_string(Expectation value);
 
 std::optional<Expectation> expectation_from_string(std::string_view text);
+std::optional<EndpointVerdict> endpoint_verdict_from_string(std::string_view text);
 
 // A relay attempt passes when rejected and fails when accepted; a control never fails.
 TestVerdict judge_test(Expectation expectation, Outcome outcome);

@@ -101,6 +101,8 @@ struct ScanResult {
   nlohmann::json options = nlohmann::json::object();  // what the run was asked to do
   std::vector<std::string> scripts;                   // ids of the scripts in the plan
   std::vector<EndpointResult> endpoints;
+  // Endpoints finished by an earlier, interrupted run (--resume), as their results JSON.
+  std::vector<nlohmann::json> resumed_endpoints;
   std::vector<InputProblem> unresolved;  // targets that expanded to no endpoint
   bool complete = true;
 };

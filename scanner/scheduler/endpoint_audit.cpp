@@ -93,8 +93,22 @@ std::optional<std::uint64_t> EndpointAudit::next_retry_time() const {
   return earliest;
 }
 
+void EndpointAudit::cancel() {
+  if (done_ || cancelled_) return;
+  cancelled_ = true;
+  close_retry_timer();
+  // Copied: a cancelled session reports its end (and leaves sessions_) synchronously or later.
+  const std::vector<Session*> open = sessions_;
+  for (Session* session : open) session->cancel();
+  maybe_finish();
+}
+
 void EndpointAudit::schedule() {
   if (done_) return;
+  if (cancelled_) {
+    maybe_finish();
+    return;
+  }
   std::size_t ready_count = 0;
   for (const auto& slot : tests_) ready_count += ready(slot) ? 1 : 0;
   const auto per_session = static_cast<std::size_t>(std::max(1, options_.tests_per_connection));
@@ -125,10 +139,15 @@ void EndpointAudit::schedule() {
 
 void EndpointAudit::open_session() {
   --waiting_for_slot_;
+  if (cancelled_) {
+    slots_.release();  // granted after the cancel: hand the slot straight back
+    maybe_finish();
+    return;
+  }
   ++active_sessions_;
   ++sessions_opened_;
-  Session::start(loop_, address_, result_.endpoint.key(), options_.session, *this,
-                 sessions_opened_);
+  sessions_.push_back(Session::start(loop_, address_, result_.endpoint.key(), options_.session,
+                                     *this, sessions_opened_));
 }
 
 std::vector<SessionTest> EndpointAudit::on_greeted(Session&, const Greeting& greeting) {
@@ -272,8 +291,9 @@ void EndpointAudit::fail_pending(Outcome outcome, Stage stage, Status status,
   }
 }
 
-void EndpointAudit::on_session_end(Session&, SessionEnd&& end) {
+void EndpointAudit::on_session_end(Session& session, SessionEnd&& end) {
   --active_sessions_;
+  std::erase(sessions_, &session);
   slots_.release();
   ++result_.connections;
   result_.round_trips += end.round_trips;
@@ -307,6 +327,12 @@ void EndpointAudit::on_session_end(Session&, SessionEnd&& end) {
 
 void EndpointAudit::maybe_finish() {
   if (done_ || active_sessions_ > 0 || waiting_for_slot_ > 0) return;
+  if (cancelled_) {
+    // Unfinished: the owner leaves it out of the results.
+    done_ = true;
+    on_done_(*this);
+    return;
+  }
   if (std::any_of(tests_.begin(), tests_.end(),
                   [](const TestSlot& slot) { return slot.state != TestState::done; })) {
     return;

@@ -28,7 +28,10 @@ class EndpointAudit final : public SessionObserver {
   EndpointAudit& operator=(const EndpointAudit&) = delete;
 
   void start();
+  // Stops at once: open sessions are cancelled, nothing new starts; on_done still runs.
+  void cancel();
   bool done() const { return done_; }
+  bool cancelled() const { return cancelled_; }
   EndpointResult take_result() { return std::move(result_); }
 
   std::vector<SessionTest> on_greeted(Session& session, const Greeting& greeting) override;
@@ -73,6 +76,8 @@ class EndpointAudit final : public SessionObserver {
   int sessions_opened_ = 0;
   int fruitless_sessions_ = 0;  // consecutive sessions that settled no test
   bool done_ = false;
+  bool cancelled_ = false;
+  std::vector<Session*> sessions_;  // open sessions, for cancel()
   std::string random_token_;
 };
 

@@ -127,11 +127,28 @@ void ScanRunner::add_endpoint(Endpoint endpoint) {
 
 void ScanRunner::targets_ready() {
   for (auto& list : per_target_) {
-    for (auto& endpoint : list) add_endpoint(std::move(endpoint));
+    for (auto& endpoint : list) {
+      if (!plan_.skip.contains(endpoint.key())) add_endpoint(std::move(endpoint));
+    }
   }
   per_target_.clear();
   audits_.resize(endpoints_.size());
   results_.resize(endpoints_.size());
+  settled_.resize(endpoints_.size());
+  if (cancelled_) next_to_admit_ = endpoints_.size();
+  admit();
+}
+
+void ScanRunner::cancel() {
+  if (cancelled_) return;
+  cancelled_ = true;
+  result_.complete = false;
+  // Endpoints never admitted are simply left out; admitted ones stop where they are.
+  done_count_ += endpoints_.size() - next_to_admit_;
+  next_to_admit_ = endpoints_.size();
+  for (auto& audit : audits_) {
+    if (audit && !audit->done()) audit->cancel();
+  }
   admit();
 }
 
@@ -153,16 +170,21 @@ void ScanRunner::admit() {
 }
 
 void ScanRunner::audit_done(std::size_t index, EndpointAudit& audit) {
-  results_[index] = audit.take_result();
   --active_;
   ++done_count_;
-  if (on_endpoint_) on_endpoint_(results_[index], done_count_, endpoints_.size());
+  if (!audit.cancelled()) {
+    results_[index] = audit.take_result();
+    settled_[index] = true;
+    if (on_endpoint_) on_endpoint_(results_[index], done_count_, endpoints_.size());
+  }
   admit();
 }
 
 ScanResult ScanRunner::take_result() {
-  result_.endpoints = std::move(results_);
-  result_.complete = finished_;
+  for (std::size_t i = 0; i < results_.size(); ++i) {
+    if (settled_[i]) result_.endpoints.push_back(std::move(results_[i]));
+  }
+  result_.complete = finished_ && !cancelled_;
   if (!finished_) result_.finished = std::chrono::system_clock::now();
   return std::move(result_);
 }

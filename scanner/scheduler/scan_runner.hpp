@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,7 @@ struct ScanPlan {
   std::vector<RelayScript> scripts;
   AuditOptions options;
   std::size_t concurrency = 256;  // global cap on open SMTP connections
+  std::set<std::string> skip;     // endpoint keys already audited (--resume)
 };
 
 class ScanRunner {
@@ -40,6 +42,9 @@ class ScanRunner {
 
   // Starts resolving and auditing; results arrive through the callbacks as the loop runs.
   void start();
+  // SIGINT/SIGTERM: nothing new starts, running audits stop; finished endpoints are kept and the
+  // result is marked incomplete. on_finished still runs once everything has closed.
+  void cancel();
   bool finished() const { return finished_; }
   ScanResult take_result();
 
@@ -64,6 +69,8 @@ class ScanRunner {
   std::map<std::string, std::size_t> endpoint_index_;
   std::vector<std::unique_ptr<EndpointAudit>> audits_;
   std::vector<EndpointResult> results_;
+  std::vector<bool> settled_;  // results_[i] holds a finished audit
+  bool cancelled_ = false;
   std::size_t next_to_admit_ = 0;
   std::size_t active_ = 0;
   std::size_t done_count_ = 0;

@@ -57,6 +57,11 @@ void Session::connect(const sockaddr_storage& address) {
   arm_timer(options_.timeouts.connect);
 }
 
+void Session::cancel() {
+  const Stage stage = awaiting_.empty() ? Stage::connect : stage_of(awaiting_.front().command);
+  finish(Status::cancelled, stage, "scan interrupted");
+}
+
 void Session::arm_timer(Millis timeout) {
   uv_timer_start(
       &timer_, [](uv_timer_t* timer) { static_cast<Session*>(timer->data)->on_timeout(); },

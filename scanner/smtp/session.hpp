@@ -88,6 +88,8 @@ class Session {
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
   int number() const { return number_; }
+  // Ends the session now (scan interrupted); the observer still gets every callback.
+  void cancel();
 
  private:
   enum class State { connecting, banner, greeting, running, quitting, closing };

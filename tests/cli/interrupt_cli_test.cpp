@@ -1,0 +1,106 @@
+// Crash safety of a scan: --jsonl keeps every finished endpoint through SIGKILL, --resume finishes
+// the rest, and SIGINT stops cleanly with reports marked incomplete.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+namespace relayaudit {
+namespace {
+
+using testing::TempDir;
+
+const std::string kBinary = RELAYAUDIT_BINARY;
+
+std::vector<nlohmann::json> jsonl_lines(const std::string& path) {
+  std::vector<nlohmann::json> lines;
+  std::istringstream in(testing::read_file(path));
+  for (std::string line; std::getline(in, line);) lines.push_back(nlohmann::json::parse(line));
+  return lines;
+}
+
+// A lab whose fast gateways finish at once and whose tarpits take seconds.
+struct SlowLab {
+  explicit SlowLab(const TempDir& dir)
+      : endpoints((dir.path() / "endpoints.txt").string()),
+        process({kBinary, "lab", "--profile", "closed,open,tarpit,tarpit,tarpit,closed",
+                 "--endpoints-file", endpoints}) {
+    for (int i = 0; i < 500 && testing::read_file(endpoints).empty(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  std::string endpoints;
+  testing::BackgroundProcess process;
+};
+
+// Starts a scan, waits until its --jsonl file holds `lines` lines, then sends `signal`.
+int scan_and_signal(const std::vector<std::string>& argv, const std::string& jsonl, int lines,
+                    int signal) {
+  std::string error;
+  const pid_t pid = testing::spawn_process(argv, -1, -1, false, SIGKILL, &error);
+  for (int i = 0; i < 1000; ++i) {
+    const std::string text = testing::read_file(jsonl);
+    if (std::count(text.begin(), text.end(), '\n') >= lines) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ::kill(pid, signal);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+}
+
+TEST(ScanInterrupts, SigkillLosesNoFinishedEndpointAndResumeFinishesTheRest) {
+  TempDir dir;
+  SlowLab lab(dir);
+  ASSERT_FALSE(testing::read_file(lab.endpoints).empty());
+  const std::string jsonl = (dir.path() / "stream.jsonl").string();
+  const int status = scan_and_signal(
+      {kBinary, "scan", "-f", lab.endpoints, "-q", "--jsonl", jsonl, "--tests", "core"}, jsonl, 3,
+      SIGKILL);
+  EXPECT_EQ(status, -SIGKILL);
+  const auto before = jsonl_lines(jsonl);  // every line parses: no torn line
+  ASSERT_GE(before.size(), 3u);
+  ASSERT_LT(before.size(), 6u) << "the tarpits should still have been running";
+
+  const std::string results = (dir.path() / "results.json").string();
+  const auto resumed = testing::run_command({kBinary, "scan", "-f", lab.endpoints, "-q", "--resume",
+                                             jsonl, "-o", results, "--tests", "core"});
+  EXPECT_EQ(resumed.exit_code, 1) << resumed.err;  // the open gateway
+  const auto after = jsonl_lines(jsonl);
+  EXPECT_EQ(after.size(), 6u);
+  std::set<std::string> keys;
+  for (const auto& line : after) keys.insert(line["endpoint"].get<std::string>());
+  EXPECT_EQ(keys.size(), 6u) << "each endpoint audited exactly once";
+  const auto document = nlohmann::json::parse(testing::read_file(results));
+  EXPECT_EQ(document["endpoints"].size(), 6u);
+  EXPECT_EQ(document["summary"]["endpoints"], 6);
+  EXPECT_EQ(document["summary"]["open_relay"], 1);
+  EXPECT_TRUE(document["complete"].get<bool>());
+}
+
+TEST(ScanInterrupts, SigintStopsCleanlyAndWritesIncompleteReports) {
+  TempDir dir;
+  SlowLab lab(dir);
+  const std::string jsonl = (dir.path() / "stream.jsonl").string();
+  const std::string results = (dir.path() / "results.json").string();
+  const int status =
+      scan_and_signal({kBinary, "scan", "-f", lab.endpoints, "-q", "--jsonl", jsonl, "-o", results,
+                       "--tests", "core,relay-null-sender", "--tests-per-connection", "1"},
+                      jsonl, 3, SIGINT);
+  EXPECT_EQ(status, 1) << "the open gateway was already found";
+  const auto document = nlohmann::json::parse(testing::read_file(results));
+  EXPECT_FALSE(document["complete"].get<bool>());
+  EXPECT_EQ(document["endpoints"].size(), jsonl_lines(jsonl).size());
+  EXPECT_LT(document["endpoints"].size(), 6u);
+}
+
+}  // namespace
+}  // namespace relayaudit
