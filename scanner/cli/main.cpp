@@ -5,8 +5,10 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include "cli/dnsbl_command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/lab_command.hpp"
+#include "cli/mx_command.hpp"
 #include "cli/scan_command.hpp"
 #include "cli/tests_command.hpp"
 #include "reports/version.hpp"
@@ -27,6 +29,10 @@ int main(int argc, char** argv) {
   register_scan_command(app, scan);
   LabCommandOptions lab;
   register_lab_command(app, lab);
+  MxCommandOptions mx;
+  register_mx_command(app, mx);
+  DnsblCommandOptions dnsbl;
+  register_dnsbl_command(app, dnsbl);
   TestsCommandOptions tests;
   CLI::App* tests_app = register_tests_command(app, tests);
 
@@ -40,5 +46,7 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("scan")) return run_scan_command(scan);
   if (app.got_subcommand("lab")) return run_lab_command(lab);
   if (app.got_subcommand("tests")) return run_tests_command(*tests_app, tests);
+  if (app.got_subcommand("mx")) return run_mx_command(mx);
+  if (app.got_subcommand("dnsbl")) return run_dnsbl_command(dnsbl);
   return kExitUsage;
 }
