@@ -1,0 +1,25 @@
+// The auditor's HTML report: one self-contained file rendered from the results document.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace relayaudit {
+
+// One HTML file with inline CSS and SVG and no script, font or image from anywhere: scan
+// metadata, summary counts and a chart, the MX map per domain (when the document has "domains"),
+// a table of endpoints, then per endpoint every script's result and its transcript written as
+// the telnet session that reproduces it. Prints one endpoint per page. Every string from the
+// document is escaped (markup made inert, controls and invalid bytes shown as escapes), and a
+// Content-Security-Policy forbids scripts, so a hostile banner renders as text. Tolerates
+// missing or mistyped fields (older or hand-made documents): they render as "not recorded".
+std::string render_html(const nlohmann::json& results);
+
+// render_html written atomically to `path`; an error naming the path, or nullopt.
+std::optional<std::string> write_html_report(const std::filesystem::path& path,
+                                             const nlohmann::json& results);
+
+}  // namespace relayaudit

@@ -1,0 +1,116 @@
+// HTML escaping of untrusted text, with controls and invalid UTF-8 shown as visible escapes.
+#include "reports/html_text.hpp"
+
+#include <cstdio>
+
+namespace relayaudit {
+namespace {
+
+struct Sequence {
+  std::size_t length = 0;  // 0: the byte at this position starts no valid sequence
+  char32_t code_point = 0;
+};
+
+// Well-formed UTF-8 per the Unicode table: no overlong forms, surrogates or values > U+10FFFF.
+Sequence decode(std::string_view text, std::size_t at) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[at + i]); };
+  const unsigned char lead = byte(0);
+  if (lead < 0x80) return {1, lead};
+  std::size_t length = 0;
+  unsigned char low = 0x80;
+  unsigned char high = 0xbf;
+  if (lead >= 0xc2 && lead <= 0xdf) {
+    length = 2;
+  } else if (lead >= 0xe0 && lead <= 0xef) {
+    length = 3;
+    if (lead == 0xe0) low = 0xa0;
+    if (lead == 0xed) high = 0x9f;
+  } else if (lead >= 0xf0 && lead <= 0xf4) {
+    length = 4;
+    if (lead == 0xf0) low = 0x90;
+    if (lead == 0xf4) high = 0x8f;
+  } else {
+    return {};
+  }
+  if (text.size() - at < length || byte(1) < low || byte(1) > high) return {};
+  char32_t code_point = lead & (0xff >> (length + 1));
+  for (std::size_t i = 1; i < length; ++i) {
+    if (i > 1 && (byte(i) < 0x80 || byte(i) > 0xbf)) return {};
+    code_point = (code_point << 6) | (byte(i) & 0x3f);
+  }
+  return {length, code_point};
+}
+
+// Characters a reader cannot see, or that change how the text around them is laid out.
+bool invisible(char32_t cp) {
+  if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f)) return true;
+  if (cp == 0x061c || cp == 0x200e || cp == 0x200f || cp == 0x2028 || cp == 0x2029) return true;
+  return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+std::string visible_escape(char32_t value, bool is_byte) {
+  char buffer[16];
+  if (is_byte || value < 0x80) {
+    std::snprintf(buffer, sizeof buffer, "\\x%02x", static_cast<unsigned>(value));
+  } else {
+    std::snprintf(buffer, sizeof buffer, "\\u%04x", static_cast<unsigned>(value));
+  }
+  return buffer;
+}
+
+std::string escape(std::string_view text, bool mark_escapes) {
+  std::string out;
+  out.reserve(text.size() + text.size() / 8 + 8);
+  const auto add_escape = [&](char32_t value, bool is_byte) {
+    if (mark_escapes) out += "<span class=\"esc\">";
+    out += visible_escape(value, is_byte);
+    if (mark_escapes) out += "</span>";
+  };
+  std::size_t at = 0;
+  while (at < text.size()) {
+    const Sequence sequence = decode(text, at);
+    if (sequence.length == 0) {
+      add_escape(static_cast<unsigned char>(text[at]), true);
+      at += 1;
+      continue;
+    }
+    const char32_t cp = sequence.code_point;
+    switch (cp) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        if (invisible(cp)) {
+          add_escape(cp, false);
+        } else {
+          out.append(text, at, sequence.length);
+        }
+    }
+    at += sequence.length;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string escape_html(std::string_view text) {
+  return escape(text, false);
+}
+
+std::string html_text(std::string_view text) {
+  return escape(text, true);
+}
+
+}  // namespace relayaudit
