@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include "cli/diff_command.hpp"
 #include "cli/dnsbl_command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/lab_command.hpp"
@@ -29,6 +30,8 @@ int main(int argc, char** argv) {
   register_scan_command(app, scan);
   LabCommandOptions lab;
   register_lab_command(app, lab);
+  DiffCommandOptions diff;
+  register_diff_command(app, diff);
   MxCommandOptions mx;
   register_mx_command(app, mx);
   DnsblCommandOptions dnsbl;
@@ -46,6 +49,7 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("scan")) return run_scan_command(scan);
   if (app.got_subcommand("lab")) return run_lab_command(lab);
   if (app.got_subcommand("tests")) return run_tests_command(*tests_app, tests);
+  if (app.got_subcommand("diff")) return run_diff_command(diff);
   if (app.got_subcommand("mx")) return run_mx_command(mx);
   if (app.got_subcommand("dnsbl")) return run_dnsbl_command(dnsbl);
   return kExitUsage;
