@@ -1,0 +1,308 @@
+// JUnit XML rendering of a results document, built with pugixml.
+#include "reports/junit_report.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <sstream>
+#include <vector>
+
+#include <pugixml.hpp>
+
+#include "reports/xml_text.hpp"
+
+namespace relayaudit {
+namespace {
+
+using nlohmann::json;
+
+struct Counts {
+  int tests = 0;
+  int failures = 0;
+  int errors = 0;
+  int skipped = 0;
+};
+
+std::string seconds(long long milliseconds) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3f", static_cast<double>(std::max(0LL, milliseconds)) / 1e3);
+  return text;
+}
+
+// The Ant format's timestamp: "2024-05-01T12:00:00", UTC, no zone or fraction (its schema's
+// pattern allows neither). `started_at` is the document's RFC 3339 time; `offset_ms` is added.
+std::string ant_timestamp(const std::string& started_at, long long offset_ms) {
+  std::tm parts{};
+  int milliseconds = 0;
+  if (std::sscanf(started_at.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &parts.tm_year, &parts.tm_mon,
+                  &parts.tm_mday, &parts.tm_hour, &parts.tm_min, &parts.tm_sec,
+                  &milliseconds) < 6) {
+    return "1970-01-01T00:00:00";
+  }
+  parts.tm_year -= 1900;
+  parts.tm_mon -= 1;
+  const std::time_t at = ::timegm(&parts) + (milliseconds + std::max(0LL, offset_ms)) / 1000;
+  std::tm utc{};
+  ::gmtime_r(&at, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
+  return text;
+}
+
+// "relayaudit.127_0_0_1:25": Jenkins takes the text after the last dot as the class name.
+std::string class_name(const std::string& endpoint) {
+  std::string key = visible_text(endpoint);
+  std::replace(key.begin(), key.end(), '.', '_');
+  return "relayaudit." + key;
+}
+
+std::string text_of(const json& value) {
+  return value.is_string() ? visible_text(value.get<std::string>()) : "";
+}
+
+void set(pugi::xml_node node, const char* name, const std::string& value) {
+  node.append_attribute(name).set_value(value.c_str());
+}
+
+void add_text(pugi::xml_node node, const std::string& text) {
+  node.append_child(pugi::node_pcdata).set_value(text.c_str());
+}
+
+void add_property(pugi::xml_node properties, const char* name, const std::string& value) {
+  pugi::xml_node property = properties.append_child("property");
+  set(property, "name", name);
+  set(property, "value", value);
+}
+
+long long test_milliseconds(const json& test) {
+  const auto& transcript = test.at("transcript");
+  if (transcript.empty()) return 0;
+  return transcript.back().at("t_ms").get<long long>() -
+         transcript.front().at("t_ms").get<long long>();
+}
+
+// What a failure or error says in full: the envelope, the decisive reply, and the transcript.
+std::string test_evidence(const json& test) {
+  std::ostringstream body;
+  body << text_of(test.at("id")) << " (" << text_of(test.at("severity")) << ", "
+       << text_of(test.at("kind")) << "): " << text_of(test.at("title")) << "\n";
+  body << "EHLO " << text_of(test.at("ehlo")) << "\n";
+  body << envelope_sent(test) << "\n";
+  body << "outcome: " << text_of(test.at("outcome")) << " at " << text_of(test.at("stage"))
+       << ", status " << text_of(test.at("status")) << ", " << test.at("attempts").get<int>()
+       << " attempt(s)\n";
+  const std::string reply = reply_lines(test.at("reply"));
+  body << "reply:" << (reply.find('\n') == std::string::npos ? " " : "\n") << reply << "\n";
+  if (test.contains("detail")) body << "detail: " << text_of(test.at("detail")) << "\n";
+  if (test.contains("data_reply")) {
+    body << "reply to DATA: " << reply_lines(test["data_reply"]) << "\n";
+  }
+  if (!test.at("transcript").empty()) {
+    body << "\ntranscript:\n" << transcript_text(test.at("transcript")) << "\n";
+  }
+  return body.str();
+}
+
+std::string outcome_message(const json& test) {
+  std::string message = text_of(test.at("outcome")) + " at " + text_of(test.at("stage"));
+  const std::string command = decisive_command(test);
+  if (!command.empty()) message += " (" + command + ")";
+  return message + ": " + reply_summary(test.at("reply"));
+}
+
+const json* finding_for(const json& endpoint, const json& test) {
+  const auto findings = endpoint.find("findings");
+  if (findings == endpoint.end()) return nullptr;
+  for (const auto& finding : *findings) {
+    if (finding.at("id") == test.at("id")) return &finding;
+  }
+  return nullptr;
+}
+
+void add_test_case(pugi::xml_node suite, const json& endpoint, const json& test, Counts& counts) {
+  pugi::xml_node test_case = suite.append_child("testcase");
+  set(test_case, "name", text_of(test.at("id")));
+  set(test_case, "classname", class_name(endpoint.at("endpoint").get<std::string>()));
+  set(test_case, "time", seconds(test_milliseconds(test)));
+  ++counts.tests;
+  const std::string verdict = test.at("verdict").get<std::string>();
+  const std::string kind = test.at("kind").get<std::string>();
+  if (endpoint.at("verdict") == "unreachable") {
+    pugi::xml_node skipped = test_case.append_child("skipped");
+    set(skipped, "message", "not run: the endpoint is unreachable (" + outcome_message(test) + ")");
+    ++counts.skipped;
+  } else if (verdict == "fail") {
+    pugi::xml_node failure = test_case.append_child("failure");
+    set(failure, "message",
+        "open relay: " + envelope_sent(test) + " accepted: " + reply_summary(test.at("reply")));
+    set(failure, "type", "open-relay");
+    add_text(failure, test_evidence(test));
+    ++counts.failures;
+  } else if (verdict == "inconclusive" && kind != "probe") {
+    pugi::xml_node error = test_case.append_child("error");
+    set(error, "message", "inconclusive: " + outcome_message(test));
+    set(error, "type", "inconclusive");
+    add_text(error, test_evidence(test));
+    ++counts.errors;
+  } else if (kind == "probe") {
+    const json* finding = finding_for(endpoint, test);
+    const std::string found =
+        finding != nullptr ? text_of(finding->at("message"))
+                           : "probe " + text_of(test.at("id")) + ": " + outcome_message(test);
+    add_text(test_case.append_child("system-out"), found + "\n\n" + test_evidence(test));
+  }
+}
+
+void add_endpoint_output(pugi::xml_node suite, const json& endpoint) {
+  std::ostringstream out;
+  out << endpoint_label(endpoint) << ": " << text_of(endpoint.at("verdict")) << ": "
+      << text_of(endpoint.at("verdict_reason")) << "\n";
+  if (endpoint.contains("evidence")) {
+    out << "evidence: " << text_of(endpoint["evidence"].at("strength")) << ": "
+        << text_of(endpoint["evidence"].at("detail")) << "\n";
+  }
+  out << "status " << text_of(endpoint.at("status")) << " at " << text_of(endpoint.at("stage"));
+  if (endpoint.contains("error")) out << ": " << text_of(endpoint.at("error"));
+  out << "\nbanner: " << reply_lines(endpoint.at("banner")) << "\n";
+  if (endpoint.at("ehlo").is_object()) {
+    out << "EHLO reply:\n" << reply_lines(endpoint["ehlo"].at("reply")) << "\n";
+  }
+  if (endpoint.contains("findings")) {
+    for (const auto& finding : endpoint["findings"]) {
+      out << "finding " << text_of(finding.at("id")) << " (" << text_of(finding.at("severity"))
+          << "): " << text_of(finding.at("message")) << "\n";
+    }
+  }
+  add_text(suite.append_child("system-out"), out.str());
+  suite.append_child("system-err");
+}
+
+void set_counts(pugi::xml_node node, const Counts& counts, bool with_skipped) {
+  node.attribute("tests").set_value(counts.tests);
+  node.attribute("failures").set_value(counts.failures);
+  node.attribute("errors").set_value(counts.errors);
+  if (with_skipped) node.attribute("skipped").set_value(counts.skipped);
+}
+
+// Suites carry their counts as attributes ahead of their cases; they are filled in at the end.
+pugi::xml_node open_suite(pugi::xml_node suites, int id, const std::string& name,
+                          const std::string& host, const std::string& timestamp) {
+  pugi::xml_node suite = suites.append_child("testsuite");
+  set(suite, "name", name);
+  for (const char* count : {"tests", "failures", "errors", "skipped"}) {
+    suite.append_attribute(count);
+  }
+  suite.append_attribute("time");
+  set(suite, "timestamp", timestamp);
+  set(suite, "hostname", host);
+  suite.append_attribute("id").set_value(id);
+  set(suite, "package", "relayaudit");
+  return suite;
+}
+
+Counts add_endpoint_suite(pugi::xml_node suites, int id, const json& results,
+                          const json& endpoint) {
+  const long long started = endpoint.at("started_ms").get<long long>();
+  const std::string host = endpoint.at("host_name").is_string() ? text_of(endpoint.at("host_name"))
+                                                                : text_of(endpoint.at("address"));
+  pugi::xml_node suite =
+      open_suite(suites, id, endpoint_label(endpoint), host.empty() ? "unknown" : host,
+                 ant_timestamp(results.at("started_at").get<std::string>(), started));
+  suite.attribute("time").set_value(
+      seconds(endpoint.at("finished_ms").get<long long>() - started).c_str());
+
+  pugi::xml_node properties = suite.append_child("properties");
+  add_property(properties, "endpoint", text_of(endpoint.at("endpoint")));
+  add_property(properties, "address", text_of(endpoint.at("address")));
+  add_property(properties, "port", std::to_string(endpoint.at("port").get<int>()));
+  if (endpoint.at("host_name").is_string()) {
+    add_property(properties, "host_name", text_of(endpoint.at("host_name")));
+  }
+  add_property(properties, "verdict", text_of(endpoint.at("verdict")));
+  add_property(properties, "verdict_reason", text_of(endpoint.at("verdict_reason")));
+  add_property(properties, "banner", reply_summary(endpoint.at("banner")));
+
+  Counts counts;
+  if (endpoint.at("verdict") == "unreachable") {
+    pugi::xml_node test_case = suite.append_child("testcase");
+    set(test_case, "name", "connect");
+    set(test_case, "classname", class_name(endpoint.at("endpoint").get<std::string>()));
+    set(test_case, "time", "0.000");
+    pugi::xml_node error = test_case.append_child("error");
+    std::string message = "unreachable: " + text_of(endpoint.at("verdict_reason"));
+    if (endpoint.contains("error")) message += " (" + text_of(endpoint.at("error")) + ")";
+    set(error, "message", message);
+    set(error, "type", "unreachable");
+    add_text(error, "status " + text_of(endpoint.at("status")) + " at " +
+                        text_of(endpoint.at("stage")) + "\n" +
+                        transcript_text(endpoint.at("transcript")) + "\n");
+    ++counts.tests;
+    ++counts.errors;
+  }
+  for (const auto& test : endpoint.at("tests")) add_test_case(suite, endpoint, test, counts);
+  add_endpoint_output(suite, endpoint);
+  set_counts(suite, counts, true);
+  return counts;
+}
+
+Counts add_unresolved_suite(pugi::xml_node suites, int id, const json& results) {
+  pugi::xml_node suite = open_suite(suites, id, "unresolved targets", "unresolved",
+                                    ant_timestamp(results.at("started_at").get<std::string>(), 0));
+  suite.attribute("time").set_value("0.000");
+  suite.append_child("properties");
+  Counts counts;
+  for (const auto& problem : results.at("unresolved")) {
+    pugi::xml_node test_case = suite.append_child("testcase");
+    set(test_case, "name", text_of(problem.at("target")));
+    set(test_case, "classname", "relayaudit.unresolved");
+    set(test_case, "time", "0.000");
+    pugi::xml_node error = test_case.append_child("error");
+    set(error, "message",
+        text_of(problem.at("status")) + ": " + text_of(problem.at("message")) + " (" +
+            text_of(problem.at("origin")) + ")");
+    set(error, "type", "unresolved");
+    ++counts.tests;
+    ++counts.errors;
+  }
+  suite.append_child("system-out");
+  suite.append_child("system-err");
+  set_counts(suite, counts, true);
+  return counts;
+}
+
+}  // namespace
+
+std::string render_junit(const json& results) {
+  pugi::xml_document document;
+  pugi::xml_node declaration = document.append_child(pugi::node_declaration);
+  set(declaration, "version", "1.0");
+  set(declaration, "encoding", "UTF-8");
+  pugi::xml_node suites = document.append_child("testsuites");
+  set(suites, "name", "relayaudit " + text_of(results.at("tool").at("version")));
+  for (const char* count : {"tests", "failures", "errors"}) suites.append_attribute(count);
+  set(suites, "time", seconds(results.at("duration_ms").get<long long>()));
+
+  // Worst verdict first, as in every other report; scan order within a verdict.
+  std::vector<const json*> endpoints;
+  for (const auto& endpoint : results.at("endpoints")) endpoints.push_back(&endpoint);
+  std::stable_sort(endpoints.begin(), endpoints.end(), [](const json* a, const json* b) {
+    return verdict_rank(a->at("verdict").get<std::string>()) <
+           verdict_rank(b->at("verdict").get<std::string>());
+  });
+  Counts total;
+  int id = 0;
+  const auto add = [&](const Counts& counts) {
+    total.tests += counts.tests;
+    total.failures += counts.failures;
+    total.errors += counts.errors;
+  };
+  for (const json* endpoint : endpoints) add(add_endpoint_suite(suites, id++, results, *endpoint));
+  if (!results.at("unresolved").empty()) add(add_unresolved_suite(suites, id++, results));
+  set_counts(suites, total, false);
+
+  std::ostringstream out;
+  document.save(out, "  ", pugi::format_indent, pugi::encoding_utf8);
+  return out.str();
+}
+
+}  // namespace relayaudit

@@ -1,0 +1,275 @@
+// Markdown job summary of a results document, with every piece of server text made inert.
+#include "reports/markdown_report.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
+#include <vector>
+
+#include "reports/xml_text.hpp"
+
+namespace relayaudit {
+namespace {
+
+using nlohmann::json;
+
+std::string text_of(const json& value) {
+  return value.is_string() ? value.get<std::string>() : "";
+}
+
+// ASCII punctuation that can start Markdown inline syntax (emphasis, code, links, images,
+// strikethrough, math, footnotes, tables) or an autolink ("http:", "www."). Hyphens, commas,
+// quotes, slashes and the like are inert in the middle of a line and stay readable.
+bool starts_markup(char c) {
+  static constexpr std::string_view kActive = "\\`*_[](){}!|~$^#+.:";
+  return kActive.find(c) != std::string_view::npos;
+}
+
+// Text outside code: nothing in it can start Markdown or HTML. CommonMark takes a backslash
+// before ASCII punctuation as that character, literally; <, > and & become entities so no tag
+// or entity of the server's can form. Callers never start a line with it (list and heading
+// markers only act there).
+std::string plain(std::string_view text) {
+  const std::string visible = visible_text(text);
+  std::string out;
+  out.reserve(visible.size() + visible.size() / 4);
+  for (char c : visible) {
+    if (c == '<') {
+      out += "&lt;";
+    } else if (c == '>') {
+      out += "&gt;";
+    } else if (c == '&') {
+      out += "&amp;";
+    } else {
+      if (starts_markup(c)) out += '\\';
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::size_t longest_backtick_run(std::string_view text) {
+  std::size_t longest = 0;
+  std::size_t run = 0;
+  for (char c : text) {
+    run = c == '`' ? run + 1 : 0;
+    longest = std::max(longest, run);
+  }
+  return longest;
+}
+
+// A code span that shows `text` exactly: its fence is longer than any backtick run inside, and
+// content that starts or ends with a backtick or a space is padded with one space on each side
+// (CommonMark strips exactly one from each side when both are there). In a table cell each pipe
+// is escaped: GFM splits cells before it parses code spans. Empty text gives "".
+std::string code(std::string_view text, bool in_table = true) {
+  const std::string visible = visible_text(text);
+  if (visible.empty()) return "";
+  const std::string fence(longest_backtick_run(visible) + 1, '`');
+  const bool pad = visible.front() == '`' || visible.front() == ' ' || visible.back() == '`' ||
+                   visible.back() == ' ';
+  std::string out = fence + (pad ? " " : "");
+  for (char c : visible) {
+    if (c == '|' && in_table) out += '\\';
+    out += c;
+  }
+  return out + (pad ? " " : "") + fence;
+}
+
+// A fenced block for multi-line text; its fence is longer than any backtick run in the content,
+// so no line of the content can close it.
+std::string fenced(const std::string& visible_lines) {
+  const std::string fence(std::max<std::size_t>(3, longest_backtick_run(visible_lines) + 1), '`');
+  return fence + "text\n" + visible_lines + "\n" + fence + "\n";
+}
+
+std::string title_for(const std::string& verdict) {
+  if (verdict == "open-relay") return "open relay found";
+  if (verdict == "inconclusive") return "inconclusive, no open relay proven";
+  if (verdict == "unreachable") return "endpoints unreachable, no open relay found";
+  if (verdict == "closed") return "no open relay";
+  return plain(verdict);
+}
+
+std::string seconds(long long milliseconds) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f s", static_cast<double>(milliseconds) / 1e3);
+  return text;
+}
+
+std::string mailbox(const json& address) {
+  return code("<" + text_of(address) + ">");
+}
+
+std::string recipients(const json& test) {
+  std::string cell;
+  for (const auto& recipient : test.at("rcpt_to")) {
+    if (!cell.empty()) cell += " ";
+    cell += mailbox(recipient);
+  }
+  return cell.empty() ? "none" : cell;
+}
+
+std::string host_cell(const json& endpoint) {
+  const auto& host = endpoint.at("host_name");
+  return host.is_string() && !host.get<std::string>().empty() ? code(host.get<std::string>()) : "";
+}
+
+std::string reply_cell(const json& reply) {
+  if (!reply.is_object()) return "no reply";
+  std::string cell;
+  for (const auto& line : reply.at("lines")) {
+    if (!cell.empty()) cell += " ";
+    cell += code(line.get<std::string>());
+  }
+  return cell.empty() ? code(std::to_string(reply.at("code").get<int>())) : cell;
+}
+
+bool has_tag(const json& test, std::string_view tag) {
+  for (const auto& each : test.at("tags")) {
+    if (each == tag) return true;
+  }
+  return false;
+}
+
+void write_counts(std::ostream& out, const json& results) {
+  const json& summary = results.at("summary");
+  out << "| verdict | endpoints |\n| --- | ---: |\n";
+  for (const char* verdict : {"open_relay", "inconclusive", "unreachable", "closed"}) {
+    std::string name = verdict;
+    std::replace(name.begin(), name.end(), '_', '-');
+    out << "| " << name << " | " << summary.at(verdict).get<int>() << " |\n";
+  }
+  out << "| **total** | **" << summary.at("endpoints").get<int>() << "** |\n";
+  out << "| unresolved targets | " << summary.at("unresolved").get<int>() << " |\n\n";
+  out << summary.at("tests").get<int>() << " tests run, " << summary.at("tests_failed").get<int>()
+      << " failed.\n\n";
+}
+
+void write_endpoint_table(std::ostream& out, const std::vector<const json*>& endpoints) {
+  out << "### Endpoints\n\n";
+  if (endpoints.empty()) {
+    out << "No endpoint was audited.\n\n";
+    return;
+  }
+  out << "| verdict | endpoint | host | banner | reason |\n| --- | --- | --- | --- | --- |\n";
+  std::size_t rows = 0;
+  for (const json* endpoint : endpoints) {
+    if (rows++ == kMaxEndpointRows) break;
+    out << "| " << plain(text_of(endpoint->at("verdict"))) << " | "
+        << code(text_of(endpoint->at("endpoint"))) << " | " << host_cell(*endpoint) << " | "
+        << (endpoint->at("banner").is_object() ? code(reply_summary(endpoint->at("banner"))) : "")
+        << " | " << plain(text_of(endpoint->at("verdict_reason"))) << " |\n";
+  }
+  out << "\n";
+  if (endpoints.size() > kMaxEndpointRows) {
+    out << "The " << endpoints.size() - kMaxEndpointRows
+        << " further endpoints are in the results JSON, the JUnit and the SARIF reports.\n\n";
+  }
+}
+
+void write_open_relay(std::ostream& out, const json& endpoint) {
+  out << "#### " << code(text_of(endpoint.at("endpoint")), false);
+  if (endpoint.at("host_name").is_string()) {
+    out << " " << code(text_of(endpoint.at("host_name")), false);
+  }
+  out << "\n\nVerdict: " << plain(text_of(endpoint.at("verdict_reason"))) << "\n\n";
+  if (endpoint.contains("evidence")) {
+    const json& evidence = endpoint["evidence"];
+    out << "Evidence: **" << plain(text_of(evidence.at("strength"))) << "**";
+    if (evidence.at("sink_suspected") == true) out << " (a sink or catch-all is suspected)";
+    out << ". " << plain(text_of(evidence.at("detail"))) << "\n\n";
+  }
+  std::vector<const json*> failed;
+  for (const auto& test : endpoint.at("tests")) {
+    if (test.at("verdict") == "fail") failed.push_back(&test);
+  }
+  // Plain external recipients first: they are the strongest evidence, as in the terminal.
+  std::stable_partition(failed.begin(), failed.end(),
+                        [](const json* test) { return !has_tag(*test, "address-form"); });
+  out << "| script | severity | MAIL FROM | RCPT TO | reply |\n| --- | --- | --- | --- | --- |\n";
+  for (const json* test : failed) {
+    out << "| " << code(text_of(test->at("id"))) << " | " << plain(text_of(test->at("severity")))
+        << " | " << mailbox(test->at("mail_from")) << " | " << recipients(*test) << " | "
+        << reply_cell(test->at("reply")) << " |\n";
+  }
+  out << "\n";
+  if (!failed.empty() && !failed.front()->at("transcript").empty()) {
+    out << "Transcript of " << code(text_of(failed.front()->at("id")), false) << ":\n\n"
+        << fenced(transcript_text(failed.front()->at("transcript"))) << "\n";
+  }
+}
+
+void write_findings(std::ostream& out, const std::vector<const json*>& endpoints) {
+  std::ostringstream rows;
+  for (const json* endpoint : endpoints) {
+    if (!endpoint->contains("findings")) continue;
+    for (const auto& finding : endpoint->at("findings")) {
+      rows << "| " << code(text_of(endpoint->at("endpoint"))) << " | "
+           << code(text_of(finding.at("id"))) << " | " << plain(text_of(finding.at("severity")))
+           << " | " << plain(text_of(finding.at("message"))) << " |\n";
+    }
+  }
+  if (rows.str().empty()) return;
+  out << "### Probe findings\n\n| endpoint | probe | severity | finding |\n"
+      << "| --- | --- | --- | --- |\n"
+      << rows.str() << "\n";
+}
+
+void write_unresolved(std::ostream& out, const json& unresolved) {
+  if (unresolved.empty()) return;
+  out << "### Unresolved targets\n\n| target | origin | status | message |\n"
+      << "| --- | --- | --- | --- |\n";
+  for (const auto& problem : unresolved) {
+    out << "| " << code(text_of(problem.at("target"))) << " | "
+        << plain(text_of(problem.at("origin"))) << " | " << plain(text_of(problem.at("status")))
+        << " | " << plain(text_of(problem.at("message"))) << " |\n";
+  }
+  out << "\n";
+}
+
+}  // namespace
+
+std::string render_markdown(const json& results) {
+  std::ostringstream out;
+  const std::string verdict = text_of(results.at("summary").at("verdict"));
+  out << "## relayaudit: " << title_for(verdict) << "\n\n";
+  out << "Run verdict **" << plain(verdict) << "**. Scan from "
+      << code(text_of(results.at("started_at")), false) << " to "
+      << code(text_of(results.at("finished_at")), false) << " ("
+      << seconds(results.at("duration_ms").get<long long>()) << ") by relayaudit "
+      << code(text_of(results.at("tool").at("version")), false) << ", "
+      << results.at("scripts").size() << " scripts.\n\n";
+  if (results.at("complete") != true) {
+    out << "> **Incomplete scan:** it was interrupted before every endpoint was audited; "
+           "endpoints not listed were not audited.\n\n";
+  }
+  write_counts(out, results);
+
+  std::vector<const json*> endpoints;
+  for (const auto& endpoint : results.at("endpoints")) endpoints.push_back(&endpoint);
+  std::stable_sort(endpoints.begin(), endpoints.end(), [](const json* a, const json* b) {
+    return verdict_rank(text_of(a->at("verdict"))) < verdict_rank(text_of(b->at("verdict")));
+  });
+  write_endpoint_table(out, endpoints);
+
+  std::vector<const json*> open;
+  for (const json* endpoint : endpoints) {
+    if (endpoint->at("verdict") == "open-relay") open.push_back(endpoint);
+  }
+  if (!open.empty()) {
+    out << "### Open relays\n\n";
+    for (std::size_t i = 0; i < open.size() && i < kMaxOpenRelaysDetailed; ++i) {
+      write_open_relay(out, *open[i]);
+    }
+    if (open.size() > kMaxOpenRelaysDetailed) {
+      out << "The evidence for the " << open.size() - kMaxOpenRelaysDetailed
+          << " further open relays is in the results JSON, the JUnit and the SARIF reports.\n\n";
+    }
+  }
+  write_findings(out, endpoints);
+  write_unresolved(out, results.at("unresolved"));
+  return out.str();
+}
+
+}  // namespace relayaudit

@@ -1,0 +1,293 @@
+// SARIF 2.1.0 rendering of a results document, built as nlohmann::json.
+#include "reports/sarif_report.hpp"
+
+#include <cstdint>
+#include <cstdio>
+#include <map>
+
+#include "relaytests/script_library.hpp"
+#include "reports/xml_text.hpp"
+
+namespace relayaudit {
+namespace {
+
+using nlohmann::json;
+
+std::string text_of(const json& value) {
+  return value.is_string() ? visible_text(value.get<std::string>()) : "";
+}
+
+// SARIF plain-text messages turn "[text](target)" into a link (SARIF 2.1.0 §3.11.6); a server
+// must not be able to plant one, so literal brackets are escaped as the spec prescribes.
+std::string message_text(const std::string& visible) {
+  std::string out;
+  out.reserve(visible.size());
+  for (char c : visible) {
+    if (c == '[' || c == ']') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+std::string level_for(std::string_view severity) {
+  if (severity == "critical" || severity == "high") return "error";
+  if (severity == "medium") return "warning";
+  if (severity == "low" || severity == "info") return "note";
+  return "warning";
+}
+
+// GitHub code scanning ranks security alerts by this score (>= 9 critical, >= 7 high, ...).
+const char* security_severity(std::string_view severity) {
+  if (severity == "critical") return "9.5";
+  if (severity == "high") return "8.0";
+  if (severity == "medium") return "5.5";
+  if (severity == "low") return "3.0";
+  return nullptr;
+}
+
+// "relay-external-sender" -> "RelayExternalSender": SARIF's rule name is an identifier.
+std::string rule_name(const std::string& id) {
+  std::string name;
+  bool upper = true;
+  for (char c : id) {
+    if (c == '-' || c == '_' || c == '.') {
+      upper = true;
+      continue;
+    }
+    name += upper && c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+    upper = false;
+  }
+  return name;
+}
+
+// What the document says about a script: the first test or finding that ran it.
+struct RuleFacts {
+  std::string title;
+  std::string severity;
+  std::string kind;
+  json tags = json::array();
+};
+
+std::map<std::string, RuleFacts> collect_rules(const json& results) {
+  std::map<std::string, RuleFacts> rules;
+  for (const auto& id : results.at("scripts")) rules[id.get<std::string>()];
+  for (const auto& endpoint : results.at("endpoints")) {
+    for (const auto& test : endpoint.at("tests")) {
+      RuleFacts& facts = rules[test.at("id").get<std::string>()];
+      if (!facts.title.empty()) continue;
+      facts.title = test.at("title").get<std::string>();
+      facts.severity = test.at("severity").get<std::string>();
+      facts.kind = test.at("kind").get<std::string>();
+      facts.tags = test.at("tags");
+    }
+    if (!endpoint.contains("findings")) continue;
+    for (const auto& finding : endpoint["findings"]) {
+      RuleFacts& facts = rules[finding.at("id").get<std::string>()];
+      if (facts.severity.empty()) facts.severity = finding.at("severity").get<std::string>();
+    }
+  }
+  return rules;
+}
+
+const RelayScript* builtin_script(const std::string& id) {
+  for (const RelayScript& script : builtin_scripts()) {
+    if (script.id == id) return &script;
+  }
+  return nullptr;
+}
+
+json make_rule(const std::string& id, RuleFacts facts) {
+  const RelayScript* builtin = builtin_script(id);
+  if (builtin != nullptr) {
+    if (facts.title.empty()) facts.title = builtin->title;
+    if (facts.severity.empty()) facts.severity = builtin->severity;
+    if (facts.kind.empty()) facts.kind = std::string(to_string(builtin->kind));
+    if (facts.tags.empty()) facts.tags = builtin->tags;
+  }
+  const std::string title = visible_text(facts.title.empty() ? id : facts.title);
+  std::string description = title;
+  std::string help = title;
+  if (builtin != nullptr) {
+    description = visible_text(builtin->description);
+    help = description + "\n\nWhat acceptance reveals: " + visible_text(builtin->catches);
+    if (!builtin->opened_by.empty()) {
+      help += "\n\nSettings known to open this hole:";
+      for (const auto& setting : builtin->opened_by) help += "\n- " + visible_text(setting);
+    }
+    if (!builtin->references.empty()) {
+      help += "\n\nReferences:";
+      for (const auto& reference : builtin->references) help += "\n- " + visible_text(reference);
+    }
+  }
+  json tags = json::array({"security", "smtp"});
+  if (facts.kind == "relay") tags.push_back("open-relay");
+  for (const auto& tag : facts.tags) tags.push_back(text_of(tag));
+
+  json rule = {
+      {"id", visible_text(id)},
+      {"name", rule_name(visible_text(id))},
+      {"shortDescription", {{"text", title}}},
+      {"fullDescription", {{"text", description}}},
+      {"help", {{"text", help}}},
+      {"defaultConfiguration", {{"level", level_for(facts.severity)}}},
+      {"properties",
+       {{"tags", tags},
+        {"kind", visible_text(facts.kind)},
+        {"severity", visible_text(facts.severity)},
+        {"precision", "high"}}},
+  };
+  if (const char* score = security_severity(facts.severity)) {
+    rule["properties"]["security-severity"] = score;
+  }
+  return rule;
+}
+
+// FNV-1a, 64 bits: a fingerprint only has to be stable across runs, versions and platforms,
+// which std::hash does not promise.
+std::string fingerprint(const std::string& endpoint, const std::string& rule_id) {
+  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  for (unsigned char c : endpoint + "|" + rule_id) {
+    hash ^= c;
+    hash *= 0x100000001b3ULL;
+  }
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
+  return text;
+}
+
+// An endpoint is not a file, but GitHub code scanning rejects a result without a
+// physicalLocation. Each endpoint therefore gets a stable pseudo-path "smtp/<address>_<port>"
+// (never a file in the repository: the alert shows it as the place of the finding), with the
+// address percent-encoded where a URI path cannot carry it (IPv6 zone "%", anything odd). The
+// endpoint itself is named properly in logicalLocations.
+json sarif_location(const json& endpoint) {
+  std::string uri = "smtp/";
+  static constexpr char kDigits[] = "0123456789ABCDEF";
+  for (unsigned char c : endpoint.at("address").get<std::string>()) {
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                       c == '-' || c == '.' || c == '_' || c == '~' || c == ':';
+    if (plain) {
+      uri += static_cast<char>(c);
+    } else {
+      uri += '%';
+      uri += kDigits[c >> 4];
+      uri += kDigits[c & 0x0f];
+    }
+  }
+  uri += "_" + std::to_string(endpoint.at("port").get<int>());
+
+  const std::string key = text_of(endpoint.at("endpoint"));
+  const std::string host = text_of(endpoint.at("host_name"));
+  return {
+      {"physicalLocation", {{"artifactLocation", {{"uri", uri}}}, {"region", {{"startLine", 1}}}}},
+      {"logicalLocations",
+       json::array({{{"name", key},
+                     {"fullyQualifiedName", host.empty() ? key : host + "/" + key},
+                     {"kind", "resource"}}})},
+  };
+}
+
+json endpoint_properties(const json& endpoint) {
+  json properties = {
+      {"endpoint", text_of(endpoint.at("endpoint"))},
+      {"host_name", endpoint.at("host_name").is_string() ? json(text_of(endpoint.at("host_name")))
+                                                         : json(nullptr)},
+      {"verdict", text_of(endpoint.at("verdict"))},
+      {"verdict_reason", text_of(endpoint.at("verdict_reason"))},
+  };
+  if (endpoint.contains("evidence")) {
+    properties["evidence"] = text_of(endpoint["evidence"].at("strength"));
+    properties["sink_suspected"] = endpoint["evidence"].at("sink_suspected");
+  }
+  return properties;
+}
+
+json relay_result(const json& endpoint, const json& test, std::size_t rule_index) {
+  const std::string id = text_of(test.at("id"));
+  std::string message = endpoint_label(endpoint) + " relays mail: " + envelope_sent(test) +
+                        " was answered " + reply_summary(test.at("reply")) + " (" + id + ": " +
+                        text_of(test.at("title")) + ")";
+  if (test.contains("detail")) message += ". " + text_of(test.at("detail"));
+  json properties = endpoint_properties(endpoint);
+  properties["ehlo"] = text_of(test.at("ehlo"));
+  properties["mail_from"] = text_of(test.at("mail_from"));
+  json recipients = json::array();
+  for (const auto& recipient : test.at("rcpt_to")) recipients.push_back(text_of(recipient));
+  properties["rcpt_to"] = recipients;
+  properties["reply"] = reply_lines(test.at("reply"));
+  properties["transcript"] = transcript_text(test.at("transcript"));
+  return {
+      {"ruleId", id},
+      {"ruleIndex", rule_index},
+      {"level", level_for(test.at("severity").get<std::string>())},
+      {"message", {{"text", message_text(message)}}},
+      {"locations", json::array({sarif_location(endpoint)})},
+      {"partialFingerprints",
+       {{"relayauditEndpointRule/v1", fingerprint(endpoint.at("endpoint"), test.at("id"))}}},
+      {"properties", properties},
+  };
+}
+
+json finding_result(const json& endpoint, const json& finding, std::size_t rule_index) {
+  const std::string message = endpoint_label(endpoint) + ": " + text_of(finding.at("message"));
+  return {
+      {"ruleId", text_of(finding.at("id"))},
+      {"ruleIndex", rule_index},
+      {"level", "note"},
+      {"message", {{"text", message_text(message)}}},
+      {"locations", json::array({sarif_location(endpoint)})},
+      {"partialFingerprints",
+       {{"relayauditEndpointRule/v1", fingerprint(endpoint.at("endpoint"), finding.at("id"))}}},
+      {"properties", endpoint_properties(endpoint)},
+  };
+}
+
+}  // namespace
+
+std::string render_sarif(const json& results) {
+  json rules = json::array();
+  std::map<std::string, std::size_t> rule_index;
+  for (auto& [id, facts] : collect_rules(results)) {
+    rule_index[id] = rules.size();
+    rules.push_back(make_rule(id, std::move(facts)));
+  }
+
+  json sarif_results = json::array();
+  for (const auto& endpoint : results.at("endpoints")) {
+    for (const auto& test : endpoint.at("tests")) {
+      if (test.at("verdict") != "fail") continue;
+      sarif_results.push_back(
+          relay_result(endpoint, test, rule_index.at(test.at("id").get<std::string>())));
+    }
+    if (!endpoint.contains("findings")) continue;
+    for (const auto& finding : endpoint["findings"]) {
+      sarif_results.push_back(
+          finding_result(endpoint, finding, rule_index.at(finding.at("id").get<std::string>())));
+    }
+  }
+
+  const std::string version = text_of(results.at("tool").at("version"));
+  json driver = {{"name", "relayaudit"}, {"version", version}, {"rules", rules}};
+  if (!version.empty() && version.front() >= '0' && version.front() <= '9') {
+    driver["semanticVersion"] = version;
+  }
+  const json summary = results.at("summary");
+  json log = {
+      {"version", "2.1.0"},
+      {"runs", json::array({{
+                   {"tool", {{"driver", driver}}},
+                   {"invocations",
+                    json::array({{{"executionSuccessful", results.at("complete").get<bool>()},
+                                  {"startTimeUtc", results.at("started_at")},
+                                  {"endTimeUtc", results.at("finished_at")}}})},
+                   {"results", sarif_results},
+                   {"properties",
+                    {{"verdict", summary.at("verdict")},
+                     {"complete", results.at("complete")},
+                     {"summary", summary}}},
+               }})},
+  };
+  return log.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace relayaudit

@@ -1,0 +1,147 @@
+// Visible, XML-legal server text and the phrases every CI report writer shares.
+#include "reports/xml_text.hpp"
+
+#include "reports/safe_text.hpp"
+
+namespace relayaudit {
+namespace {
+
+struct Character {
+  std::size_t length = 1;
+  char32_t code_point = 0;
+  bool valid = false;
+};
+
+// Reads one character of text that escape_invalid_utf8 already made valid UTF-8; a malformed
+// sequence (possible only if a caller skipped that) is reported as one invalid byte.
+Character next_character(std::string_view text, std::size_t at) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[at + i]); };
+  const unsigned char lead = byte(0);
+  if (lead < 0x80) return {1, lead, true};
+  std::size_t length = 0;
+  if (lead >= 0xc2 && lead <= 0xdf) {
+    length = 2;
+  } else if (lead >= 0xe0 && lead <= 0xef) {
+    length = 3;
+  } else if (lead >= 0xf0 && lead <= 0xf4) {
+    length = 4;
+  } else {
+    return {};
+  }
+  if (text.size() - at < length) return {};
+  char32_t code_point = lead & (0xff >> (length + 1));
+  for (std::size_t i = 1; i < length; ++i) {
+    if ((byte(i) & 0xc0) != 0x80) return {};
+    code_point = (code_point << 6) | (byte(i) & 0x3f);
+  }
+  return {length, code_point, true};
+}
+
+// Not an XML 1.0 Char (https://www.w3.org/TR/xml/#charsets), or acts on the display.
+bool needs_escape(char32_t cp, bool keep_line_feeds) {
+  if (cp == '\n') return !keep_line_feeds;
+  if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f)) return true;
+  if (cp == 0xfffe || cp == 0xffff) return true;
+  if (cp == 0x061c || cp == 0x200e || cp == 0x200f) return true;
+  return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+void append_hex_escape(std::string& out, unsigned char byte) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  out += "\\x";
+  out += kDigits[byte >> 4];
+  out += kDigits[byte & 0x0f];
+}
+
+std::string string_field(const nlohmann::json& object, const char* key) {
+  const auto found = object.find(key);
+  if (found == object.end() || !found->is_string()) return "";
+  return found->get<std::string>();
+}
+
+}  // namespace
+
+std::string visible_text(std::string_view text, bool keep_line_feeds) {
+  const std::string valid = escape_invalid_utf8(text);
+  std::string out;
+  out.reserve(valid.size());
+  std::size_t at = 0;
+  while (at < valid.size()) {
+    const Character character = next_character(valid, at);
+    const std::string_view bytes = std::string_view(valid).substr(at, character.length);
+    if (!character.valid || needs_escape(character.code_point, keep_line_feeds)) {
+      for (char byte : bytes) append_hex_escape(out, static_cast<unsigned char>(byte));
+    } else {
+      out += bytes;
+    }
+    at += character.length;
+  }
+  return out;
+}
+
+std::string reply_summary(const nlohmann::json& reply) {
+  if (!reply.is_object()) return "no reply";
+  const auto& lines = reply.at("lines");
+  if (lines.empty()) return std::to_string(reply.at("code").get<int>());
+  std::string text = visible_text(lines.at(0).get<std::string>());
+  if (lines.size() > 1) text += " (+" + std::to_string(lines.size() - 1) + " lines)";
+  return text;
+}
+
+std::string reply_lines(const nlohmann::json& reply) {
+  if (!reply.is_object()) return "";
+  std::string text;
+  for (const auto& line : reply.at("lines")) {
+    if (!text.empty()) text += '\n';
+    text += visible_text(line.get<std::string>());
+  }
+  if (text.empty()) text = std::to_string(reply.at("code").get<int>());
+  return text;
+}
+
+std::string decisive_command(const nlohmann::json& test) {
+  const auto& rcpt_to = test.at("rcpt_to");
+  const std::string stage = string_field(test, "stage");
+  if (stage == "connect" || stage == "banner" || stage == "ehlo" || stage == "helo") return "";
+  if (stage == "mail" || rcpt_to.empty()) {
+    return "MAIL FROM:<" + visible_text(string_field(test, "mail_from")) + ">";
+  }
+  return "RCPT TO:<" + visible_text(rcpt_to.back().get<std::string>()) + ">";
+}
+
+std::string envelope_sent(const nlohmann::json& test) {
+  std::string text = "MAIL FROM:<" + visible_text(string_field(test, "mail_from")) + ">";
+  for (const auto& recipient : test.at("rcpt_to")) {
+    text += " RCPT TO:<" + visible_text(recipient.get<std::string>()) + ">";
+  }
+  return text;
+}
+
+std::string transcript_text(const nlohmann::json& transcript) {
+  std::string text;
+  for (const auto& line : transcript) {
+    if (!text.empty()) text += '\n';
+    text +=
+        visible_text(string_field(line, "dir")) + ": " + visible_text(string_field(line, "line"));
+  }
+  return text;
+}
+
+std::string endpoint_label(const nlohmann::json& endpoint) {
+  std::string label = visible_text(endpoint.at("endpoint").get<std::string>());
+  const auto& host = endpoint.at("host_name");
+  if (host.is_string() && !host.get<std::string>().empty()) {
+    label += " (" + visible_text(host.get<std::string>()) + ")";
+  }
+  return label;
+}
+
+int verdict_rank(std::string_view verdict) {
+  if (verdict == "open-relay") return 0;
+  if (verdict == "inconclusive") return 1;
+  if (verdict == "unreachable") return 2;
+  if (verdict == "closed") return 3;
+  return 4;
+}
+
+}  // namespace relayaudit

@@ -1,0 +1,156 @@
+// `relayaudit report results.json --junit F --sarif F --markdown F`: the formats from the JSON.
+#include "cli/report_command.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <vector>
+
+#include "cli/exit_codes.hpp"
+#include "reports/atomic_file.hpp"
+#include "reports/html_report.hpp"
+#include "reports/junit_report.hpp"
+#include "reports/markdown_report.hpp"
+#include "reports/results_json.hpp"
+#include "reports/sarif_report.hpp"
+
+namespace relayaudit {
+namespace {
+
+constexpr ReportFormat kReportFormats[] = {
+    {"junit", "Write JUnit XML here: a test case per endpoint x script (Jenkins, GitLab)",
+     render_junit},
+    {"sarif", "Write SARIF 2.1.0 here: an alert per open relay x script (GitHub code scanning)",
+     render_sarif},
+    {"markdown", "Write a Markdown job summary here (GitHub step summary, GitLab)",
+     render_markdown},
+    {"html", "Write the auditor's HTML report here: one self-contained file, prints to PDF",
+     render_html},
+};
+
+// nlohmann's messages start with "[json.exception.parse_error.101] "; the rest is for people.
+std::string without_exception_id(const std::string& message) {
+  const auto end = message.find("] ");
+  return message.rfind("[json.exception.", 0) == 0 && end != std::string::npos
+             ? message.substr(end + 2)
+             : message;
+}
+
+// The major number of "1.0", as text; "" when the version is not "<major>.<minor>".
+std::string major_version(const std::string& version) {
+  const auto dot = version.find('.');
+  if (dot == 0 || dot == std::string::npos || dot + 1 == version.size()) return "";
+  for (std::size_t i = 0; i < version.size(); ++i) {
+    if (i != dot && (version[i] < '0' || version[i] > '9')) return "";
+  }
+  return version.substr(0, dot);
+}
+
+// Reads and parses the document; on failure prints why, naming the file, and returns nullopt.
+std::optional<nlohmann::json> read_results(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::cerr << "relayaudit: cannot read " << path << ": " << std::strerror(errno) << "\n";
+    return std::nullopt;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  nlohmann::json document;
+  try {
+    document = nlohmann::json::parse(text.str());
+  } catch (const nlohmann::json::parse_error& error) {
+    std::cerr << "relayaudit: " << path << ": not valid JSON (byte " << error.byte
+              << "): " << without_exception_id(error.what()) << "\n";
+    return std::nullopt;
+  }
+  const std::string expected = kResultsSchemaVersion;
+  if (!document.is_object() || !document.contains("schema_version") ||
+      !document["schema_version"].is_string()) {
+    std::cerr << "relayaudit: " << path
+              << ": not a relayaudit results document (no schema_version)\n";
+    return std::nullopt;
+  }
+  // A change that breaks readers bumps the major number (docs/results-format.md).
+  const std::string version = document["schema_version"].get<std::string>();
+  if (major_version(version).empty() || major_version(version) != major_version(expected)) {
+    std::cerr << "relayaudit: " << path << ": schema_version \"" << version
+              << "\" is not supported (this relayaudit reads " << expected << ")\n";
+    return std::nullopt;
+  }
+  return document;
+}
+
+}  // namespace
+
+std::span<const ReportFormat> report_formats() {
+  return kReportFormats;
+}
+
+void add_report_output_options(CLI::App& command, ReportOutputs& outputs) {
+  for (const ReportFormat& format : report_formats()) {
+    // std::map never moves its values, so the option can bind to this one.
+    command.add_option(std::string("--") + format.name, outputs[format.name], format.help)
+        ->type_name("FILE");
+  }
+}
+
+int write_report_files(const nlohmann::json& results, const ReportOutputs& outputs,
+                       const std::string& source) {
+  std::vector<std::pair<std::string, std::string>> files;  // path, content
+  for (const ReportFormat& format : report_formats()) {
+    const auto output = outputs.find(format.name);
+    if (output == outputs.end() || output->second.empty()) continue;
+    try {
+      files.emplace_back(output->second, format.render(results));
+    } catch (const nlohmann::json::exception& error) {
+      std::cerr << "relayaudit: " << source << ": cannot render --" << format.name
+                << ", the results document is incomplete: " << without_exception_id(error.what())
+                << "; nothing was written\n";
+      return kExitUsage;
+    }
+  }
+  int code = kExitClean;
+  for (const auto& [path, content] : files) {
+    if (auto error = write_file_atomically(path, content)) {
+      std::cerr << "relayaudit: " << *error << "\n";
+      code = kExitRuntime;
+    }
+  }
+  return code;
+}
+
+void register_report_command(CLI::App& app, ReportCommandOptions& options) {
+  CLI::App* report = app.add_subcommand(
+      "report", "Render a results JSON (from 'scan -o') as JUnit, SARIF, Markdown or HTML");
+  report->add_option("results", options.results_file, "The results document to render")
+      ->required()
+      ->type_name("FILE");
+  add_report_output_options(*report, options.outputs);
+  report->footer(
+      "Exit codes as for scan: 0 no open relay in the document, 1 open relay, 2 unreadable or\n"
+      "unsupported document, 4 an output could not be written.");
+}
+
+int run_report_command(const ReportCommandOptions& options) {
+  bool requested = false;
+  for (const auto& [name, path] : options.outputs) requested = requested || !path.empty();
+  if (!requested) {
+    std::string flags;
+    for (const ReportFormat& format : report_formats()) {
+      flags += (flags.empty() ? "--" : ", --") + std::string(format.name);
+    }
+    std::cerr << "relayaudit: report: nothing to write; give at least one of " << flags << "\n";
+    return kExitUsage;
+  }
+  const auto results = read_results(options.results_file);
+  if (!results) return kExitUsage;
+  const int written = write_report_files(*results, options.outputs, options.results_file);
+  if (written != kExitClean) return written;
+  const auto verdict =
+      results->value(nlohmann::json::json_pointer("/summary/verdict"), std::string());
+  return verdict == "open-relay" ? kExitOpenRelay : kExitClean;
+}
+
+}  // namespace relayaudit
