@@ -10,6 +10,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/lab_command.hpp"
 #include "cli/mx_command.hpp"
+#include "cli/report_command.hpp"
 #include "cli/scan_command.hpp"
 #include "cli/tests_command.hpp"
 #include "reports/version.hpp"
@@ -30,6 +31,8 @@ int main(int argc, char** argv) {
   register_scan_command(app, scan);
   LabCommandOptions lab;
   register_lab_command(app, lab);
+  ReportCommandOptions report;
+  register_report_command(app, report);
   DiffCommandOptions diff;
   register_diff_command(app, diff);
   MxCommandOptions mx;
@@ -49,6 +52,7 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("scan")) return run_scan_command(scan);
   if (app.got_subcommand("lab")) return run_lab_command(lab);
   if (app.got_subcommand("tests")) return run_tests_command(*tests_app, tests);
+  if (app.got_subcommand("report")) return run_report_command(report);
   if (app.got_subcommand("diff")) return run_diff_command(diff);
   if (app.got_subcommand("mx")) return run_mx_command(mx);
   if (app.got_subcommand("dnsbl")) return run_dnsbl_command(dnsbl);
