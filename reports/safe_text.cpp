@@ -47,20 +47,6 @@ Decoded decode_one(std::string_view bytes, std::size_t at) {
   return {length, code_point};
 }
 
-// Code points a terminal interprets instead of printing, or that reorder what is printed.
-bool acts_on_terminal(char32_t cp) {
-  if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f)) return true;
-  if (cp == 0x061c || cp == 0x200e || cp == 0x200f) return true;
-  return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
-}
-
-void append_hex_escape(std::string& out, unsigned char byte) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  out += "\\x";
-  out += kDigits[byte >> 4];
-  out += kDigits[byte & 0x0f];
-}
-
 // Decides per sequence: copy it, or escape each of its `length` bytes (length 1 when invalid).
 template <typename Visit>
 void walk(std::string_view bytes, bool escape_controls, Visit&& visit) {
@@ -99,6 +85,20 @@ std::string escape(std::string_view bytes, bool escape_controls, bool* changed) 
 }
 
 }  // namespace
+
+// Code points a terminal interprets instead of printing, or that reorder what is printed.
+bool acts_on_terminal(char32_t cp) {
+  if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f)) return true;
+  if (cp == 0x061c || cp == 0x200e || cp == 0x200f) return true;
+  return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+void append_hex_escape(std::string& out, unsigned char byte) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  out += "\\x";
+  out += kDigits[byte >> 4];
+  out += kDigits[byte & 0x0f];
+}
 
 std::string escape_invalid_utf8(std::string_view bytes, bool* changed) {
   return escape(bytes, false, changed);

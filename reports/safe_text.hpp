@@ -18,4 +18,10 @@ std::string escape_invalid_utf8(std::string_view bytes, bool* changed = nullptr)
 // banner printed through this cannot move the cursor, recolor the screen or reorder the line.
 std::string terminal_safe(std::string_view bytes);
 
+// Code points a terminal interprets instead of printing (C0, DEL, C1) or that reorder a line.
+bool acts_on_terminal(char32_t cp);
+
+// Appends the four characters "\xNN" (lowercase hex) for `byte`.
+void append_hex_escape(std::string& out, unsigned char byte);
+
 }  // namespace relayaudit

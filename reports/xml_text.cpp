@@ -40,17 +40,7 @@ Character next_character(std::string_view text, std::size_t at) {
 // Not an XML 1.0 Char (https://www.w3.org/TR/xml/#charsets), or acts on the display.
 bool needs_escape(char32_t cp, bool keep_line_feeds) {
   if (cp == '\n') return !keep_line_feeds;
-  if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f)) return true;
-  if (cp == 0xfffe || cp == 0xffff) return true;
-  if (cp == 0x061c || cp == 0x200e || cp == 0x200f) return true;
-  return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
-}
-
-void append_hex_escape(std::string& out, unsigned char byte) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  out += "\\x";
-  out += kDigits[byte >> 4];
-  out += kDigits[byte & 0x0f];
+  return cp == 0xfffe || cp == 0xffff || acts_on_terminal(cp);
 }
 
 std::string string_field(const nlohmann::json& object, const char* key) {
