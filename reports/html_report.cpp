@@ -406,7 +406,7 @@ std::string endpoint_badges_for(const std::string& address, const EndpointOrder&
 // The MX map per domain, when the scan recorded one ("domains" as `relayaudit mx` writes them).
 std::string mx_section(const json& doc, const EndpointOrder& endpoints) {
   const json& domains = at(doc, "domains");
-  if (!domains.is_array()) return "";
+  if (!domains.is_array() || domains.empty()) return "";
   std::string out = "<section id=\"mx-map\"><h2>MX map</h2>";
   for (const json& domain : domains) {
     out += "<h3>" + html_text(text(domain, "domain")) + "</h3>";

@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "reports/atomic_file.hpp"
+#include "reports/domain_results.hpp"
 #include "reports/safe_text.hpp"
 #include "reports/version.hpp"
 
@@ -91,6 +92,7 @@ json test_json(const TestResult& test) {
       {"verdict", to_string(test.verdict)},
       {"transcript", transcript_json(test.transcript)},
   };
+  if (!test.mail_domain.empty()) out["mail_domain"] = safe(test.mail_domain);
   if (!test.detail.empty()) out["detail"] = safe(test.detail);
   if (!test.refusal.empty()) out["refusal"] = test.refusal;
   if (test.data_reply) out["data_reply"] = reply_json(*test.data_reply);
@@ -143,6 +145,8 @@ json endpoint_to_json(const EndpointResult& result) {
       {"transcript", transcript_json(result.transcript)},
   };
   if (!result.error.empty()) out["error"] = safe(result.error);
+  if (!endpoint.mail_domains.empty()) out["mail_domains"] = safe_list(endpoint.mail_domains);
+  if (!result.dnsbl.empty()) out["dnsbl"] = dnsbl_json(result.dnsbl);
   if (result.evidence) {
     out["evidence"] = {{"strength", result.evidence->strength},
                        {"sink_suspected", result.evidence->sink_suspected},
@@ -151,9 +155,11 @@ json endpoint_to_json(const EndpointResult& result) {
   if (!result.findings.empty()) {
     json findings = json::array();
     for (const auto& finding : result.findings) {
-      findings.push_back({{"id", safe(finding.id)},
-                          {"severity", safe(finding.severity)},
-                          {"message", safe(finding.message)}});
+      json entry = {{"id", safe(finding.id)},
+                    {"severity", safe(finding.severity)},
+                    {"message", safe(finding.message)}};
+      if (!finding.domain.empty()) entry["domain"] = safe(finding.domain);
+      findings.push_back(std::move(entry));
     }
     out["findings"] = std::move(findings);
   }
@@ -172,6 +178,8 @@ json summary_json(const ScanSummary& summary) {
       {"unresolved", summary.unresolved},
       {"tests", summary.tests},
       {"tests_failed", summary.tests_failed},
+      {"domains", summary.domains},
+      {"dnsbl_listed", summary.dnsbl_listed},
       {"verdict", to_string(summary.verdict)},
   };
 }
@@ -216,6 +224,8 @@ json results_header_json(const ScanResult& result) {
       {"scripts", safe_list(result.scripts)},
       {"summary", summary_json(summarize(result))},
       {"unresolved", std::move(unresolved)},
+      {"dnsbl_zones", safe_list(result.dnsbl_zones)},
+      {"domains", domains_json(result)},
       {"endpoints", json::array()},
   };
 }

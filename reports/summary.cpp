@@ -1,4 +1,5 @@
 // Roll-up of a scan: counts per verdict and the run verdict (the worst of every endpoint).
+#include "reports/domain_results.hpp"
 #include "scheduler/audit_result.hpp"
 
 namespace relayaudit {
@@ -7,6 +8,7 @@ ScanSummary summarize(const ScanResult& result) {
   ScanSummary summary;
   summary.endpoints = static_cast<int>(result.endpoints.size());
   summary.unresolved = static_cast<int>(result.unresolved.size());
+  summary.domains = static_cast<int>(result.domains.size());
   for (const auto& endpoint : result.endpoints) {
     switch (endpoint.verdict) {
       case EndpointVerdict::open_relay:
@@ -23,6 +25,7 @@ ScanSummary summarize(const ScanResult& result) {
         break;
     }
     summary.verdict = worst_of(summary.verdict, endpoint.verdict);
+    if (dnsbl_listed(endpoint.dnsbl)) ++summary.dnsbl_listed;
     summary.tests += static_cast<int>(endpoint.tests.size());
     for (const auto& test : endpoint.tests) {
       if (test.verdict == TestVerdict::fail) ++summary.tests_failed;
@@ -38,6 +41,12 @@ ScanSummary summarize(const ScanResult& result) {
        : verdict == EndpointVerdict::inconclusive ? summary.inconclusive
                                                   : summary.unreachable);
     summary.verdict = worst_of(summary.verdict, verdict);
+    for (const auto& listing : endpoint.value("dnsbl", nlohmann::json::array())) {
+      if (listing.value("status", std::string()) == "listed") {
+        ++summary.dnsbl_listed;
+        break;
+      }
+    }
     for (const auto& test : endpoint.value("tests", nlohmann::json::array())) {
       ++summary.tests;
       if (test.value("verdict", std::string()) == "fail") ++summary.tests_failed;

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "reports/domain_results.hpp"
 #include "reports/results_json.hpp"
 #include "reports/safe_text.hpp"
 
@@ -91,8 +92,49 @@ void print_failed_tests(std::ostream& out, const EndpointResult& endpoint) {
     out << "  evidence: " << terminal_safe(endpoint.evidence->strength) << " ("
         << terminal_safe(endpoint.evidence->detail) << ")\n";
   }
+}
+
+void print_findings_and_listings(std::ostream& out, const EndpointResult& endpoint) {
   for (const auto& finding : endpoint.findings) {
     out << "  finding: " << terminal_safe(finding.message) << "\n";
+  }
+  for (const auto& listing : endpoint.dnsbl) {
+    if (listing.status == DnsblStatus::not_listed) continue;
+    out << "  dnsbl " << terminal_safe(listing.zone) << ": " << to_string(listing.status);
+    for (const auto& code : listing.return_codes) out << " " << terminal_safe(code);
+    if (!listing.reason.empty()) out << " (" << terminal_safe(listing.reason) << ")";
+    if (!listing.error.empty()) out << " (" << terminal_safe(listing.error) << ")";
+    out << "\n";
+  }
+}
+
+// "closed        example.test  2 MX hosts, 3 endpoints" and the domain's findings.
+void print_domains(std::ostream& out, const ScanResult& result, bool color) {
+  const nlohmann::json domains = domains_json(result);
+  for (const auto& domain : domains) {
+    const std::string verdict = domain.value("verdict", std::string());
+    const auto endpoint_verdict = endpoint_verdict_from_string(verdict);
+    const std::string label =
+        endpoint_verdict
+            ? verdict_label(*endpoint_verdict, color)
+            : verdict + std::string(verdict.size() < 12 ? 12 - verdict.size() : 0, ' ');
+    out << label << "  domain " << terminal_safe(domain.value("domain", std::string())) << "  ";
+    if (domain.value("null_mx", false)) {
+      out << "null MX: accepts no mail";
+    } else if (domain["hosts"].empty()) {
+      out << terminal_safe(domain["error"].is_string() ? domain["error"].get<std::string>() : "");
+    } else {
+      out << plural(static_cast<int>(domain["hosts"].size()), "MX host") << ", "
+          << plural(static_cast<int>(domain["endpoints"].size()), "endpoint");
+      if (domain.value("implicit_mx", false)) out << " (no MX: its own address)";
+    }
+    out << "\n";
+    for (const auto& finding : domain["findings"]) {
+      out << "  " << (finding.value("backup_mx", false) ? "backup MX " : "MX ")
+          << terminal_safe(finding.value("mx", std::string())) << " ("
+          << terminal_safe(finding.value("endpoint", std::string()))
+          << ") refuses the domain's mail\n";
+    }
   }
 }
 
@@ -154,6 +196,7 @@ void print_endpoint(std::ostream& out, const EndpointResult& endpoint, bool colo
     case EndpointVerdict::closed:
       break;
   }
+  print_findings_and_listings(out, endpoint);
 }
 
 }  // namespace
@@ -164,6 +207,7 @@ void print_text_summary(std::ostream& out, const ScanResult& result, bool color)
       << summary.closed << " closed, " << summary.inconclusive << " inconclusive, "
       << summary.unreachable << " unreachable";
   if (summary.unresolved > 0) out << "; " << plural(summary.unresolved, "target") << " unresolved";
+  if (summary.dnsbl_listed > 0) out << "; " << summary.dnsbl_listed << " listed on a DNSBL";
   if (!result.complete) out << " (scan incomplete)";
   out << "\n";
 
@@ -183,6 +227,7 @@ void print_text_summary(std::ostream& out, const ScanResult& result, bool color)
     if (!problem.message.empty()) out << ": " << terminal_safe(problem.message);
     out << "\n";
   }
+  print_domains(out, result, color);
   out << "run verdict: " << verdict_label(summary.verdict, color, false) << "\n";
 }
 

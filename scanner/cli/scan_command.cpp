@@ -6,6 +6,8 @@
 #include "cli/exit_codes.hpp"
 #include "cli/scan_execution.hpp"
 #include "cli/script_plan.hpp"
+#include "dns/dns_server.hpp"
+#include "dns/mx_report.hpp"
 #include "targets/target_parser.hpp"
 
 namespace relayaudit {
@@ -101,6 +103,14 @@ void register_scan_command(CLI::App& app, ScanCommandOptions& options) {
   scan->add_flag("--confirm-data", options.audit.confirm_data,
                  "After a relay attempt is accepted, send DATA and hang up on 354 before any "
                  "content (opt-in; nothing is delivered, but the server sees a DATA command)");
+  scan->add_option("--resolver", options.resolvers,
+                   "DNS server for mail domains and DNSBLs, ip[:port] or [v6]:port (repeatable; "
+                   "default: the nameservers of /etc/resolv.conf)");
+  scan->add_option("--dnsbl", options.dnsbl_zones,
+                   "Check every gateway address on these DNS blocklist zones (zone[,zone])")
+      ->delimiter(',');
+  scan->add_option("--dns-timeout", options.dns_timeout, "Timeout of each DNS attempt")
+      ->capture_default_str();
   scan->add_flag("-q,--quiet", options.quiet, "No summary and no progress line");
   scan->add_flag("-v,--verbose", options.verbose, "Log every transcript line live on stderr");
 }
@@ -120,6 +130,22 @@ int run_scan_command(ScanCommandOptions& options) {
   if (audit.session.ehlo_name.empty() ||
       audit.session.ehlo_name.find_first_of(" \t\r\n") != std::string::npos) {
     std::cerr << "relayaudit: --ehlo-name '" << audit.session.ehlo_name << "': not a host name\n";
+    return kExitUsage;
+  }
+  for (const auto& spec : options.resolvers) {
+    const auto server = parse_dns_server(spec);
+    if (const auto* error = std::get_if<std::string>(&server)) {
+      std::cerr << "relayaudit: --" << *error << "\n";
+      return kExitUsage;
+    }
+  }
+  for (auto& zone : options.dnsbl_zones) {
+    if (auto problem = mail_domain_problem(zone)) {
+      std::cerr << "relayaudit: --dnsbl '" << zone << "': " << *problem << "\n";
+      return kExitUsage;
+    }
+  }
+  if (!set_duration("--dns-timeout", options.dns_timeout, options.dns_timeout_ms)) {
     return kExitUsage;
   }
   audit.session.use_pipelining = !options.no_pipelining;

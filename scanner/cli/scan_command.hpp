@@ -17,6 +17,10 @@ struct ScanCommandOptions {
   std::string jsonl;   // one line per finished endpoint, flushed as it finishes
   std::string resume;  // a --jsonl file of an interrupted run: skip its endpoints, append
   bool lab = false;
+  std::vector<std::string> resolvers;    // DNS servers for mail domains and DNSBLs
+  std::vector<std::string> dnsbl_zones;  // check every endpoint address on each
+  std::string dns_timeout = "2s";
+  Millis dns_timeout_ms{2000};  // parsed --dns-timeout
   int default_port = 25;
   int concurrency = 256;
   std::string connect_timeout = "10s";

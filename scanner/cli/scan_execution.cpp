@@ -48,6 +48,9 @@ nlohmann::json describe_options(const ScanCommandOptions& options) {
       {"confirm_data", audit.confirm_data},
       {"jsonl", options.jsonl},
       {"resume", options.resume},
+      {"resolvers", options.resolvers},
+      {"dnsbl", options.dnsbl_zones},
+      {"dns_timeout_ms", options.dns_timeout_ms.count()},
   };
 }
 
@@ -132,6 +135,9 @@ int execute_scan(ScanCommandOptions& options, std::vector<Target> targets,
   plan.scripts = std::move(scripts);
   plan.options = options.audit;
   plan.concurrency = static_cast<std::size_t>(options.concurrency);
+  plan.dns.servers = options.resolvers;
+  plan.dns.timeout = options.dns_timeout_ms;
+  plan.dnsbl_zones = options.dnsbl_zones;
   ScanRunner runner(&loop, std::move(plan));
 
   const bool show_progress = !options.quiet && !options.verbose && isatty(STDERR_FILENO) == 1;

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "lab/greylist.hpp"
 #include "lab/lab_server.hpp"
@@ -14,6 +15,7 @@ struct GatewayContext {
   LabProfile profile = LabProfile::closed;
   std::string host_name;        // "closed-1.lab.relayaudit.test"
   std::string address_literal;  // "[127.0.0.1]" or "[IPv6:::1]", a local domain of the gateway
+  std::vector<std::string> mail_domains;  // further local domains (it is their MX)
   const LabOptions& options;
   LabStats& stats;
   Greylist& greylist;

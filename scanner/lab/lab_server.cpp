@@ -20,6 +20,11 @@ namespace relayaudit {
 
 namespace {
 
+std::vector<std::string> domains_served_at(const LabOptions& options, const std::string& address) {
+  const auto found = options.mail_domains.find(address);
+  return found == options.mail_domains.end() ? std::vector<std::string>{} : found->second;
+}
+
 constexpr std::size_t kMaxConnections = 4096;
 constexpr int kListenBacklog = 1024;
 constexpr std::string_view kHostSuffix = ".lab.relayaudit.test";
@@ -107,9 +112,9 @@ std::optional<std::string> LabServer::Impl::listen_on(const LabGatewayConfig& co
   std::string host = std::string(to_string(config.profile)) + "-" + std::to_string(index + 1) +
                      std::string(kHostSuffix);
   gateways.push_back(LabGateway{config.profile, config.bind_address, port, host});
-  contexts.push_back(std::unique_ptr<GatewayContext>(
-      new GatewayContext{index, config.profile, host, smtp_address_literal(config.bind_address),
-                         options, stats, greylist}));
+  contexts.push_back(std::unique_ptr<GatewayContext>(new GatewayContext{
+      index, config.profile, host, smtp_address_literal(config.bind_address),
+      domains_served_at(options, config.bind_address), options, stats, greylist}));
   listener->gateway = contexts.back().get();
   spdlog::debug("lab: {} ({}) listening on {}", host, to_string(config.profile),
                 gateways.back().target());

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -101,6 +102,9 @@ struct LabOptions {
   int error_limit = 10;         // Postfix smtpd_hard_error_limit-like, per connection
   int drop_at_rcpt = 3;         // drop_mid_plan: the RCPT number that kills the connection
   std::size_t max_line = 4096;  // longer command lines get 500 and are discarded
+  // Bind address -> mail domains its gateways receive mail for besides their own names (as an
+  // MX of those domains); any other domain is a relay destination.
+  std::map<std::string, std::vector<std::string>> mail_domains;
 };
 
 struct LabGatewayConfig {

@@ -2,6 +2,7 @@
 // holes, each with Postfix's replies.
 #include "lab/rcpt_policy.hpp"
 
+#include <algorithm>
 #include <array>
 
 #include "lab/mail_address.hpp"
@@ -170,7 +171,9 @@ bool has_sender_check(LabProfile profile) {
 
 bool is_local_domain(const GatewayContext& gateway, std::string_view domain) {
   return iequals(domain, gateway.host_name) || iequals(domain, kLabDomain) ||
-         iequals(domain, gateway.address_literal);
+         iequals(domain, gateway.address_literal) ||
+         std::any_of(gateway.mail_domains.begin(), gateway.mail_domains.end(),
+                     [&](const std::string& own) { return iequals(domain, own); });
 }
 
 // reject_unknown_sender_domain as the lab can judge it without DNS: ".invalid" (RFC 2606) never

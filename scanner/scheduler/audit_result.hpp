@@ -10,6 +10,8 @@
 
 #include "core/status.hpp"
 #include "core/verdict.hpp"
+#include "dns/dnsbl.hpp"
+#include "dns/mx_map.hpp"
 #include "relaytests/relay_script.hpp"
 #include "smtp/reply.hpp"
 #include "smtp/transcript.hpp"
@@ -31,6 +33,7 @@ struct TestResult {
   ScriptTrick trick = ScriptTrick::baseline;
   std::vector<std::string> tags;
   Expectation expect = Expectation::reject;
+  std::string mail_domain;           // the mail domain {target_domain} stood for, when DNS gave one
   std::string ehlo;                  // EHLO name used for this test
   std::string mail_from;             // expanded, as sent inside <>
   std::vector<std::string> rcpt_to;  // expanded, as sent inside <>
@@ -68,6 +71,7 @@ struct Finding {
   std::string id;
   std::string severity;
   std::string message;
+  std::string domain;  // the mail domain it concerns, for domain-level findings
 };
 
 struct EndpointResult {
@@ -85,6 +89,7 @@ struct EndpointResult {
   std::vector<TestResult> tests;
   std::optional<RelayEvidence> evidence;  // set for open-relay verdicts
   std::vector<Finding> findings;
+  std::vector<DnsblResult> dnsbl;  // --dnsbl: the address on each zone
   Transcript transcript;
 };
 
@@ -93,6 +98,14 @@ struct InputProblem {
   std::string origin;  // "argument" or "file:line"
   Status status = Status::resolve_failed;
   std::string message;
+};
+
+// A mail-domain target and the MX map it expanded to.
+struct ScannedDomain {
+  std::string target;  // the spec as written
+  std::string origin;  // "argument" or "file:line"
+  std::uint16_t port = 25;
+  MailDomain map;
 };
 
 struct ScanResult {
@@ -104,6 +117,8 @@ struct ScanResult {
   // Endpoints finished by an earlier, interrupted run (--resume), as their results JSON.
   std::vector<nlohmann::json> resumed_endpoints;
   std::vector<InputProblem> unresolved;  // targets that expanded to no endpoint
+  std::vector<ScannedDomain> domains;    // mail-domain targets, in input order
+  std::vector<std::string> dnsbl_zones;  // --dnsbl
   bool complete = true;
 };
 
@@ -116,7 +131,9 @@ struct ScanSummary {
   int tests = 0;
   int tests_failed = 0;
   EndpointVerdict verdict = EndpointVerdict::closed;
-  int unresolved = 0;  // targets that expanded to no endpoint; they make the run unreachable
+  int unresolved = 0;    // targets that expanded to no endpoint; they make the run unreachable
+  int domains = 0;       // mail-domain targets
+  int dnsbl_listed = 0;  // endpoints listed on at least one --dnsbl zone
 };
 
 ScanSummary summarize(const ScanResult& result);

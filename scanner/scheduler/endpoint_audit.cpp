@@ -12,6 +12,12 @@
 namespace relayaudit {
 namespace {
 
+bool addresses_target_domain(const RelayScript& script) {
+  return std::any_of(script.rcpt_to.begin(), script.rcpt_to.end(), [](const std::string& rcpt) {
+    return rcpt.find("{target_domain}") != std::string::npos;
+  });
+}
+
 std::string make_token() {
   static std::mt19937_64 generator{std::random_device{}()};
   static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
@@ -50,18 +56,28 @@ EndpointAudit::EndpointAudit(uv_loop_t* loop, Endpoint endpoint,
                                            result_.endpoint.port) == script.ports.end()) {
       continue;
     }
-    TestSlot& slot = tests_.emplace_back();
-    slot.script = &script;
-    TestResult& test = slot.result;
-    test.id = script.id;
-    test.title = script.title;
-    test.severity = script.severity;
-    test.kind = script.kind;
-    test.trick = script.trick;
-    test.tags = script.tags;
-    test.expect = script.expect;
+    const auto& domains = result_.endpoint.mail_domains;
+    add_test(script, domains.empty() ? std::string() : domains.front());
+    // Every domain served here must be accepted: its control runs once per further domain.
+    if (script.kind == ScriptKind::control && addresses_target_domain(script)) {
+      for (std::size_t i = 1; i < domains.size(); ++i) add_test(script, domains[i]);
+    }
   }
   random_token_ = make_token();
+}
+
+void EndpointAudit::add_test(const RelayScript& script, std::string mail_domain) {
+  TestSlot& slot = tests_.emplace_back();
+  slot.script = &script;
+  TestResult& test = slot.result;
+  test.id = script.id;
+  test.title = script.title;
+  test.severity = script.severity;
+  test.kind = script.kind;
+  test.trick = script.trick;
+  test.tags = script.tags;
+  test.expect = script.expect;
+  test.mail_domain = std::move(mail_domain);
 }
 
 EndpointAudit::~EndpointAudit() {
@@ -176,9 +192,10 @@ void EndpointAudit::expand(TestSlot& slot, const Greeting& greeting) {
   values.target_host = !result_.endpoint.host_name.empty() ? result_.endpoint.host_name
                        : !greeting.server_domain.empty()   ? greeting.server_domain
                                                            : values.target_ip;
-  values.target_domain = values.target_host;
-  // No mail domain from DNS yet: the host name's parent stands in for forged local senders.
-  values.target_sender_domain = forged_sender_domain("", values.target_host);
+  // The mail domain whose MX led here; without one, the host name stands in.
+  const std::string& mail_domain = slot.result.mail_domain;
+  values.target_domain = !mail_domain.empty() ? mail_domain : values.target_host;
+  values.target_sender_domain = forged_sender_domain(mail_domain, values.target_host);
   values.scanner_ehlo = options_.session.ehlo_name;
   values.random = random_token_;
   const RelayScript& script = *slot.script;
@@ -355,6 +372,9 @@ void EndpointAudit::judge() {
   result_.verdict = judge_endpoint(judged);
   for (auto& slot : tests_) result_.tests.push_back(std::move(slot.result));
   result_.findings = probe_findings(result_.tests);
+  for (auto& finding : domain_refusal_findings(result_.tests, result_.endpoint.host_name)) {
+    result_.findings.push_back(std::move(finding));
+  }
   if (result_.verdict == EndpointVerdict::open_relay) {
     result_.evidence = weigh_evidence(result_.tests);
   }

@@ -50,6 +50,7 @@ class EndpointAudit final : public SessionObserver {
     TestResult result;
   };
 
+  void add_test(const RelayScript& script, std::string mail_domain);
   void schedule();
   void open_session();
   bool ready(const TestSlot& slot) const;

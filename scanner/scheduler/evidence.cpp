@@ -69,7 +69,29 @@ std::vector<Finding> probe_findings(const std::vector<TestResult>& tests) {
     if (test.id == kProbeUnknownLocal) {
       message += " (no recipient verification at RCPT: a backscatter risk, not a relay)";
     }
-    findings.push_back(Finding{test.id, test.severity, std::move(message)});
+    findings.push_back(Finding{test.id, test.severity, std::move(message), ""});
+  }
+  return findings;
+}
+
+std::vector<Finding> domain_refusal_findings(const std::vector<TestResult>& tests,
+                                             const std::string& host_name) {
+  std::vector<Finding> findings;
+  for (const auto& test : tests) {
+    if (test.kind != ScriptKind::control || test.mail_domain.empty() ||
+        test.outcome != Outcome::rejected || !test.reply) {
+      continue;
+    }
+    const std::string rcpt = test.rcpt_to.empty() ? std::string() : test.rcpt_to.back();
+    std::string message = (host_name.empty() ? std::string("this MX") : "MX " + host_name) +
+                          " of " + test.mail_domain + " refused RCPT TO:<" + rcpt + "> with " +
+                          std::to_string(test.reply->code) +
+                          (test.refusal.empty() ? std::string() : " (" + test.refusal + ")") +
+                          ": mail for " + test.mail_domain +
+                          " that reaches this MX (whenever a preferred one is down) bounces or "
+                          "waits in queues instead of being accepted";
+    findings.push_back(
+        Finding{kFindingMxRefusesDomain, "medium", std::move(message), test.mail_domain});
   }
   return findings;
 }

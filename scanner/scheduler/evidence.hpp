@@ -26,4 +26,12 @@ RelayEvidence weigh_evidence(const std::vector<TestResult>& tests);
 // One finding per accepted probe.
 std::vector<Finding> probe_findings(const std::vector<TestResult>& tests);
 
+// Id of the finding for an MX that refuses mail for a domain it is an MX of.
+inline constexpr const char* kFindingMxRefusesDomain = "mx-refuses-domain-mail";
+
+// Controls addressed to a mail domain from DNS that were refused with 5xx: this MX would bounce
+// or queue that domain's mail (a backup MX that does not list the domain as a relay domain).
+std::vector<Finding> domain_refusal_findings(const std::vector<TestResult>& tests,
+                                             const std::string& host_name);
+
 }  // namespace relayaudit

@@ -1,10 +1,12 @@
-// Scan orchestration: name resolution, endpoint de-duplication, admission under the caps.
+// Scan orchestration: name and MX resolution, endpoint de-duplication, DNSBL checks, admission
+// under the caps.
 #include "scheduler/scan_runner.hpp"
 
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <algorithm>
 
+#include "dns/dnsbl.hpp"
 #include "targets/target_parser.hpp"
 
 namespace relayaudit {
@@ -21,6 +23,7 @@ ScanRunner::ScanRunner(uv_loop_t* loop, ScanPlan plan)
 void ScanRunner::start() {
   result_.started = std::chrono::system_clock::now();
   for (const auto& script : plan_.scripts) result_.scripts.push_back(script.id);
+  result_.dnsbl_zones = plan_.dnsbl_zones;
   per_target_.resize(plan_.targets.size());
   resolutions_left_ = 1;  // held by this loop so an early answer cannot finish the expansion
   for (std::size_t i = 0; i < plan_.targets.size(); ++i) {
@@ -42,9 +45,7 @@ void ScanRunner::start() {
         resolve(i);
         break;
       case TargetKind::mail_domain:
-        result_.unresolved.push_back(InputProblem{target.spec, target.origin,
-                                                  Status::resolve_failed,
-                                                  "mail domain targets are not supported yet"});
+        resolve_domain(i);
         break;
     }
   }
@@ -106,6 +107,67 @@ void ScanRunner::on_resolved(std::size_t target_index, int status, const addrinf
   if (--resolutions_left_ == 0) targets_ready();
 }
 
+DnsResolver* ScanRunner::dns(const Target* target) {
+  if (!resolver_ && resolver_error_.empty()) {
+    resolver_ = std::make_unique<DnsResolver>(loop_, plan_.dns);
+    if (auto error = resolver_->start()) {
+      resolver_error_ = "no DNS resolver: " + *error;
+      resolver_closed_ = true;  // start() failed: no handle is open
+    }
+  }
+  if (!resolver_error_.empty()) {
+    if (target != nullptr) {
+      result_.unresolved.push_back(
+          InputProblem{target->spec, target->origin, Status::resolve_failed, resolver_error_});
+    }
+    return nullptr;
+  }
+  return resolver_.get();
+}
+
+void ScanRunner::resolve_domain(std::size_t target_index) {
+  const Target& target = plan_.targets[target_index];
+  DnsResolver* resolver = dns(&target);
+  if (resolver == nullptr) return;
+  ++resolutions_left_;
+  resolve_mail_domain(*resolver, target.host, [this, target_index](MailDomain domain) {
+    on_domain_resolved(target_index, std::move(domain));
+  });
+}
+
+void ScanRunner::on_domain_resolved(std::size_t target_index, MailDomain domain) {
+  const Target& target = plan_.targets[target_index];
+  for (const MxHost& host : domain.hosts) {
+    if (host.addresses.empty()) {
+      // A gateway that cannot be reached by name is a part of the mail path left unaudited.
+      result_.unresolved.push_back(InputProblem{target.spec, target.origin, Status::resolve_failed,
+                                                "MX " + host.name + " (preference " +
+                                                    std::to_string(host.preference) + ") of " +
+                                                    domain.domain + ": " + host.error});
+    }
+    for (const MxAddress& address : host.addresses) {
+      Endpoint endpoint;
+      endpoint.address = address.address;
+      endpoint.ipv6 = address.ipv6;
+      endpoint.port = target.port;
+      endpoint.host_name = host.name;
+      endpoint.targets = {target.spec};
+      endpoint.mail_domains = {domain.domain};
+      per_target_[target_index].push_back(std::move(endpoint));
+    }
+  }
+  // A null MX says "no mail here" on purpose: reported with the domain, not as a failure.
+  if (!domain.null_mx && domain.hosts.empty()) {
+    result_.unresolved.push_back(
+        InputProblem{target.spec, target.origin, Status::resolve_failed,
+                     "mail domain " + domain.domain + ": " +
+                         (domain.error.empty() ? std::string("no receiving host") : domain.error)});
+  }
+  result_.domains.push_back(
+      ScannedDomain{target.spec, target.origin, target.port, std::move(domain)});
+  if (--resolutions_left_ == 0) targets_ready();
+}
+
 void ScanRunner::add_endpoint(Endpoint endpoint) {
   const std::string key = endpoint.key();
   auto found = endpoint_index_.find(key);
@@ -118,6 +180,12 @@ void ScanRunner::add_endpoint(Endpoint endpoint) {
         existing.targets.push_back(spec);
       }
     }
+    for (auto& domain : endpoint.mail_domains) {
+      if (std::find(existing.mail_domains.begin(), existing.mail_domains.end(), domain) ==
+          existing.mail_domains.end()) {
+        existing.mail_domains.push_back(domain);
+      }
+    }
     if (existing.host_name.empty()) existing.host_name = endpoint.host_name;
     return;
   }
@@ -126,6 +194,11 @@ void ScanRunner::add_endpoint(Endpoint endpoint) {
 }
 
 void ScanRunner::targets_ready() {
+  // Domains finish in answer order; reports list them in the order the user gave them.
+  std::stable_sort(result_.domains.begin(), result_.domains.end(),
+                   [this](const ScannedDomain& a, const ScannedDomain& b) {
+                     return target_position(a.target) < target_position(b.target);
+                   });
   for (auto& list : per_target_) {
     for (auto& endpoint : list) {
       if (!plan_.skip.contains(endpoint.key())) add_endpoint(std::move(endpoint));
@@ -135,8 +208,48 @@ void ScanRunner::targets_ready() {
   audits_.resize(endpoints_.size());
   results_.resize(endpoints_.size());
   settled_.resize(endpoints_.size());
-  if (cancelled_) next_to_admit_ = endpoints_.size();
+  audit_finished_.resize(endpoints_.size());
+  reported_.resize(endpoints_.size());
+  dnsbl_pending_.resize(endpoints_.size());
+  dnsbl_.resize(endpoints_.size());
+  if (cancelled_) {
+    // Cancelled while names were resolving: none of these endpoints will be audited.
+    done_count_ += endpoints_.size();
+    next_to_admit_ = endpoints_.size();
+  }
+  check_dnsbl_listings();
   admit();
+}
+
+std::size_t ScanRunner::target_position(const std::string& spec) const {
+  for (std::size_t i = 0; i < plan_.targets.size(); ++i) {
+    if (plan_.targets[i].spec == spec) return i;
+  }
+  return plan_.targets.size();
+}
+
+void ScanRunner::check_dnsbl_listings() {
+  if (plan_.dnsbl_zones.empty() || cancelled_ || endpoints_.empty()) return;
+  DnsResolver* resolver = dns(nullptr);
+  if (resolver == nullptr) {
+    result_.unresolved.push_back(
+        InputProblem{"--dnsbl", "argument", Status::resolve_failed, resolver_error_});
+    return;
+  }
+  // Audits start at once; an endpoint is reported when its listings are in too.
+  for (std::size_t index = 0; index < endpoints_.size(); ++index) {
+    for (const auto& zone : plan_.dnsbl_zones) {
+      ++dnsbl_pending_[index];
+      ++dnsbl_left_;
+      check_dnsbl(*resolver, endpoints_[index].address, zone, [this, index](DnsblResult listing) {
+        dnsbl_[index].push_back(std::move(listing));
+        --dnsbl_pending_[index];
+        --dnsbl_left_;
+        settle(index);
+        finish_when_done();
+      });
+    }
+  }
 }
 
 void ScanRunner::cancel() {
@@ -148,6 +261,14 @@ void ScanRunner::cancel() {
   next_to_admit_ = endpoints_.size();
   for (auto& audit : audits_) {
     if (audit && !audit->done()) audit->cancel();
+  }
+  // Pending lookups end now, each with a `cancelled` answer.
+  if (resolver_ && !resolver_closed_ && !resolver_closing_) {
+    resolver_closing_ = true;
+    resolver_->close([this] {
+      resolver_closed_ = true;
+      finish_when_done();
+    });
   }
   admit();
 }
@@ -162,22 +283,47 @@ void ScanRunner::admit() {
         [this, index](EndpointAudit& audit) { audit_done(index, audit); });
     audits_[index]->start();
   }
-  if (!finished_ && done_count_ == endpoints_.size() && resolutions_left_ == 0) {
-    finished_ = true;
-    result_.finished = std::chrono::system_clock::now();
-    if (on_finished_) on_finished_();
+  finish_when_done();
+}
+
+void ScanRunner::finish_when_done() {
+  if (finished_ || done_count_ != endpoints_.size() || resolutions_left_ != 0 || dnsbl_left_ != 0) {
+    return;
   }
+  if (resolver_ && !resolver_closed_) {
+    // Every handle closes before the caller may close the loop.
+    if (!resolver_closing_) {
+      resolver_closing_ = true;
+      resolver_->close([this] {
+        resolver_closed_ = true;
+        finish_when_done();
+      });
+    }
+    return;
+  }
+  finished_ = true;
+  result_.finished = std::chrono::system_clock::now();
+  if (on_finished_) on_finished_();
 }
 
 void ScanRunner::audit_done(std::size_t index, EndpointAudit& audit) {
   --active_;
-  ++done_count_;
+  audit_finished_[index] = true;
   if (!audit.cancelled()) {
     results_[index] = audit.take_result();
     settled_[index] = true;
-    if (on_endpoint_) on_endpoint_(results_[index], done_count_, endpoints_.size());
   }
+  settle(index);
   admit();
+}
+
+void ScanRunner::settle(std::size_t index) {
+  if (!audit_finished_[index] || dnsbl_pending_[index] > 0 || reported_[index]) return;
+  reported_[index] = true;
+  ++done_count_;
+  if (!settled_[index]) return;
+  results_[index].dnsbl = std::move(dnsbl_[index]);
+  if (on_endpoint_) on_endpoint_(results_[index], done_count_, endpoints_.size());
 }
 
 ScanResult ScanRunner::take_result() {

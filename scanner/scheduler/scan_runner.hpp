@@ -11,6 +11,7 @@
 
 #include <uv.h>
 
+#include "dns/resolver.hpp"
 #include "relaytests/relay_script.hpp"
 #include "scheduler/audit_options.hpp"
 #include "scheduler/audit_result.hpp"
@@ -24,8 +25,10 @@ struct ScanPlan {
   std::vector<Target> targets;
   std::vector<RelayScript> scripts;
   AuditOptions options;
-  std::size_t concurrency = 256;  // global cap on open SMTP connections
-  std::set<std::string> skip;     // endpoint keys already audited (--resume)
+  std::size_t concurrency = 256;         // global cap on open SMTP connections
+  std::set<std::string> skip;            // endpoint keys already audited (--resume)
+  DnsResolverOptions dns;                // for mail-domain targets and DNSBL checks
+  std::vector<std::string> dnsbl_zones;  // check every endpoint address on each
 };
 
 class ScanRunner {
@@ -53,10 +56,20 @@ class ScanRunner {
 
   void resolve(std::size_t target_index);
   void on_resolved(std::size_t target_index, int status, const addrinfo* addresses);
+  // The loop's DNS resolver, started on first use; null (with the problem recorded for
+  // `target_index`'s spec) when it cannot start.
+  DnsResolver* dns(const Target* target);
+  void resolve_domain(std::size_t target_index);
+  void on_domain_resolved(std::size_t target_index, MailDomain domain);
   void add_endpoint(Endpoint endpoint);
   void targets_ready();
+  void check_dnsbl_listings();
   void admit();
   void audit_done(std::size_t index, EndpointAudit& audit);
+  // Reports endpoint `index` once both its audit and its DNSBL checks are in.
+  void settle(std::size_t index);
+  void finish_when_done();
+  std::size_t target_position(const std::string& spec) const;
 
   uv_loop_t* loop_;
   ScanPlan plan_;
@@ -69,7 +82,16 @@ class ScanRunner {
   std::map<std::string, std::size_t> endpoint_index_;
   std::vector<std::unique_ptr<EndpointAudit>> audits_;
   std::vector<EndpointResult> results_;
-  std::vector<bool> settled_;  // results_[i] holds a finished audit
+  std::vector<bool> settled_;                    // results_[i] holds a finished audit
+  std::vector<bool> audit_finished_;             // its audit ended (finished or cancelled)
+  std::vector<bool> reported_;                   // counted as done (and passed to on_endpoint_)
+  std::vector<int> dnsbl_pending_;               // DNSBL answers still due per endpoint
+  std::vector<std::vector<DnsblResult>> dnsbl_;  // per endpoint, until its result exists
+  std::size_t dnsbl_left_ = 0;
+  std::unique_ptr<DnsResolver> resolver_;
+  std::string resolver_error_;  // why the resolver could not start
+  bool resolver_closed_ = false;
+  bool resolver_closing_ = false;
   bool cancelled_ = false;
   std::size_t next_to_admit_ = 0;
   std::size_t active_ = 0;

@@ -8,11 +8,11 @@
 namespace relayaudit {
 
 enum class TargetKind {
-  host,         // a host name: every A/AAAA address is a separate gateway
+  host,         // a host name with a port, or localhost: every A/AAAA address is a gateway
   ipv4,         // a literal IPv4 address
   ipv6,         // a literal IPv6 address
   cidr,         // an IPv4 or IPv6 network: every address in it (bounded)
-  mail_domain,  // a mail domain expanded through MX (a later issue)
+  mail_domain,  // a bare name: every address of every MX host (or its own, without MX)
 };
 
 struct Target {
@@ -30,8 +30,9 @@ struct Endpoint {
   std::string address;  // numeric IPv4 or IPv6 text
   std::uint16_t port = 25;
   bool ipv6 = false;
-  std::string host_name;             // the DNS name it came from, empty for address targets
-  std::vector<std::string> targets;  // every target spec that expanded to this endpoint
+  std::string host_name;                  // the DNS name it came from, empty for address targets
+  std::vector<std::string> targets;       // every target spec that expanded to this endpoint
+  std::vector<std::string> mail_domains;  // domains whose MX set led here, in target order
 
   std::string key() const;  // "127.0.0.1:25" or "[::1]:25"
 };

@@ -32,6 +32,12 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
+bool is_localhost_name(std::string_view name) {
+  constexpr std::string_view kLocalhost = "localhost";
+  return name == kLocalhost || (name.size() > kLocalhost.size() + 1 &&
+                                name.substr(name.size() - kLocalhost.size() - 1) == ".localhost");
+}
+
 std::string quoted(std::string_view text) {
   return "'" + std::string(text) + "'";
 }
@@ -100,7 +106,10 @@ Problem parse_unbracketed(Target& target, std::string_view spec) {
   });
   if (!name.empty() && name.back() == '.') name.pop_back();  // fully qualified form
   if (auto problem = host_name_problem(name)) return problem;
-  target.kind = TargetKind::host;
+  // A bare name is a mail domain (its MX set, or its own address when it has none); a port
+  // makes it one host. localhost names never go to DNS (RFC 6761 section 6.3).
+  target.kind =
+      target.port_given || is_localhost_name(name) ? TargetKind::host : TargetKind::mail_domain;
   target.host = std::move(name);
   return std::nullopt;
 }

@@ -19,7 +19,8 @@ struct TargetError {
 // Largest number of addresses one CIDR target may expand to.
 inline constexpr std::uint64_t kMaxCidrAddresses = 65536;
 
-// Parses host[:port], IPv4[:port], [IPv6]:port, bare IPv6, or a CIDR (a.b.c.d/n, v6/n).
+// Parses a mail domain (a bare name), host:port, localhost[:port], IPv4[:port], [IPv6]:port,
+// bare IPv6, or a CIDR (a.b.c.d/n, v6/n).
 // `origin` ("argument", "fleet.txt:7") prefixes every error message.
 std::variant<Target, TargetError> parse_target(std::string_view spec, std::string_view origin,
                                                std::uint16_t default_port = 25);

@@ -18,13 +18,16 @@ struct GoodSpec {
 };
 
 const GoodSpec kGoodSpecs[] = {
-    {"mx1.example.test", TargetKind::host, "mx1.example.test", 25, false, -1},
+    {"example.test", TargetKind::mail_domain, "example.test", 25, false, -1},
+    {"mx1.example.test:25", TargetKind::host, "mx1.example.test", 25, true, -1},
     {"MX1.Example.TEST.:2525", TargetKind::host, "mx1.example.test", 2525, true, -1},
     {"localhost", TargetKind::host, "localhost", 25, false, -1},
+    {"mx.LOCALHOST.", TargetKind::host, "mx.localhost", 25, false, -1},
+    {"notlocalhost", TargetKind::mail_domain, "notlocalhost", 25, false, -1},
     {"xn--bcher-kva.example.test:587", TargetKind::host, "xn--bcher-kva.example.test", 587, true,
      -1},
     {"a-b.c1:1", TargetKind::host, "a-b.c1", 1, true, -1},
-    {std::string(63, 'a') + ".example.test", TargetKind::host,
+    {std::string(63, 'a') + ".example.test", TargetKind::mail_domain,
      std::string(63, 'a') + ".example.test", 25, false, -1},
     {"127.0.0.1", TargetKind::ipv4, "127.0.0.1", 25, false, -1},
     {"192.0.2.7:65535", TargetKind::ipv4, "192.0.2.7", 65535, true, -1},
@@ -140,8 +143,8 @@ TEST(ParseTarget, ErrorMessageNamesOriginAndSpec) {
 }
 
 TEST(EndpointKey, BracketsOnlyIpv6) {
-  Endpoint v4{"127.0.0.1", 25, false, "", {}};
-  Endpoint v6{"::1", 2525, true, "", {}};
+  Endpoint v4{"127.0.0.1", 25, false, "", {}, {}};
+  Endpoint v6{"::1", 2525, true, "", {}, {}};
   EXPECT_EQ(v4.key(), "127.0.0.1:25");
   EXPECT_EQ(v6.key(), "[::1]:2525");
 }
