@@ -84,7 +84,8 @@ std::vector<NsdZone> committed_zones() {
   const std::string dir = std::string(RELAYAUDIT_SOURCE_DIR) + "/tests/dns/zones/";
   return {{"relayaudit.test", dir + "relayaudit.test.zone"},
           {"dnsbl.relayaudit.test", dir + "dnsbl.relayaudit.test.zone"},
-          {"other.test", dir + "other.test.zone"}};
+          {"other.test", dir + "other.test.zone"},
+          {"scan.test", dir + "scan.test.zone"}};
 }
 
 std::string nsd_unavailable_reason() {

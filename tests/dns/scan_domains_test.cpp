@@ -1,0 +1,316 @@
+// `scan DOMAIN` end to end: MX maps from a real nsd on loopback, lab gateways behind them on one
+// port, DNSBL listings, and the backup-MX consistency finding.
+#include <gtest/gtest.h>
+#include <uv.h>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <stdexcept>
+
+#include "dns_harness.hpp"
+#include "lab/lab_server.hpp"
+#include "reports/results_json.hpp"
+#include "scheduler/scan_runner.hpp"
+#include "support/lab_audit.hpp"
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+#include "targets/target_parser.hpp"
+
+namespace relayaudit::testing {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kDnsbl = "dnsbl.relayaudit.test";
+
+// The gateways behind tests/dns/zones/scan.test.zone, each serving the domains it is MX for.
+std::vector<LabGatewayConfig> scan_test_gateways(std::uint16_t port) {
+  return {{LabProfile::closed, "127.0.0.2", port}, {LabProfile::closed, "::1", port},
+          {LabProfile::closed, "127.0.0.3", port}, {LabProfile::closed, "127.0.0.4", port},
+          {LabProfile::open, "127.0.0.5", port},   {LabProfile::closed, "127.0.0.6", port},
+          {LabProfile::closed, "127.0.0.7", port}};
+}
+
+LabOptions scan_test_lab_options() {
+  LabOptions options;
+  const std::vector<std::string> mx1 = {"relay.scan.test", "shared.scan.test", "pair.scan.test"};
+  options.mail_domains = {{"127.0.0.2", mx1},
+                          {"::1", mx1},
+                          // 127.0.0.3 (mx2, the backup of relay.scan.test) serves no domain.
+                          {"127.0.0.4", {"implicit.scan.test"}},
+                          {"127.0.0.6", {"pair.scan.test"}},
+                          {"127.0.0.7", {"pair.scan.test"}}};
+  return options;
+}
+
+struct DomainScan {
+  ScanResult result;
+  json document;
+  std::uint16_t port = 0;
+  bool loop_closed_cleanly = false;
+};
+
+// Audits `specs` (parsed with the lab's port as the default) with the core scripts, resolving
+// through the shared nsd. The lab listens on one free port on every gateway address.
+DomainScan scan_domains(const std::vector<std::string>& specs,
+                        const std::vector<std::string>& dnsbl_zones = {}) {
+  DomainScan scan;
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  {
+    LabServer lab(&loop, scan_test_lab_options());
+    // Port 0 on the first address picks the port; the rest must take the same one.
+    std::optional<std::string> error;
+    for (int attempt = 0; attempt < 20; ++attempt) {
+      LabServer probe(&loop);
+      if (probe.start({{LabProfile::closed, "127.0.0.2", 0}})) continue;
+      scan.port = probe.gateways().front().port;
+      probe.close();
+      uv_run(&loop, UV_RUN_DEFAULT);
+      error = lab.start(scan_test_gateways(scan.port));
+      if (!error) break;
+    }
+    if (error) throw std::runtime_error("lab: " + *error);
+    ScanPlan plan;
+    plan.options = fast_audit_options();
+    plan.options.session.clock_origin_ms = uv_now(&loop);
+    plan.scripts = core_scripts();
+    plan.dns.servers = {shared_nsd().spec()};
+    plan.dns.resolv_conf = "/nonexistent";  // never the machine's resolver
+    plan.dns.timeout = std::chrono::milliseconds(500);
+    plan.dnsbl_zones = dnsbl_zones;
+    for (const auto& spec : specs) {
+      auto parsed = parse_target(spec, "test", scan.port);
+      if (auto* target = std::get_if<Target>(&parsed))
+        plan.targets.push_back(*target);
+      else
+        throw std::runtime_error(std::get<TargetError>(parsed).message);
+    }
+    ScanRunner runner(&loop, std::move(plan));
+    runner.on_finished([&] { lab.close(); });
+    runner.start();
+    uv_run(&loop, UV_RUN_DEFAULT);
+    scan.result = runner.take_result();
+  }
+  scan.loop_closed_cleanly = uv_loop_close(&loop) == 0;
+  scan.document = results_to_json(scan.result);
+  return scan;
+}
+
+std::string key(const std::string& address, std::uint16_t port) {
+  return (address.find(':') != std::string::npos ? "[" + address + "]" : address) + ":" +
+         std::to_string(port);
+}
+
+const json& domain_named(const json& document, const std::string& name) {
+  for (const json& domain : document.at("domains")) {
+    if (domain.at("domain") == name) return domain;
+  }
+  throw std::runtime_error("no domain " + name);
+}
+
+const EndpointResult& endpoint_at(const ScanResult& result, const std::string& endpoint_key) {
+  for (const auto& endpoint : result.endpoints) {
+    if (endpoint.endpoint.key() == endpoint_key) return endpoint;
+  }
+  throw std::runtime_error("no endpoint " + endpoint_key);
+}
+
+std::vector<std::string> sorted(std::vector<std::string> items) {
+  std::sort(items.begin(), items.end());
+  return items;
+}
+
+std::vector<std::string> endpoint_keys(const ScanResult& result) {
+  std::vector<std::string> keys;
+  for (const auto& endpoint : result.endpoints) keys.push_back(endpoint.endpoint.key());
+  return sorted(keys);
+}
+
+class ScanDomains : public NsdTest {};
+
+TEST_F(ScanDomains, AuditsExactlyTheEndpointsBehindEveryMx) {
+  const DomainScan scan = scan_domains({"relay.scan.test", "shared.scan.test", "pair.scan.test"});
+  EXPECT_TRUE(scan.loop_closed_cleanly);
+  const auto port = scan.port;
+  // mx1 (A and AAAA), mx2, and the round-robin pair behind mxrr; mx1 once for three domains.
+  EXPECT_EQ(endpoint_keys(scan.result),
+            sorted({key("127.0.0.2", port), key("::1", port), key("127.0.0.3", port),
+                    key("127.0.0.6", port), key("127.0.0.7", port)}));
+  const EndpointResult& mx1 = endpoint_at(scan.result, key("127.0.0.2", port));
+  EXPECT_EQ(mx1.endpoint.host_name, "mx1.scan.test");
+  EXPECT_EQ(mx1.endpoint.mail_domains,
+            (std::vector<std::string>{"relay.scan.test", "shared.scan.test", "pair.scan.test"}));
+  EXPECT_EQ(mx1.endpoint.targets,
+            (std::vector<std::string>{"relay.scan.test", "shared.scan.test", "pair.scan.test"}));
+  // The postmaster control ran once per domain the MX serves, and each was accepted.
+  std::vector<std::string> controlled;
+  for (const auto& test : mx1.tests) {
+    if (test.id != "control-postmaster") continue;
+    controlled.push_back(test.mail_domain);
+    EXPECT_EQ(test.rcpt_to.back(), "postmaster@" + test.mail_domain);
+    EXPECT_EQ(test.outcome, Outcome::accepted) << test.mail_domain;
+  }
+  EXPECT_EQ(sorted(controlled), sorted({"relay.scan.test", "shared.scan.test", "pair.scan.test"}));
+  EXPECT_EQ(mx1.verdict, EndpointVerdict::closed);
+  EXPECT_TRUE(scan.result.unresolved.empty());
+
+  const json& pair = domain_named(scan.document, "pair.scan.test");
+  ASSERT_EQ(pair.at("hosts").size(), 2u);
+  EXPECT_EQ(pair.at("hosts")[0].at("preference"), 10);
+  EXPECT_EQ(pair.at("hosts")[1].at("preference"), 10);
+  EXPECT_EQ(pair.at("endpoints").size(), 4u);  // mx1 v4 + v6, mxrr's two addresses
+  EXPECT_EQ(pair.at("verdict"), "closed");
+  EXPECT_EQ(domain_named(scan.document, "shared.scan.test").at("verdict"), "closed");
+}
+
+TEST_F(ScanDomains, BackupMxThatRefusesTheDomainIsAFindingOnItAndTheDomain) {
+  const DomainScan scan = scan_domains({"relay.scan.test"});
+  const EndpointResult& backup = endpoint_at(scan.result, key("127.0.0.3", scan.port));
+  EXPECT_EQ(backup.endpoint.host_name, "mx2.scan.test");
+  // It refuses postmaster@relay.scan.test as relaying: closed is unproven, and it is a finding.
+  EXPECT_EQ(backup.verdict, EndpointVerdict::inconclusive);
+  ASSERT_EQ(backup.findings.size(), 1u);
+  EXPECT_EQ(backup.findings[0].id, "mx-refuses-domain-mail");
+  EXPECT_EQ(backup.findings[0].domain, "relay.scan.test");
+  EXPECT_NE(backup.findings[0].message.find("relay-denied"), std::string::npos)
+      << backup.findings[0].message;
+  const EndpointResult& primary = endpoint_at(scan.result, key("127.0.0.2", scan.port));
+  EXPECT_EQ(primary.verdict, EndpointVerdict::closed);
+  EXPECT_TRUE(primary.findings.empty());
+
+  const json& relay = domain_named(scan.document, "relay.scan.test");
+  EXPECT_EQ(relay.at("verdict"), "inconclusive");
+  ASSERT_EQ(relay.at("findings").size(), 1u);
+  const json& finding = relay.at("findings")[0];
+  EXPECT_EQ(finding.at("endpoint"), key("127.0.0.3", scan.port));
+  EXPECT_EQ(finding.at("mx"), "mx2.scan.test");
+  EXPECT_EQ(finding.at("preference"), 20);
+  EXPECT_EQ(finding.at("backup_mx"), true);
+  // The MX map names the endpoint each address was audited as.
+  EXPECT_EQ(relay.at("hosts")[0].at("name"), "mx1.scan.test");
+  EXPECT_EQ(relay.at("hosts")[0].at("addresses")[0].at("endpoint"), key("127.0.0.2", scan.port));
+}
+
+TEST_F(ScanDomains, ImplicitNullLameMissingAndOpenDomains) {
+  const DomainScan scan = scan_domains({"implicit.scan.test", "nullmx.scan.test", "lame.scan.test",
+                                        "nothing.scan.test", "open.scan.test"});
+  EXPECT_TRUE(scan.loop_closed_cleanly);
+  EXPECT_EQ(endpoint_keys(scan.result),
+            sorted({key("127.0.0.4", scan.port), key("127.0.0.5", scan.port)}));
+
+  const json& implicit = domain_named(scan.document, "implicit.scan.test");
+  EXPECT_EQ(implicit.at("implicit_mx"), true);
+  EXPECT_EQ(implicit.at("verdict"), "closed");
+
+  const json& null_mx = domain_named(scan.document, "nullmx.scan.test");
+  EXPECT_EQ(null_mx.at("null_mx"), true);
+  EXPECT_EQ(null_mx.at("verdict"), "no-mail");
+  EXPECT_TRUE(null_mx.at("endpoints").empty());
+
+  const json& lame = domain_named(scan.document, "lame.scan.test");
+  EXPECT_EQ(lame.at("verdict"), "unreachable");
+  EXPECT_FALSE(lame.at("hosts")[0].at("error").is_null());
+
+  const json& nothing = domain_named(scan.document, "nothing.scan.test");
+  EXPECT_EQ(nothing.at("verdict"), "dns-error");
+  EXPECT_EQ(nothing.at("status"), "nxdomain");
+
+  EXPECT_EQ(domain_named(scan.document, "open.scan.test").at("verdict"), "open-relay");
+  // Domains are listed in target order whatever order DNS answered in.
+  std::vector<std::string> order;
+  for (const json& domain : scan.document.at("domains")) order.push_back(domain.at("domain"));
+  EXPECT_EQ(order,
+            (std::vector<std::string>{"implicit.scan.test", "nullmx.scan.test", "lame.scan.test",
+                                      "nothing.scan.test", "open.scan.test"}));
+  // The lame MX and the missing domain are unresolved targets; the null MX is not.
+  std::vector<std::string> unresolved;
+  for (const auto& problem : scan.result.unresolved) unresolved.push_back(problem.target);
+  EXPECT_EQ(sorted(unresolved), sorted({"lame.scan.test", "nothing.scan.test"}));
+  EXPECT_EQ(scan.document.at("summary").at("domains"), 5);
+  EXPECT_EQ(scan.document.at("summary").at("verdict"), "open-relay");
+}
+
+TEST_F(ScanDomains, DnsblListingsAreRecordedPerEndpoint) {
+  const DomainScan scan = scan_domains({"relay.scan.test"}, {kDnsbl});
+  const EndpointResult& listed = endpoint_at(scan.result, key("127.0.0.2", scan.port));
+  ASSERT_EQ(listed.dnsbl.size(), 1u);
+  EXPECT_EQ(listed.dnsbl[0].status, DnsblStatus::listed);
+  EXPECT_EQ(listed.dnsbl[0].return_codes, (std::vector<std::string>{"127.0.0.2"}));
+  EXPECT_NE(listed.dnsbl[0].reason.find("Listed for testing"), std::string::npos);
+  const EndpointResult& clean = endpoint_at(scan.result, key("127.0.0.3", scan.port));
+  ASSERT_EQ(clean.dnsbl.size(), 1u);
+  EXPECT_EQ(clean.dnsbl[0].status, DnsblStatus::not_listed);
+  const EndpointResult& v6 = endpoint_at(scan.result, key("::1", scan.port));
+  ASSERT_EQ(v6.dnsbl.size(), 1u);
+  EXPECT_EQ(v6.dnsbl[0].query_name.substr(0, 4), "1.0.");  // reversed nibbles
+  EXPECT_EQ(scan.document.at("summary").at("dnsbl_listed"), 1);
+  EXPECT_EQ(scan.document.at("dnsbl_zones"), json::array({kDnsbl}));
+}
+
+TEST_F(ScanDomains, DocumentValidatesAgainstTheSchema) {
+  const DomainScan scan = scan_domains(
+      {"relay.scan.test", "pair.scan.test", "nullmx.scan.test", "nothing.scan.test"}, {kDnsbl});
+  TempDir dir;
+  const auto file = dir.path() / "results.json";
+  std::ofstream(file) << results_to_string(scan.document);
+  const std::string schema = std::string(RELAYAUDIT_SOURCE_DIR) + "/reports/results.schema.json";
+  const auto check =
+      run_command({"python3", "-c",
+                   "import json, sys, jsonschema\n"
+                   "jsonschema.Draft202012Validator(json.load(open(sys.argv[1]))).validate("
+                   "json.load(open(sys.argv[2])))\n",
+                   schema, file.string()});
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+}
+
+}  // namespace
+}  // namespace relayaudit::testing
+
+namespace relayaudit::testing {
+namespace {
+
+// Through the binary: the DNS options are checked before anything runs, and a domain scan
+// that audits nothing still reports its domains.
+class ScanDomainsCli : public NsdTest {
+ protected:
+  CommandResult scan(std::vector<std::string> args) const {
+    args.insert(args.begin(), {RELAYAUDIT_BINARY, "scan", "-q"});
+    return run_command(args);
+  }
+};
+
+TEST_F(ScanDomainsCli, BadResolverAndDnsblZonesAreUsageErrors) {
+  const auto resolver = scan({"relay.scan.test", "--resolver", "127.0.0.1:99999"});
+  EXPECT_EQ(resolver.exit_code, 2);
+  EXPECT_NE(resolver.err.find("99999"), std::string::npos) << resolver.err;
+  const auto zone = scan({"127.0.0.1:1", "--dnsbl", "zen.example,192.0.2.1"});
+  EXPECT_EQ(zone.exit_code, 2);
+  EXPECT_NE(zone.err.find("--dnsbl '192.0.2.1': an IPv4 address"), std::string::npos) << zone.err;
+  const auto timeout = scan({"relay.scan.test", "--dns-timeout", "soon"});
+  EXPECT_EQ(timeout.exit_code, 2);
+}
+
+TEST_F(ScanDomainsCli, NullMxAndMissingDomainsAreReportedNotAudited) {
+  TempDir dir;
+  const auto results = (dir.path() / "results.json").string();
+  const auto run =
+      run_command({RELAYAUDIT_BINARY, "scan", "nullmx.scan.test", "nothing.scan.test", "--resolver",
+                   shared_nsd().spec(), "-o", results, "--fail-on", "inconclusive"});
+  // The missing domain is an unresolved target: not clean under --fail-on inconclusive.
+  EXPECT_EQ(run.exit_code, 3) << run.out << run.err;
+  EXPECT_NE(run.out.find("no-mail"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("domain nullmx.scan.test  null MX: accepts no mail"), std::string::npos)
+      << run.out;
+  std::ifstream in(results);
+  const json document = json::parse(in);
+  EXPECT_EQ(document.at("domains").size(), 2u);
+  EXPECT_EQ(document.at("domains")[0].at("verdict"), "no-mail");
+  EXPECT_EQ(document.at("domains")[1].at("verdict"), "dns-error");
+  EXPECT_EQ(document.at("options").at("resolvers"), json::array({shared_nsd().spec()}));
+  EXPECT_TRUE(document.at("endpoints").empty());
+}
+
+}  // namespace
+}  // namespace relayaudit::testing
