@@ -146,6 +146,7 @@ json endpoint_to_json(const EndpointResult& result) {
   };
   if (!result.error.empty()) out["error"] = safe(result.error);
   if (!endpoint.mail_domains.empty()) out["mail_domains"] = safe_list(endpoint.mail_domains);
+  if (result.domains_unchecked > 0) out["domains_unchecked"] = result.domains_unchecked;
   if (!result.dnsbl.empty()) out["dnsbl"] = dnsbl_json(result.dnsbl);
   if (result.evidence) {
     out["evidence"] = {{"strength", result.evidence->strength},

@@ -103,6 +103,11 @@ void register_scan_command(CLI::App& app, ScanCommandOptions& options) {
   scan->add_flag("--confirm-data", options.audit.confirm_data,
                  "After a relay attempt is accepted, send DATA and hang up on 354 before any "
                  "content (opt-in; nothing is delivered, but the server sees a DATA command)");
+  scan->add_option("--domain-controls", options.audit.domain_controls,
+                   "Per endpoint, ask postmaster@ of at most this many of the mail domains it "
+                   "serves (the backup-MX consistency check)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000));
   scan->add_option("--resolver", options.resolvers,
                    "DNS server for mail domains and DNSBLs, ip[:port] or [v6]:port (repeatable; "
                    "default: the nameservers of /etc/resolv.conf)");

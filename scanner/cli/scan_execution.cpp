@@ -51,6 +51,7 @@ nlohmann::json describe_options(const ScanCommandOptions& options) {
       {"resolvers", options.resolvers},
       {"dnsbl", options.dnsbl_zones},
       {"dns_timeout_ms", options.dns_timeout_ms.count()},
+      {"domain_controls", audit.domain_controls},
   };
 }
 

@@ -18,6 +18,9 @@ struct AuditOptions {
   std::string external_from = "relayaudit-sender@relayaudit-external.invalid";
   std::string external_to = "relayaudit-probe@relayaudit-external.invalid";
   bool confirm_data = false;  // opt-in: DATA after an accepted relay attempt, hang up on 354
+  // The postmaster control runs for at most this many of the mail domains an endpoint serves:
+  // a hosting MX behind thousands of scanned domains must not get thousands of RCPTs.
+  int domain_controls = 16;
 };
 
 }  // namespace relayaudit

@@ -90,6 +90,7 @@ struct EndpointResult {
   std::optional<RelayEvidence> evidence;  // set for open-relay verdicts
   std::vector<Finding> findings;
   std::vector<DnsblResult> dnsbl;  // --dnsbl: the address on each zone
+  int domains_unchecked = 0;  // served mail domains past --domain-controls: postmaster not asked
   Transcript transcript;
 };
 

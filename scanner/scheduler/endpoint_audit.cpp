@@ -60,7 +60,9 @@ EndpointAudit::EndpointAudit(uv_loop_t* loop, Endpoint endpoint,
     add_test(script, domains.empty() ? std::string() : domains.front());
     // Every domain served here must be accepted: its control runs once per further domain.
     if (script.kind == ScriptKind::control && addresses_target_domain(script)) {
-      for (std::size_t i = 1; i < domains.size(); ++i) add_test(script, domains[i]);
+      const auto cap = static_cast<std::size_t>(std::max(1, options_.domain_controls));
+      for (std::size_t i = 1; i < domains.size() && i < cap; ++i) add_test(script, domains[i]);
+      if (domains.size() > cap) result_.domains_unchecked = static_cast<int>(domains.size() - cap);
     }
   }
   random_token_ = make_token();

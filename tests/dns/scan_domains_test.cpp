@@ -54,7 +54,8 @@ struct DomainScan {
 // Audits `specs` (parsed with the lab's port as the default) with the core scripts, resolving
 // through the shared nsd. The lab listens on one free port on every gateway address.
 DomainScan scan_domains(const std::vector<std::string>& specs,
-                        const std::vector<std::string>& dnsbl_zones = {}) {
+                        const std::vector<std::string>& dnsbl_zones = {},
+                        int domain_controls = AuditOptions{}.domain_controls) {
   DomainScan scan;
   uv_loop_t loop;
   uv_loop_init(&loop);
@@ -74,6 +75,7 @@ DomainScan scan_domains(const std::vector<std::string>& specs,
     if (error) throw std::runtime_error("lab: " + *error);
     ScanPlan plan;
     plan.options = fast_audit_options();
+    plan.options.domain_controls = domain_controls;
     plan.options.session.clock_origin_ms = uv_now(&loop);
     plan.scripts = core_scripts();
     plan.dns.servers = {shared_nsd().spec()};
@@ -163,6 +165,25 @@ TEST_F(ScanDomains, AuditsExactlyTheEndpointsBehindEveryMx) {
   EXPECT_EQ(pair.at("endpoints").size(), 4u);  // mx1 v4 + v6, mxrr's two addresses
   EXPECT_EQ(pair.at("verdict"), "closed");
   EXPECT_EQ(domain_named(scan.document, "shared.scan.test").at("verdict"), "closed");
+}
+
+TEST_F(ScanDomains, DomainControlsAreCappedPerEndpoint) {
+  const DomainScan scan =
+      scan_domains({"relay.scan.test", "shared.scan.test", "pair.scan.test"}, {}, 2);
+  const EndpointResult& mx1 = endpoint_at(scan.result, key("127.0.0.2", scan.port));
+  std::vector<std::string> controlled;
+  for (const auto& test : mx1.tests) {
+    if (test.id == "control-postmaster") controlled.push_back(test.mail_domain);
+  }
+  // The first domains in target order are asked; the rest are counted, not asked.
+  EXPECT_EQ(controlled, (std::vector<std::string>{"relay.scan.test", "shared.scan.test"}));
+  EXPECT_EQ(mx1.domains_unchecked, 1);
+  const json document = results_to_json(scan.result);
+  for (const json& endpoint : document.at("endpoints")) {
+    if (endpoint.at("endpoint") == key("127.0.0.2", scan.port)) {
+      EXPECT_EQ(endpoint.at("domains_unchecked"), 1);
+    }
+  }
 }
 
 TEST_F(ScanDomains, BackupMxThatRefusesTheDomainIsAFindingOnItAndTheDomain) {
