@@ -261,11 +261,34 @@ std::string first_recorded(const std::vector<std::pair<const json*, const char*>
   return "";
 }
 
+// argv as a shell would take it back: arguments with anything but safe characters in quotes.
+std::string shell_words(const json& command_line) {
+  std::string out;
+  for (const json& argument : command_line) {
+    const std::string word = scalar(argument);
+    if (!out.empty()) out += ' ';
+    const bool plain = !word.empty() && word.find_first_not_of(
+                                            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                            "0123456789_@%+=:,./-") == std::string::npos;
+    if (plain) {
+      out += word;
+      continue;
+    }
+    out += '\'';
+    for (char c : word) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    out += '\'';
+  }
+  return out;
+}
+
 std::string metadata_section(const json& doc) {
   const json& options = at(doc, "options");
   const json& run = at(doc, "run");
-  const std::string who = first_recorded(
+  std::string who = first_recorded(
       {{&run, "user"}, {&run, "operator"}, {&options, "operator"}, {&options, "user"}});
+  // A uid without a passwd entry (containers) still says who ran the scan.
+  const std::string uid = text(run, "uid");
+  if (!uid.empty()) who = who.empty() ? "uid " + uid : who + " (uid " + uid + ")";
   const std::string where = first_recorded({{&run, "host"},
                                             {&run, "hostname"},
                                             {&run, "source_address"},
@@ -291,6 +314,10 @@ std::string metadata_section(const json& doc) {
                              "was audited");
   row("Run by", shown(who));
   row("Run from", shown(where));
+  row("Working directory", shown(text(run, "working_directory")));
+  const std::string command = shell_words(list(run, "command_line"));
+  row("Command line",
+      command.empty() ? std::string(kNotRecorded) : "<code>" + html_text(command) + "</code>");
   out += "</table>";
 
   out += "<h3>Options</h3>";
@@ -314,34 +341,45 @@ std::map<std::string, const json*> scripts_as_run(const json& doc) {
   return found;
 }
 
+// Source and hash of each script as the scan recorded them in "run" (results 1.1 and later).
+std::map<std::string, const json*> scripts_as_loaded(const json& doc) {
+  std::map<std::string, const json*> found;
+  for (const json& script : list(at(doc, "run"), "scripts"))
+    found.emplace(text(script, "id"), &script);
+  return found;
+}
+
 std::string scripts_section(const json& doc) {
   const json& scripts = list(doc, "scripts");
   const auto as_run = scripts_as_run(doc);
+  const auto as_loaded = scripts_as_loaded(doc);
   std::string out = "<h3>Scripts (" + std::to_string(scripts.size()) + ")</h3>";
   out +=
       "<table class=\"scripts\"><thead><tr><th>Script</th><th>Title</th><th>Kind</th>"
-      "<th>Expects</th><th>Severity</th><th>SHA-256</th></tr></thead><tbody>";
+      "<th>Expects</th><th>Severity</th><th>Source</th><th>SHA-256</th></tr></thead><tbody>";
   bool any_hash = false;
   for (const json& script : scripts) {
-    // Today the document lists ids; a scanner that records script objects adds their hash.
+    // The document lists ids; "run" adds source and hash. Script objects are read as well.
     const std::string id = script.is_string() ? script.get<std::string>() : text(script, "id");
-    std::string hash = text(script, "sha256");
-    if (hash.empty()) hash = text(script, "hash");
+    const auto loaded_entry = as_loaded.find(id);
+    const json& loaded = loaded_entry == as_loaded.end() ? script : *loaded_entry->second;
+    std::string hash = text(loaded, "sha256");
+    if (hash.empty()) hash = text(loaded, "hash");
     any_hash = any_hash || !hash.empty();
     const auto test = as_run.find(id);
     const json& run = test == as_run.end() ? kAbsent : *test->second;
     out += "<tr><td><code>" + html_text(id) + "</code></td><td>" + html_text(text(run, "title")) +
            "</td><td>" + html_text(text(run, "kind")) + "</td><td>" +
            html_text(text(run, "expect")) + "</td><td>" + html_text(text(run, "severity")) +
-           "</td><td>" +
+           "</td><td>" + shown(text(loaded, "source")) + "</td><td>" +
            (hash.empty() ? std::string(kNotRecorded) : "<code>" + html_text(hash) + "</code>") +
            "</td></tr>";
   }
   out += "</tbody></table>";
   if (!any_hash && !scripts.empty()) {
     out +=
-        "<p class=\"small\">This results document records the script ids only; a hash of "
-        "each script is shown here once the scanner records one.</p>";
+        "<p class=\"small\">This results document records the script ids only (it was not "
+        "written by a scan that records the hash of each script's definition).</p>";
   }
   return out + "</section>";
 }

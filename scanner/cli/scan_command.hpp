@@ -32,6 +32,7 @@ struct ScanCommandOptions {
   bool quiet = false;
   bool verbose = false;
   AuditOptions audit;
+  std::vector<std::string> command_line;  // argv as given, recorded in the results
 };
 
 void register_scan_command(CLI::App& app, ScanCommandOptions& options);

@@ -18,15 +18,16 @@ int exit_code_of(const std::optional<std::string>& error) {
 
 }  // namespace
 
-int write_scan_outputs(const ScanCommandOptions& options, const ScanResult& result) {
+int write_scan_outputs(const ScanCommandOptions& options, const ScanResult& result,
+                       const RunProvenance& run) {
   if (!any_report_requested(options.reports)) {
     if (options.output.empty()) return kExitClean;
     // Streamed endpoint by endpoint: a large scan never sits in memory as one JSON tree.
-    return exit_code_of(write_results_file(options.output, result));
+    return exit_code_of(write_results_file(options.output, result, &run));
   }
   // The report writers read the whole tree anyway; building it once makes -o and every format
   // show the same document.
-  const nlohmann::json document = results_to_json(result);
+  const nlohmann::json document = results_to_json(result, &run);
   int code = kExitClean;
   if (!options.output.empty()) code = exit_code_of(write_results_file(options.output, document));
   const std::string source = options.output.empty() ? "scan results" : options.output;

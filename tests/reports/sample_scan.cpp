@@ -98,4 +98,20 @@ ScanResult make_sample_scan() {
   return scan;
 }
 
+RunProvenance make_sample_run() {
+  RunProvenance run;
+  run.user = "audit ops";
+  run.uid = 1000;
+  run.host = "scanner-01.example.com";
+  run.working_directory = std::string("/home/audit/") + kInvalidBytes;
+  run.command_line = {"relayaudit", "scan",        "-f",
+                      "fleet.txt",  "--ehlo-name", std::string("it's ") + kInvalidBytes};
+  run.scripts = {
+      {"control-postmaster", "builtin:core/control-postmaster.json", std::string(64, 'a')},
+      {"relay-external-sender", "/etc/relayaudit/scripts/relay-external-sender.json",
+       std::string(64, 'b')},
+  };
+  return run;
+}
+
 }  // namespace relayaudit::testing

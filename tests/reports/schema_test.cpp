@@ -24,6 +24,16 @@ TEST_F(ResultsSchema, SampleScanValidates) {
   EXPECT_EQ(schema_errors(results_to_json(testing::make_sample_scan())), "");
 }
 
+TEST_F(ResultsSchema, RunBlockValidates) {
+  const RunProvenance run = testing::make_sample_run();
+  EXPECT_EQ(schema_errors(results_to_json(testing::make_sample_scan(), &run)), "");
+  const RunProvenance unknown;  // no user, host or directory: nulls
+  EXPECT_EQ(schema_errors(results_to_json(ScanResult{}, &unknown)), "");
+  nlohmann::json bad_hash = results_to_json(testing::make_sample_scan(), &run);
+  bad_hash["run"]["scripts"][0]["sha256"] = "not-a-hash";
+  EXPECT_NE(schema_errors(bad_hash), "");
+}
+
 TEST_F(ResultsSchema, EmptyScanValidates) {
   EXPECT_EQ(schema_errors(results_to_json(ScanResult{})), "");
 }
