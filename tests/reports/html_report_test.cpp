@@ -6,9 +6,9 @@
 #include "reports/html_text.hpp"
 #include "reports/results_json.hpp"
 #include "reports/safe_text.hpp"
-#include "reports/sample_scan.hpp"
 #include "reports/svg_chart.hpp"
 #include "support/process.hpp"
+#include "support/sample_scan.hpp"
 #include "support/temp_dir.hpp"
 
 namespace relayaudit {

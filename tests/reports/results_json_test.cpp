@@ -6,8 +6,8 @@
 
 #include <fstream>
 
-#include "reports/sample_scan.hpp"
 #include "reports/version.hpp"
+#include "support/sample_scan.hpp"
 
 namespace relayaudit {
 namespace {

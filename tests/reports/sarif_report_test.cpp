@@ -11,9 +11,9 @@
 #include <set>
 
 #include "reports/results_json.hpp"
-#include "reports/sample_scan.hpp"
 #include "support/process.hpp"
 #include "support/report_validators.hpp"
+#include "support/sample_scan.hpp"
 #include "support/temp_dir.hpp"
 
 namespace relayaudit {

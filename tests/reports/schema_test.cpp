@@ -3,8 +3,8 @@
 
 #include <gtest/gtest.h>
 
-#include "reports/sample_scan.hpp"
 #include "support/report_validators.hpp"
+#include "support/sample_scan.hpp"
 
 namespace relayaudit {
 namespace {

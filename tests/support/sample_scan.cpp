@@ -1,5 +1,5 @@
-// Builds the ScanResult the report tests render.
-#include "reports/sample_scan.hpp"
+// Builds the ScanResult (and the run block) the report and browser tests render.
+#include "support/sample_scan.hpp"
 
 namespace relayaudit::testing {
 
