@@ -62,6 +62,7 @@ struct RelayScript {
   ScriptTrick trick = ScriptTrick::baseline;
   std::vector<int> ports;  // only endpoints on these ports; empty: every port
   std::string source;      // "builtin:core/relay-external.json" or a file path
+  std::string sha256;      // of the definition's bytes as loaded (script_digest)
 };
 
 }  // namespace relayaudit

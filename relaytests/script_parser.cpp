@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "relaytests/placeholders.hpp"
+#include "relaytests/script_digest.hpp"
 #include "relaytests/script_library.hpp"
 
 namespace relayaudit {
@@ -324,6 +325,7 @@ std::variant<RelayScript, ScriptError> parse_script(std::string_view json_text,
   }
   RelayScript script;
   script.source = std::string(source);
+  script.sha256 = script_digest(json_text);
   EnumTexts texts;
   if (auto e = read_fields(reader, script, texts)) return *e;
   if (auto e = check_values(reader, script, texts)) return *e;

@@ -4,50 +4,22 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <deque>
 #include <map>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "reports/atomic_file.hpp"
+#include "reports/html_document.hpp"
+#include "reports/html_endpoint.hpp"
 #include "reports/html_text.hpp"
 #include "reports/svg_chart.hpp"
 
 namespace relayaudit {
 namespace {
 
-using nlohmann::json;
-
-const json kAbsent;  // what a missing field reads as
-
-// The document may be older, newer or hand-made: a missing or mistyped field is never fatal.
-const json& at(const json& object, std::string_view key) {
-  if (!object.is_object()) return kAbsent;
-  const auto found = object.find(key);
-  return found == object.end() ? kAbsent : *found;
-}
-
-const json& list(const json& object, std::string_view key) {
-  static const json kEmpty = json::array();
-  const json& value = at(object, key);
-  return value.is_array() ? value : kEmpty;
-}
-
-// Scalars as the document wrote them; "" for null, objects and arrays.
-std::string scalar(const json& value) {
-  if (value.is_string()) return value.get<std::string>();
-  if (value.is_number() || value.is_boolean()) return value.dump();
-  return "";
-}
-
-std::string text(const json& object, std::string_view key) {
-  return scalar(at(object, key));
-}
-
-long long number(const json& value) {
-  return value.is_number() ? value.get<long long>() : 0;
-}
+// The shared reads and badges (html_document.hpp) and the endpoint sections (html_endpoint.hpp).
+using namespace html;
 
 std::string seconds(long long milliseconds) {
   char buffer[48];
@@ -58,53 +30,6 @@ std::string seconds(long long milliseconds) {
 
 std::string dump_safely(const json& value) {
   return value.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-constexpr const char* kNotRecorded = "<span class=\"absent\">not recorded</span>";
-
-// Escaped text, or "not recorded" when the document had nothing there.
-std::string shown(const std::string& value) {
-  return value.empty() ? std::string(kNotRecorded) : html_text(value);
-}
-
-// Endpoint verdicts, worst first; the CSS class comes from this table, never from the document.
-struct VerdictStyle {
-  std::string_view verdict;
-  std::string_view label;
-  std::string_view css;
-  std::string_view color;
-};
-
-constexpr VerdictStyle kEndpointVerdicts[] = {
-    {"open-relay", "open relay", "v-open", "#b91c1c"},
-    {"inconclusive", "inconclusive", "v-inconclusive", "#b45309"},
-    {"unreachable", "unreachable", "v-unreachable", "#4b5563"},
-    {"closed", "closed", "v-closed", "#15803d"},
-};
-
-constexpr VerdictStyle kTestVerdicts[] = {
-    {"fail", "fail", "v-open", ""},
-    {"inconclusive", "inconclusive", "v-inconclusive", ""},
-    {"info", "info", "v-info", ""},
-    {"pass", "pass", "v-closed", ""},
-};
-
-std::size_t endpoint_rank(const std::string& verdict) {
-  for (std::size_t i = 0; i < std::size(kEndpointVerdicts); ++i) {
-    if (kEndpointVerdicts[i].verdict == verdict) return i;
-  }
-  return std::size(kEndpointVerdicts);
-}
-
-template <std::size_t N>
-std::string badge(const VerdictStyle (&styles)[N], const std::string& verdict) {
-  for (const auto& style : styles) {
-    if (style.verdict == verdict) {
-      return "<span class=\"badge " + std::string(style.css) + "\">" + std::string(style.label) +
-             "</span>";
-    }
-  }
-  return "<span class=\"badge v-unknown\">" + shown(verdict) + "</span>";
 }
 
 constexpr const char* kStyle = R"css(
@@ -160,79 +85,6 @@ pre{background:none;border:1px solid #9ca3af}
 }
 )css";
 
-// --- transcripts as telnet sessions -----------------------------------------------------------
-
-bool continues_reply(const std::string& line) {
-  return line.size() >= 4 && line[3] == '-' &&
-         std::all_of(line.begin(), line.begin() + 3, [](char c) { return c >= '0' && c <= '9'; });
-}
-
-// One session as typed at a telnet prompt: each reply under the command it answers. Pipelined
-// commands went out in a batch; SMTP answers them in order, which lets us pair them back up.
-std::string telnet_session(const std::vector<const json*>& lines, const std::string& head,
-                           bool excerpt) {
-  std::string body;
-  std::deque<const json*> unanswered;
-  bool in_reply = false;
-  bool pipelined = false;
-  const auto add = [&](const char* open, const char* prefix, const json& line, const char* close) {
-    body += open;
-    body += prefix;
-    body += html_text(text(line, "line"));
-    body += close;
-    body += '\n';
-  };
-  for (const json* line : lines) {
-    const std::string dir = text(*line, "dir");
-    if (dir == "C") {
-      unanswered.push_back(line);
-    } else if (dir == "S") {
-      if (!in_reply && !unanswered.empty()) {
-        add("<b>", "C: ", *unanswered.front(), "</b>");
-        unanswered.pop_front();
-        pipelined = pipelined || !unanswered.empty();
-      }
-      add("", "S: ", *line, "");
-      in_reply = continues_reply(text(*line, "line"));
-    } else {
-      add("<i>", "* ", *line, "</i>");
-    }
-  }
-  // In a test's excerpt the reply to its last command (usually RSET) belongs to the next test.
-  const char* unanswered_note =
-      excerpt ? "</b> <i>(reply not in this excerpt)</i>" : "</b> <i>(no reply)</i>";
-  for (const json* line : unanswered) add("<b>", "C: ", *line, unanswered_note);
-  std::string out = "<div class=\"session-head\">" + head;
-  if (pipelined) out += " <span class=\"small\">(sent pipelined; replies paired in order)</span>";
-  out += "</div><pre class=\"transcript\">" + body + "</pre>";
-  return out;
-}
-
-// Every session of a transcript, in the order each first appears.
-std::string telnet_sessions(const json& transcript, const json& endpoint, bool excerpt) {
-  std::vector<std::pair<long long, std::vector<const json*>>> sessions;
-  for (const json& line : transcript) {
-    const long long session = number(at(line, "session"));
-    auto found = std::find_if(sessions.begin(), sessions.end(),
-                              [&](const auto& entry) { return entry.first == session; });
-    if (found == sessions.end()) {
-      sessions.push_back({session, {}});
-      found = std::prev(sessions.end());
-    }
-    found->second.push_back(&line);
-  }
-  const std::string command = "<code>$ telnet " + html_text(text(endpoint, "address")) + " " +
-                              html_text(text(endpoint, "port")) + "</code>";
-  std::string out;
-  for (const auto& [session, lines] : sessions) {
-    const std::string number_text = std::to_string(session);
-    out += telnet_session(
-        lines, excerpt ? "From session " + number_text : "Session " + number_text + ": " + command,
-        excerpt);
-  }
-  return out;
-}
-
 // --- sections ---------------------------------------------------------------------------------
 
 std::string option_value(const json& value) {
@@ -261,11 +113,34 @@ std::string first_recorded(const std::vector<std::pair<const json*, const char*>
   return "";
 }
 
+// argv as a shell would take it back: arguments with anything but safe characters in quotes.
+std::string shell_words(const json& command_line) {
+  std::string out;
+  for (const json& argument : command_line) {
+    const std::string word = scalar(argument);
+    if (!out.empty()) out += ' ';
+    const bool plain = !word.empty() && word.find_first_not_of(
+                                            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                            "0123456789_@%+=:,./-") == std::string::npos;
+    if (plain) {
+      out += word;
+      continue;
+    }
+    out += '\'';
+    for (char c : word) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    out += '\'';
+  }
+  return out;
+}
+
 std::string metadata_section(const json& doc) {
   const json& options = at(doc, "options");
   const json& run = at(doc, "run");
-  const std::string who = first_recorded(
+  std::string who = first_recorded(
       {{&run, "user"}, {&run, "operator"}, {&options, "operator"}, {&options, "user"}});
+  // A uid without a passwd entry (containers) still says who ran the scan.
+  const std::string uid = text(run, "uid");
+  if (!uid.empty()) who = who.empty() ? "uid " + uid : who + " (uid " + uid + ")";
   const std::string where = first_recorded({{&run, "host"},
                                             {&run, "hostname"},
                                             {&run, "source_address"},
@@ -291,6 +166,10 @@ std::string metadata_section(const json& doc) {
                              "was audited");
   row("Run by", shown(who));
   row("Run from", shown(where));
+  row("Working directory", shown(text(run, "working_directory")));
+  const std::string command = shell_words(list(run, "command_line"));
+  row("Command line",
+      command.empty() ? std::string(kNotRecorded) : "<code>" + html_text(command) + "</code>");
   out += "</table>";
 
   out += "<h3>Options</h3>";
@@ -314,34 +193,45 @@ std::map<std::string, const json*> scripts_as_run(const json& doc) {
   return found;
 }
 
+// Source and hash of each script as the scan recorded them in "run" (results 1.1 and later).
+std::map<std::string, const json*> scripts_as_loaded(const json& doc) {
+  std::map<std::string, const json*> found;
+  for (const json& script : list(at(doc, "run"), "scripts"))
+    found.emplace(text(script, "id"), &script);
+  return found;
+}
+
 std::string scripts_section(const json& doc) {
   const json& scripts = list(doc, "scripts");
   const auto as_run = scripts_as_run(doc);
+  const auto as_loaded = scripts_as_loaded(doc);
   std::string out = "<h3>Scripts (" + std::to_string(scripts.size()) + ")</h3>";
   out +=
       "<table class=\"scripts\"><thead><tr><th>Script</th><th>Title</th><th>Kind</th>"
-      "<th>Expects</th><th>Severity</th><th>SHA-256</th></tr></thead><tbody>";
+      "<th>Expects</th><th>Severity</th><th>Source</th><th>SHA-256</th></tr></thead><tbody>";
   bool any_hash = false;
   for (const json& script : scripts) {
-    // Today the document lists ids; a scanner that records script objects adds their hash.
+    // The document lists ids; "run" adds source and hash. Script objects are read as well.
     const std::string id = script.is_string() ? script.get<std::string>() : text(script, "id");
-    std::string hash = text(script, "sha256");
-    if (hash.empty()) hash = text(script, "hash");
+    const auto loaded_entry = as_loaded.find(id);
+    const json& loaded = loaded_entry == as_loaded.end() ? script : *loaded_entry->second;
+    std::string hash = text(loaded, "sha256");
+    if (hash.empty()) hash = text(loaded, "hash");
     any_hash = any_hash || !hash.empty();
     const auto test = as_run.find(id);
     const json& run = test == as_run.end() ? kAbsent : *test->second;
     out += "<tr><td><code>" + html_text(id) + "</code></td><td>" + html_text(text(run, "title")) +
            "</td><td>" + html_text(text(run, "kind")) + "</td><td>" +
            html_text(text(run, "expect")) + "</td><td>" + html_text(text(run, "severity")) +
-           "</td><td>" +
+           "</td><td>" + shown(text(loaded, "source")) + "</td><td>" +
            (hash.empty() ? std::string(kNotRecorded) : "<code>" + html_text(hash) + "</code>") +
            "</td></tr>";
   }
   out += "</tbody></table>";
   if (!any_hash && !scripts.empty()) {
     out +=
-        "<p class=\"small\">This results document records the script ids only; a hash of "
-        "each script is shown here once the scanner records one.</p>";
+        "<p class=\"small\">This results document records the script ids only (it was not "
+        "written by a scan that records the hash of each script's definition).</p>";
   }
   return out + "</section>";
 }
@@ -472,151 +362,6 @@ std::string endpoints_table(const EndpointOrder& endpoints) {
            html_text(text(*endpoint, "verdict_reason")) + "</td></tr>";
   }
   return out + "</tbody></table></section>";
-}
-
-std::string reply_lines(const json& reply) {
-  std::string out;
-  for (const json& line : list(reply, "lines")) {
-    if (!out.empty()) out += "\n";
-    out += html_text(scalar(line));
-  }
-  return out;
-}
-
-std::string endpoint_facts(const json& endpoint) {
-  std::string out = "<table class=\"kv\">";
-  const auto row = [&](const char* name, const std::string& value_html) {
-    out += "<tr><th>" + std::string(name) + "</th><td>" + value_html + "</td></tr>";
-  };
-  row("Address", "<code>" + html_text(text(endpoint, "address")) + "</code> port " +
-                     html_text(text(endpoint, "port")) + " (IPv" +
-                     html_text(text(endpoint, "ip_version")) + ")");
-  row("Host name", shown(text(endpoint, "host_name")));
-  std::string targets;
-  for (const json& target : list(endpoint, "targets")) {
-    targets += (targets.empty() ? "" : ", ") + html_text(scalar(target));
-  }
-  row("Targets", targets.empty() ? std::string(kNotRecorded) : targets);
-  std::string ended =
-      html_text(text(endpoint, "status")) + " at " + html_text(text(endpoint, "stage"));
-  if (!text(endpoint, "error").empty()) ended += ": " + html_text(text(endpoint, "error"));
-  row("Last session", ended);
-  row("Sessions", html_text(text(endpoint, "connections")) + " connections, " +
-                      html_text(text(endpoint, "round_trips")) + " round trips, " +
-                      html_text(text(endpoint, "started_ms")) + " to " +
-                      html_text(text(endpoint, "finished_ms")) + " ms into the scan");
-  const json& banner = at(endpoint, "banner");
-  row("Banner",
-      banner.is_object() ? "<code>" + reply_lines(banner) + "</code>" : std::string(kNotRecorded));
-  const json& ehlo = at(endpoint, "ehlo");
-  if (ehlo.is_object()) {
-    std::string capabilities;
-    for (const json& capability : list(ehlo, "capabilities")) {
-      capabilities += (capabilities.empty() ? "" : ", ") + html_text(scalar(capability));
-    }
-    row(at(ehlo, "used_helo") == true ? "HELO" : "EHLO",
-        html_text(text(ehlo, "server_domain")) +
-            (capabilities.empty() ? "" : "<br><span class=\"small\">" + capabilities + "</span>"));
-  }
-  return out + "</table>";
-}
-
-std::string evidence_and_findings(const json& endpoint) {
-  std::string out;
-  const json& evidence = at(endpoint, "evidence");
-  if (evidence.is_object()) {
-    out += "<div class=\"evidence\"><strong>Evidence: " + html_text(text(evidence, "strength")) +
-           "</strong>" +
-           (at(evidence, "sink_suspected") == true
-                ? " <span class=\"small\">(a sink or catch-all is suspected)</span>"
-                : "") +
-           "<br>" + html_text(text(evidence, "detail")) + "</div>";
-  }
-  const json& findings = list(endpoint, "findings");
-  if (!findings.empty()) {
-    out += "<h3>Findings</h3><ul class=\"findings\">";
-    for (const json& finding : findings) {
-      out += "<li><code>" + html_text(text(finding, "id")) + "</code> (" +
-             html_text(text(finding, "severity")) + "): " + html_text(text(finding, "message")) +
-             "</li>";
-    }
-    out += "</ul>";
-  }
-  return out;
-}
-
-std::string test_row(const json& test, const std::string& proof_id) {
-  const std::string verdict = text(test, "verdict");
-  std::string sent = "MAIL FROM:&lt;" + html_text(text(test, "mail_from")) + "&gt;";
-  for (const json& recipient : list(test, "rcpt_to")) {
-    sent += " RCPT TO:&lt;" + html_text(scalar(recipient)) + "&gt;";
-  }
-  std::string outcome = html_text(text(test, "outcome")) + " at " + html_text(text(test, "stage"));
-  if (text(test, "status") != "ok") outcome += "<br>" + html_text(text(test, "status"));
-  const json& reply = at(test, "reply");
-  std::string reply_html =
-      reply.is_object() ? "<code>" + reply_lines(reply) + "</code>" : std::string(kNotRecorded);
-  for (const json& refused : list(test, "refused_senders")) {
-    reply_html += "<br><span class=\"small\">sender &lt;" + html_text(text(refused, "sender")) +
-                  "&gt; refused first: " + reply_lines(at(refused, "reply")) + "</span>";
-  }
-  const json& data_reply = at(test, "data_reply");
-  if (data_reply.is_object()) {
-    reply_html += "<br><span class=\"small\">DATA: " + reply_lines(data_reply) + "</span>";
-  }
-  if (!text(test, "detail").empty()) {
-    reply_html += "<br><span class=\"small\">" + html_text(text(test, "detail")) + "</span>";
-  }
-  const std::string refusal = text(test, "refusal");
-  return "<tr class=\"test" + std::string(verdict == "fail" ? " fail" : "") + "\"><td><code>" +
-         html_text(text(test, "id")) + "</code><br><span class=\"small\">" +
-         html_text(text(test, "title")) + "<br>" + sent + "</span></td><td>" + outcome +
-         "</td><td>" + reply_html + "</td><td>" +
-         (refusal.empty() || refusal == "none" ? "" : html_text(refusal)) +
-         "</td><td class=\"num\">" + html_text(text(test, "attempts")) + "</td><td>" +
-         (proof_id.empty()
-              ? badge(kTestVerdicts, verdict)
-              : "<a href=\"#" + proof_id + "\">" + badge(kTestVerdicts, verdict) + "</a>") +
-         "</td></tr>";
-}
-
-// A failed relay attempt is the finding; its transcript is the proof an auditor cites.
-bool has_proof(const json& test) {
-  return text(test, "verdict") == "fail" && !list(test, "transcript").empty();
-}
-
-std::string proof_id(std::size_t endpoint_index, std::size_t test_index) {
-  return "ep-" + std::to_string(endpoint_index) + "-proof-" + std::to_string(test_index + 1);
-}
-
-std::string endpoint_section(std::size_t index, const json& endpoint) {
-  std::string out = "<section class=\"endpoint\" id=\"ep-" + std::to_string(index) + "\"><h2>" +
-                    badge(kEndpointVerdicts, text(endpoint, "verdict")) + " <code>" +
-                    html_text(text(endpoint, "endpoint")) + "</code></h2>";
-  out += "<p>" + html_text(text(endpoint, "verdict_reason")) + "</p>";
-  out += endpoint_facts(endpoint) + evidence_and_findings(endpoint);
-  const json& tests = list(endpoint, "tests");
-  out += "<h3>Scripts (" + std::to_string(tests.size()) + ")</h3>";
-  if (!tests.empty()) {
-    out +=
-        "<table class=\"tests\"><thead><tr><th>Script</th><th>Outcome</th><th>Reply</th>"
-        "<th>Refusal</th><th>Tries</th><th>Verdict</th></tr></thead><tbody>";
-    for (std::size_t i = 0; i < tests.size(); ++i) {
-      out += test_row(tests[i], has_proof(tests[i]) ? proof_id(index, i) : "");
-    }
-    out += "</tbody></table>";
-  }
-  for (std::size_t i = 0; i < tests.size(); ++i) {
-    if (!has_proof(tests[i])) continue;
-    out += "<h3 id=\"" + proof_id(index, i) + "\">Proof: <code>" + html_text(text(tests[i], "id")) +
-           "</code> " + html_text(text(tests[i], "outcome")) + "</h3>" +
-           telnet_sessions(list(tests[i], "transcript"), endpoint, true);
-  }
-  const json& transcript = list(endpoint, "transcript");
-  out += "<h3>Transcript</h3>";
-  out += transcript.empty() ? "<p>" + std::string(kNotRecorded) + "</p>"
-                            : telnet_sessions(transcript, endpoint, false);
-  return out + "</section>";
 }
 
 }  // namespace

@@ -3,43 +3,10 @@
 
 #include <cstdio>
 
+#include "reports/utf8_sequence.hpp"
+
 namespace relayaudit {
 namespace {
-
-struct Sequence {
-  std::size_t length = 0;  // 0: the byte at this position starts no valid sequence
-  char32_t code_point = 0;
-};
-
-// Well-formed UTF-8 per the Unicode table: no overlong forms, surrogates or values > U+10FFFF.
-Sequence decode(std::string_view text, std::size_t at) {
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[at + i]); };
-  const unsigned char lead = byte(0);
-  if (lead < 0x80) return {1, lead};
-  std::size_t length = 0;
-  unsigned char low = 0x80;
-  unsigned char high = 0xbf;
-  if (lead >= 0xc2 && lead <= 0xdf) {
-    length = 2;
-  } else if (lead >= 0xe0 && lead <= 0xef) {
-    length = 3;
-    if (lead == 0xe0) low = 0xa0;
-    if (lead == 0xed) high = 0x9f;
-  } else if (lead >= 0xf0 && lead <= 0xf4) {
-    length = 4;
-    if (lead == 0xf0) low = 0x90;
-    if (lead == 0xf4) high = 0x8f;
-  } else {
-    return {};
-  }
-  if (text.size() - at < length || byte(1) < low || byte(1) > high) return {};
-  char32_t code_point = lead & (0xff >> (length + 1));
-  for (std::size_t i = 1; i < length; ++i) {
-    if (i > 1 && (byte(i) < 0x80 || byte(i) > 0xbf)) return {};
-    code_point = (code_point << 6) | (byte(i) & 0x3f);
-  }
-  return {length, code_point};
-}
 
 // Characters a reader cannot see, or that change how the text around them is laid out.
 bool invisible(char32_t cp) {
@@ -68,7 +35,7 @@ std::string escape(std::string_view text, bool mark_escapes) {
   };
   std::size_t at = 0;
   while (at < text.size()) {
-    const Sequence sequence = decode(text, at);
+    const Utf8Sequence sequence = decode_utf8(text, at);
     if (sequence.length == 0) {
       add_escape(static_cast<unsigned char>(text[at]), true);
       at += 1;

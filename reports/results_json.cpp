@@ -202,7 +202,7 @@ std::string format_timestamp(std::chrono::system_clock::time_point at) {
   return text;
 }
 
-json results_header_json(const ScanResult& result) {
+json results_header_json(const ScanResult& result, const RunProvenance* run) {
   json unresolved = json::array();
   for (const auto& problem : result.unresolved) {
     unresolved.push_back({
@@ -214,7 +214,7 @@ json results_header_json(const ScanResult& result) {
   }
   const auto duration =
       std::chrono::duration_cast<std::chrono::milliseconds>(result.finished - result.started);
-  return {
+  json header = {
       {"schema_version", kResultsSchemaVersion},
       {"tool", {{"name", "relayaudit"}, {"version", kToolVersion}}},
       {"started_at", format_timestamp(result.started)},
@@ -229,10 +229,12 @@ json results_header_json(const ScanResult& result) {
       {"domains", domains_json(result)},
       {"endpoints", json::array()},
   };
+  if (run != nullptr) header["run"] = run_provenance_json(*run);
+  return header;
 }
 
-json results_to_json(const ScanResult& result) {
-  json document = results_header_json(result);
+json results_to_json(const ScanResult& result, const RunProvenance* run) {
+  json document = results_header_json(result, run);
   json& endpoints = document["endpoints"];
   for (const auto& endpoint : result.resumed_endpoints) endpoints.push_back(endpoint);
   for (const auto& endpoint : result.endpoints) endpoints.push_back(endpoint_to_json(endpoint));
@@ -249,9 +251,9 @@ std::optional<std::string> write_results_file(const std::filesystem::path& path,
 }
 
 std::optional<std::string> write_results_file(const std::filesystem::path& path,
-                                              const ScanResult& result) {
+                                              const ScanResult& result, const RunProvenance* run) {
   // One endpoint's JSON at a time: a whole large scan as one DOM costs several times its size.
-  const std::string header = results_to_string(results_header_json(result));
+  const std::string header = results_to_string(results_header_json(result, run));
   const std::string placeholder = "\"endpoints\": []";
   const auto split = header.find(placeholder);
   return write_file_atomically(path, [&](const ChunkSink& sink) {

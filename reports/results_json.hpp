@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reports/run_provenance.hpp"
 #include "scheduler/audit_result.hpp"
 
 namespace relayaudit {
@@ -15,8 +16,9 @@ namespace relayaudit {
 inline constexpr const char* kResultsSchemaVersion = "1.1";
 
 // Builds the document. Every string that came from the network or the user is passed through
-// escape_invalid_utf8, so the result dumps without error even with the strict handler.
-nlohmann::json results_to_json(const ScanResult& result);
+// escape_invalid_utf8, so the result dumps without error even with the strict handler. `run`,
+// when given, becomes the "run" block (who ran the scan, from where, with which scripts).
+nlohmann::json results_to_json(const ScanResult& result, const RunProvenance* run = nullptr);
 
 // Pretty-printed document with a trailing newline. Uses the replacing error handler as a last
 // safety net: a missed string must not abort the scan's output.
@@ -31,12 +33,13 @@ std::optional<std::string> write_results_file(const std::filesystem::path& path,
 nlohmann::json endpoint_to_json(const EndpointResult& result);
 
 // The document with an empty "endpoints" array.
-nlohmann::json results_header_json(const ScanResult& result);
+nlohmann::json results_header_json(const ScanResult& result, const RunProvenance* run = nullptr);
 
 // Streams the whole document for `result` (the same text as results_to_json, endpoint by
 // endpoint), atomically, without holding it in memory at once.
 std::optional<std::string> write_results_file(const std::filesystem::path& path,
-                                              const ScanResult& result);
+                                              const ScanResult& result,
+                                              const RunProvenance* run = nullptr);
 
 // RFC 3339 UTC with milliseconds ("2024-05-01T12:00:00.123Z").
 std::string format_timestamp(std::chrono::system_clock::time_point at);

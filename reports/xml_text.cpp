@@ -2,40 +2,10 @@
 #include "reports/xml_text.hpp"
 
 #include "reports/safe_text.hpp"
+#include "reports/utf8_sequence.hpp"
 
 namespace relayaudit {
 namespace {
-
-struct Character {
-  std::size_t length = 1;
-  char32_t code_point = 0;
-  bool valid = false;
-};
-
-// Reads one character of text that escape_invalid_utf8 already made valid UTF-8; a malformed
-// sequence (possible only if a caller skipped that) is reported as one invalid byte.
-Character next_character(std::string_view text, std::size_t at) {
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[at + i]); };
-  const unsigned char lead = byte(0);
-  if (lead < 0x80) return {1, lead, true};
-  std::size_t length = 0;
-  if (lead >= 0xc2 && lead <= 0xdf) {
-    length = 2;
-  } else if (lead >= 0xe0 && lead <= 0xef) {
-    length = 3;
-  } else if (lead >= 0xf0 && lead <= 0xf4) {
-    length = 4;
-  } else {
-    return {};
-  }
-  if (text.size() - at < length) return {};
-  char32_t code_point = lead & (0xff >> (length + 1));
-  for (std::size_t i = 1; i < length; ++i) {
-    if ((byte(i) & 0xc0) != 0x80) return {};
-    code_point = (code_point << 6) | (byte(i) & 0x3f);
-  }
-  return {length, code_point, true};
-}
 
 // Not an XML 1.0 Char (https://www.w3.org/TR/xml/#charsets), or acts on the display.
 bool needs_escape(char32_t cp, bool keep_line_feeds) {
@@ -57,14 +27,16 @@ std::string visible_text(std::string_view text, bool keep_line_feeds) {
   out.reserve(valid.size());
   std::size_t at = 0;
   while (at < valid.size()) {
-    const Character character = next_character(valid, at);
-    const std::string_view bytes = std::string_view(valid).substr(at, character.length);
-    if (!character.valid || needs_escape(character.code_point, keep_line_feeds)) {
+    // `valid` is well-formed, so a malformed sequence is impossible; it would be one byte.
+    const Utf8Sequence character = decode_utf8(valid, at);
+    const std::size_t length = character.length == 0 ? 1 : character.length;
+    const std::string_view bytes = std::string_view(valid).substr(at, length);
+    if (character.length == 0 || needs_escape(character.code_point, keep_line_feeds)) {
       for (char byte : bytes) append_hex_escape(out, static_cast<unsigned char>(byte));
     } else {
       out += bytes;
     }
-    at += character.length;
+    at += length;
   }
   return out;
 }

@@ -49,7 +49,10 @@ int main(int argc, char** argv) {
     return code == 0 ? kExitClean : kExitUsage;
   }
   spdlog::set_pattern("%v");
-  if (app.got_subcommand("scan")) return run_scan_command(scan);
+  if (app.got_subcommand("scan")) {
+    scan.command_line.assign(argv, argv + argc);
+    return run_scan_command(scan);
+  }
   if (app.got_subcommand("lab")) return run_lab_command(lab);
   if (app.got_subcommand("tests")) return run_tests_command(*tests_app, tests);
   if (app.got_subcommand("report")) return run_report_command(report);

@@ -1,6 +1,7 @@
 // `relayaudit report results.json --junit F --sarif F --markdown F`: the formats from the JSON.
 #include "cli/report_command.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -96,6 +97,11 @@ void add_report_output_options(CLI::App& command, ReportOutputs& outputs) {
   }
 }
 
+bool any_report_requested(const ReportOutputs& outputs) {
+  return std::any_of(outputs.begin(), outputs.end(),
+                     [](const auto& output) { return !output.second.empty(); });
+}
+
 int write_report_files(const nlohmann::json& results, const ReportOutputs& outputs,
                        const std::string& source) {
   std::vector<std::pair<std::string, std::string>> files;  // path, content
@@ -134,9 +140,7 @@ void register_report_command(CLI::App& app, ReportCommandOptions& options) {
 }
 
 int run_report_command(const ReportCommandOptions& options) {
-  bool requested = false;
-  for (const auto& [name, path] : options.outputs) requested = requested || !path.empty();
-  if (!requested) {
+  if (!any_report_requested(options.outputs)) {
     std::string flags;
     for (const ReportFormat& format : report_formats()) {
       flags += (flags.empty() ? "--" : ", --") + std::string(format.name);

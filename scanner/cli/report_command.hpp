@@ -28,6 +28,9 @@ using ReportOutputs = std::map<std::string, std::string>;
 // `scan`, which takes the same flags.
 void add_report_output_options(CLI::App& command, ReportOutputs& outputs);
 
+// Whether any format has a file to write.
+bool any_report_requested(const ReportOutputs& outputs);
+
 // Renders every requested format first (a document missing a field the writers need fails
 // before any file is touched, with kExitUsage and the reason on stderr, naming `source`), then
 // writes each file atomically. Returns kExitClean, or kExitRuntime when a file could not be

@@ -43,6 +43,7 @@ void register_scan_command(CLI::App& app, ScanCommandOptions& options) {
   scan->add_option("-f,--targets-file", options.target_files,
                    "File with one target per line ('#' comments, blank lines ignored)");
   scan->add_option("-o,--output", options.output, "Write the JSON results here (atomically)");
+  add_report_output_options(*scan, options.reports);
   scan->add_option("--jsonl", options.jsonl,
                    "Stream one JSON line per finished endpoint here (a killed scan loses none)");
   scan->add_option("--resume", options.resume,

@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/report_command.hpp"
 #include "scheduler/audit_options.hpp"
 
 namespace relayaudit {
@@ -14,8 +15,9 @@ struct ScanCommandOptions {
   std::vector<std::string> targets;
   std::vector<std::string> target_files;
   std::string output;
-  std::string jsonl;   // one line per finished endpoint, flushed as it finishes
-  std::string resume;  // a --jsonl file of an interrupted run: skip its endpoints, append
+  ReportOutputs reports;  // --junit/--sarif/--markdown/--html, rendered from the final results
+  std::string jsonl;      // one line per finished endpoint, flushed as it finishes
+  std::string resume;     // a --jsonl file of an interrupted run: skip its endpoints, append
   bool lab = false;
   std::vector<std::string> resolvers;    // DNS servers for mail domains and DNSBLs
   std::vector<std::string> dnsbl_zones;  // check every endpoint address on each
@@ -34,6 +36,7 @@ struct ScanCommandOptions {
   bool quiet = false;
   bool verbose = false;
   AuditOptions audit;
+  std::vector<std::string> command_line;  // argv as given, recorded in the results
 };
 
 void register_scan_command(CLI::App& app, ScanCommandOptions& options);

@@ -12,6 +12,8 @@
 
 #include "cli/exit_codes.hpp"
 #include "cli/interrupt_watch.hpp"
+#include "cli/run_provenance.hpp"
+#include "cli/scan_outputs.hpp"
 #include "lab/lab_server.hpp"
 #include "reports/jsonl_stream.hpp"
 #include "reports/results_json.hpp"
@@ -130,6 +132,7 @@ int execute_scan(ScanCommandOptions& options, std::vector<Target> targets,
     }
   }
 
+  const RunProvenance run = collect_run_provenance(options.command_line, scripts);
   ScanPlan plan;
   for (const auto& endpoint : resumed) plan.skip.insert(endpoint.value("endpoint", std::string()));
   plan.targets = std::move(targets);
@@ -181,12 +184,7 @@ int execute_scan(ScanCommandOptions& options, std::vector<Target> targets,
   code = std::max(code, exit_code_for(summary, options.fail_on));
   // Interrupted without an open relay found: not a clean bill of health (shell's 128+n).
   if (interrupted_by != 0 && code == kExitClean) code = 128 + interrupted_by;
-  if (!options.output.empty()) {
-    if (auto error = write_results_file(options.output, result)) {
-      std::cerr << "relayaudit: " << *error << "\n";
-      code = kExitRuntime;
-    }
-  }
+  if (write_scan_outputs(options, result, run) != kExitClean) code = kExitRuntime;
   if (!options.quiet) print_text_summary(std::cout, result, isatty(STDOUT_FILENO) == 1);
   if (uv_loop_close(&loop) != 0) log->warn("relayaudit: event loop closed with handles open");
   spdlog::drop("scan");

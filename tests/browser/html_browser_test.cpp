@@ -14,8 +14,8 @@
 
 #include "reports/html_report.hpp"
 #include "reports/results_json.hpp"
-#include "reports/sample_scan.hpp"
 #include "support/process.hpp"
+#include "support/sample_scan.hpp"
 #include "support/temp_dir.hpp"
 
 #ifndef RELAYAUDIT_BINARY

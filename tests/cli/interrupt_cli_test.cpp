@@ -91,15 +91,26 @@ TEST(ScanInterrupts, SigintStopsCleanlyAndWritesIncompleteReports) {
   SlowLab lab(dir);
   const std::string jsonl = (dir.path() / "stream.jsonl").string();
   const std::string results = (dir.path() / "results.json").string();
-  const int status =
-      scan_and_signal({kBinary, "scan", "-f", lab.endpoints, "-q", "--jsonl", jsonl, "-o", results,
-                       "--tests", "core,relay-null-sender", "--tests-per-connection", "1"},
-                      jsonl, 3, SIGINT);
+  const std::string html = (dir.path() / "report.html").string();
+  const std::string junit = (dir.path() / "junit.xml").string();
+  const int status = scan_and_signal(
+      {kBinary, "scan", "-f", lab.endpoints, "-q", "--jsonl", jsonl, "-o", results, "--html", html,
+       "--junit", junit, "--tests", "core,relay-null-sender", "--tests-per-connection", "1"},
+      jsonl, 3, SIGINT);
   EXPECT_EQ(status, 1) << "the open gateway was already found";
   const auto document = nlohmann::json::parse(testing::read_file(results));
   EXPECT_FALSE(document["complete"].get<bool>());
   EXPECT_EQ(document["endpoints"].size(), jsonl_lines(jsonl).size());
   EXPECT_LT(document["endpoints"].size(), 6u);
+  // The reports are rendered from the same incomplete document.
+  const std::string page = testing::read_file(html);
+  EXPECT_NE(page.find("Incomplete scan."), std::string::npos);
+  const std::string xml = testing::read_file(junit);
+  for (const auto& endpoint : document["endpoints"]) {
+    const std::string key = endpoint["endpoint"].get<std::string>();
+    EXPECT_NE(page.find("<code>" + key + "</code>"), std::string::npos) << key;
+    EXPECT_NE(xml.find(key), std::string::npos) << key;
+  }
 }
 
 }  // namespace

@@ -6,9 +6,9 @@
 #include "reports/html_text.hpp"
 #include "reports/results_json.hpp"
 #include "reports/safe_text.hpp"
-#include "reports/sample_scan.hpp"
 #include "reports/svg_chart.hpp"
 #include "support/process.hpp"
+#include "support/sample_scan.hpp"
 #include "support/temp_dir.hpp"
 
 namespace relayaudit {
@@ -200,6 +200,23 @@ TEST(HtmlReport, ScriptHashesShownWhenRecorded) {
   document["scripts"] = {{{"id", "relay-external-sender"}, {"sha256", "ab12"}}};
   const std::string html = render_html(document);
   EXPECT_TRUE(contains(html, "<code>ab12</code>"));
+  EXPECT_FALSE(contains(html, "records the script ids only"));
+}
+
+TEST(HtmlReport, RunMetadataAndScriptSourcesAreShown) {
+  const RunProvenance run = testing::make_sample_run();
+  const std::string html = render_html(results_to_json(testing::make_sample_scan(), &run));
+  EXPECT_TRUE(contains(html, "<th>Run by</th><td>audit ops (uid 1000)</td>"));
+  EXPECT_TRUE(contains(html, "<th>Run from</th><td>scanner-01.example.com</td>"));
+  EXPECT_TRUE(contains(html, "<th>Working directory</th><td>/home/audit/\\xff\\xfe</td>"));
+  // Copy-pasteable: the argument with a quote and a space is quoted as a shell would need.
+  EXPECT_TRUE(contains(html,
+                       "<code>relayaudit scan -f fleet.txt --ehlo-name &#39;it&#39;\\&#39;&#39;s "
+                       "\\xff\\xfe&#39;</code>"));
+  EXPECT_TRUE(
+      contains(html, "<td>/etc/relayaudit/scripts/relay-external-sender.json</td><td><code>" +
+                         std::string(64, 'b') + "</code>"));
+  EXPECT_TRUE(contains(html, "<td>builtin:core/control-postmaster.json</td>"));
   EXPECT_FALSE(contains(html, "records the script ids only"));
 }
 

@@ -8,18 +8,19 @@
 #include <pugixml.hpp>
 
 #include "reports/results_json.hpp"
-#include "reports/sample_scan.hpp"
 #include "support/process.hpp"
+#include "support/report_validators.hpp"
+#include "support/sample_scan.hpp"
 #include "support/temp_dir.hpp"
 
 namespace relayaudit {
 namespace {
 
 using nlohmann::json;
+using testing::junit_schema_errors;
 using testing::run_command;
 using testing::TempDir;
-
-const std::string kSchema = std::string(RELAYAUDIT_SOURCE_DIR) + "/tests/reports/schemas/junit.xsd";
+using testing::xmllint_available;
 
 // Markup, CDATA end, quotes, controls XML 1.0 cannot carry, DEL, a C1 control (NEL), a bidi
 // override, the noncharacter U+FFFE, and the document's own \xNN form of an invalid byte.
@@ -29,27 +30,6 @@ const std::string kHostile =
 const std::string kHostileShown =
     "<script>alert(1)</script> ]]> </failure><failure type=\"x\"> &amp; \"q\" 'a' "
     "\\x01\\x08\\x0b\\x0c\\x1b[31m\\x7f \\xc2\\x85 \\xe2\\x80\\xae \\xef\\xbf\\xbe \\xff";
-
-bool xmllint_available() {
-  return run_command({"xmllint", "--version"}).succeeded();
-}
-
-// CI installs every validator (.ci/install-deps); a developer machine without one skips.
-#define REQUIRE_XMLLINT()                                                      \
-  do {                                                                         \
-    if (!xmllint_available()) {                                                \
-      if (std::getenv("CI") != nullptr) FAIL() << "xmllint missing in CI";     \
-      GTEST_SKIP() << "xmllint not installed (apt-get install libxml2-utils)"; \
-    }                                                                          \
-  } while (false)
-
-// xmllint's verdict on `xml` against the JUnit schema: "" when valid, else its complaint.
-std::string schema_errors(const std::string& xml) {
-  TempDir dir;
-  const auto file = dir.write("junit.xml", xml);
-  const auto run = run_command({"xmllint", "--noout", "--schema", kSchema, file.string()});
-  return run.succeeded() ? "" : run.describe() + "\n" + run.err;
-}
 
 pugi::xml_document parse(const std::string& xml) {
   pugi::xml_document document;
@@ -118,8 +98,8 @@ json& open_endpoint(json& document) {
 TEST(JunitReport, SampleScanValidatesAgainstTheJUnitSchema) {
   REQUIRE_XMLLINT();
   const std::string xml = render_junit(results_to_json(testing::make_sample_scan()));
-  EXPECT_EQ(schema_errors(xml), "") << xml;
-  EXPECT_EQ(schema_errors(render_junit(results_to_json(ScanResult{}))), "");
+  EXPECT_EQ(junit_schema_errors(xml), "") << xml;
+  EXPECT_EQ(junit_schema_errors(render_junit(results_to_json(ScanResult{}))), "");
 }
 
 TEST(JunitReport, TheSchemaCheckRejectsBrokenReports) {
@@ -128,13 +108,13 @@ TEST(JunitReport, TheSchemaCheckRejectsBrokenReports) {
   const std::string xml = render_junit(results_to_json(testing::make_sample_scan()));
   std::string no_type = xml;
   no_type.replace(no_type.find(" type=\"open-relay\""), 18, "");
-  EXPECT_NE(schema_errors(no_type), "");
+  EXPECT_NE(junit_schema_errors(no_type), "");
   std::string bad_count = xml;
   bad_count.replace(bad_count.find("failures=\"1\""), 12, "failures=\"x\"");
-  EXPECT_NE(schema_errors(bad_count), "");
+  EXPECT_NE(junit_schema_errors(bad_count), "");
   std::string stray = xml;
   stray.replace(stray.find("<system-err"), 0, "<surprise />");
-  EXPECT_NE(schema_errors(stray), "");
+  EXPECT_NE(junit_schema_errors(stray), "");
 }
 
 TEST(JunitReport, AnEndpointIsASuiteAndAScriptACase) {
@@ -272,7 +252,7 @@ TEST(JunitReport, HostileServerTextIsInertAndLegalXml) {
       kHostileShown + " (+1 lines)");
 
   if (xmllint_available()) {
-    EXPECT_EQ(schema_errors(xml), "") << xml;
+    EXPECT_EQ(junit_schema_errors(xml), "") << xml;
   }
 }
 
@@ -292,7 +272,7 @@ TEST(JunitReport, RealLabScanValidatesAndCountsEveryTest) {
   TempDir dir;
   const json results = scan_lab(dir);
   const std::string xml = render_junit(results);
-  EXPECT_EQ(schema_errors(xml), "");
+  EXPECT_EQ(junit_schema_errors(xml), "");
   expect_only_visible_characters(xml);
   const pugi::xml_document document = parse(xml);
   expect_consistent_counts(document);
@@ -350,7 +330,7 @@ TEST_F(ReportCommand, RendersEveryFormatFromOneLabScan) {
   const std::string xml = testing::read_file(path("junit.xml"));
   EXPECT_NE(xml.find("type=\"open-relay\""), std::string::npos);
   if (xmllint_available()) {
-    EXPECT_EQ(schema_errors(xml), "");
+    EXPECT_EQ(junit_schema_errors(xml), "");
   }
   const json sarif = json::parse(testing::read_file(path("relay.sarif")));
   EXPECT_EQ(sarif["version"], "2.1.0");

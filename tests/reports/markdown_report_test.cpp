@@ -8,14 +8,16 @@
 #include <vector>
 
 #include "reports/results_json.hpp"
-#include "reports/sample_scan.hpp"
 #include "support/process.hpp"
+#include "support/report_validators.hpp"
+#include "support/sample_scan.hpp"
 #include "support/temp_dir.hpp"
 
 namespace relayaudit {
 namespace {
 
 using nlohmann::json;
+using testing::render_with_cmark;
 using testing::run_command;
 using testing::TempDir;
 
@@ -135,29 +137,6 @@ void expect_inert_markdown(const std::string& markdown) {
     EXPECT_EQ(unescaped_pipes(line), columns) << line;
   }
 }
-
-bool cmark_available() {
-  return run_command({"cmark-gfm", "--version"}).succeeded();
-}
-
-// GitHub's own Markdown parser (Debian cmark-gfm), with raw HTML let through so any that the
-// writer emitted would show.
-std::string render_with_cmark(const std::string& markdown) {
-  TempDir dir;
-  const auto file = dir.write("summary.md", markdown);
-  const auto run = run_command({"cmark-gfm", "--unsafe", "-e", "table", "-e", "autolink", "-e",
-                                "strikethrough", file.string()});
-  EXPECT_TRUE(run.succeeded()) << run.describe() << run.err;
-  return run.out;
-}
-
-#define REQUIRE_CMARK()                                                      \
-  do {                                                                       \
-    if (!cmark_available()) {                                                \
-      if (std::getenv("CI") != nullptr) FAIL() << "cmark-gfm missing in CI"; \
-      GTEST_SKIP() << "cmark-gfm not installed (apt-get install cmark-gfm)"; \
-    }                                                                        \
-  } while (false)
 
 void expect_no_server_html(const std::string& html) {
   for (const char* tag : {"<script", "<img", "<b>", "<em>", "<del>", "<h1"}) {

@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "reports/results_json.hpp"
-#include "reports/sample_scan.hpp"
 #include "support/process.hpp"
+#include "support/sample_scan.hpp"
 #include "support/temp_dir.hpp"
 
 namespace relayaudit {

@@ -1,6 +1,6 @@
 // write_results_file: atomic replacement and errors that name the path.
 #include "reports/results_json.hpp"
-#include "reports/sample_scan.hpp"
+#include "support/sample_scan.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -2,9 +2,12 @@
 #include "reports/results_json.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
-#include "reports/sample_scan.hpp"
+#include <fstream>
+
 #include "reports/version.hpp"
+#include "support/sample_scan.hpp"
 
 namespace relayaudit {
 namespace {
@@ -75,6 +78,40 @@ TEST(ResultsJson, TopLevelFields) {
   EXPECT_EQ(problem.at("origin"), "targets.txt:3");
   EXPECT_EQ(problem.at("status"), "resolve-failed");
   EXPECT_EQ(problem.at("message"), "no such domain");
+}
+
+TEST(ResultsJson, RunBlockOnlyWhenGiven) {
+  EXPECT_FALSE(results_to_json(testing::make_sample_scan()).contains("run"));
+  const RunProvenance given = testing::make_sample_run();
+  const json document = results_to_json(testing::make_sample_scan(), &given);
+  const json& run = document.at("run");
+  EXPECT_EQ(run.at("user"), "audit ops");
+  EXPECT_EQ(run.at("uid"), 1000);
+  EXPECT_EQ(run.at("host"), "scanner-01.example.com");
+  EXPECT_EQ(run.at("working_directory"), "/home/audit/\\xff\\xfe");
+  EXPECT_EQ(run.at("command_line").size(), 6u);
+  EXPECT_EQ(run.at("command_line")[5], "it's \\xff\\xfe");
+  ASSERT_EQ(run.at("scripts").size(), 2u);
+  EXPECT_EQ(run.at("scripts")[1].at("source"),
+            "/etc/relayaudit/scripts/relay-external-sender.json");
+  EXPECT_EQ(run.at("scripts")[1].at("sha256"), std::string(64, 'b'));
+  // Unknown values are null, not empty strings that would pass for a name.
+  const json unknown = run_provenance_json(RunProvenance{});
+  EXPECT_TRUE(unknown.at("user").is_null());
+  EXPECT_TRUE(unknown.at("host").is_null());
+  EXPECT_TRUE(unknown.at("working_directory").is_null());
+}
+
+TEST(ResultsJson, StreamedFileHasTheRunBlockToo) {
+  const RunProvenance given = testing::make_sample_run();
+  const ScanResult scan = testing::make_sample_scan();
+  const auto file = std::filesystem::temp_directory_path() /
+                    ("relayaudit-run-" + std::to_string(::getpid()) + ".json");
+  ASSERT_EQ(write_results_file(file, scan, &given), std::nullopt);
+  std::ifstream in(file);
+  const json streamed = json::parse(in);
+  std::filesystem::remove(file);
+  EXPECT_EQ(streamed, results_to_json(scan, &given));
 }
 
 TEST(ResultsJson, EndpointAndTestFields) {

@@ -11,55 +11,19 @@
 #include <set>
 
 #include "reports/results_json.hpp"
-#include "reports/sample_scan.hpp"
 #include "support/process.hpp"
+#include "support/report_validators.hpp"
+#include "support/sample_scan.hpp"
 #include "support/temp_dir.hpp"
 
 namespace relayaudit {
 namespace {
 
 using nlohmann::json;
+using testing::jsonschema_available;
 using testing::run_command;
+using testing::sarif_schema_errors;
 using testing::TempDir;
-
-// The SARIF 2.1.0 schema as Microsoft's SARIF SDK ships it; see tests/reports/schemas/README.md.
-const std::string kSchema =
-    std::string(RELAYAUDIT_SOURCE_DIR) + "/tests/reports/schemas/sarif-2.1.0-rtm.5.json";
-
-// Debian's python3-jsonschema lives with /usr/bin/python3; a pyenv or venv python3 earlier on
-// PATH may lack it.
-std::string python() {
-  return std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
-}
-
-bool jsonschema_available() {
-  return run_command({python(), "-c", "import jsonschema"}).succeeded();
-}
-
-#define REQUIRE_JSONSCHEMA()                                                                   \
-  do {                                                                                         \
-    if (!jsonschema_available()) {                                                             \
-      if (std::getenv("CI") != nullptr) FAIL() << "python3 jsonschema missing in CI";          \
-      GTEST_SKIP() << "python3 jsonschema not installed (apt-get install python3-jsonschema)"; \
-    }                                                                                          \
-  } while (false)
-
-// The validator the schema declares (draft-04 for this one); "" when the log is valid.
-std::string schema_errors(const std::string& sarif) {
-  TempDir dir;
-  const auto file = dir.write("log.sarif", sarif);
-  const auto run =
-      run_command({python(), "-c",
-                   "import json, sys, jsonschema\n"
-                   "schema = json.load(open(sys.argv[1]))\n"
-                   "validator = jsonschema.validators.validator_for(schema)\n"
-                   "validator.check_schema(schema)\n"
-                   "errors = list(validator(schema).iter_errors(json.load(open(sys.argv[2]))))\n"
-                   "for e in errors[:20]: print('sarif:', list(e.absolute_path), e.message[:300])\n"
-                   "sys.exit(1 if errors else 0)\n",
-                   kSchema, file.string()});
-  return run.succeeded() ? "" : run.describe() + "\n" + run.out + run.err;
-}
 
 json& open_endpoint(json& document) {
   for (auto& endpoint : document["endpoints"]) {
@@ -115,8 +79,8 @@ void expect_code_scanning_ready(const json& log) {
 TEST(SarifReport, SampleScanValidatesAgainstTheSarifSchema) {
   REQUIRE_JSONSCHEMA();
   const std::string sarif = render_sarif(results_to_json(testing::make_sample_scan()));
-  EXPECT_EQ(schema_errors(sarif), "") << sarif;
-  EXPECT_EQ(schema_errors(render_sarif(results_to_json(ScanResult{}))), "");
+  EXPECT_EQ(sarif_schema_errors(sarif), "") << sarif;
+  EXPECT_EQ(sarif_schema_errors(render_sarif(results_to_json(ScanResult{}))), "");
 }
 
 TEST(SarifReport, TheSchemaCheckRejectsBrokenLogs) {
@@ -125,13 +89,13 @@ TEST(SarifReport, TheSchemaCheckRejectsBrokenLogs) {
   const json log = json::parse(render_sarif(results_to_json(testing::make_sample_scan())));
   json bad_level = log;
   bad_level["runs"][0]["results"][0]["level"] = "fatal";
-  EXPECT_NE(schema_errors(bad_level.dump()), "");
+  EXPECT_NE(sarif_schema_errors(bad_level.dump()), "");
   json no_message = log;
   no_message["runs"][0]["results"][0].erase("message");
-  EXPECT_NE(schema_errors(no_message.dump()), "");
+  EXPECT_NE(sarif_schema_errors(no_message.dump()), "");
   json bad_version = log;
   bad_version["version"] = "2.0.0";
-  EXPECT_NE(schema_errors(bad_version.dump()), "");
+  EXPECT_NE(sarif_schema_errors(bad_version.dump()), "");
 }
 
 TEST(SarifReport, ARulePerScriptAndAResultPerOpenEndpointAndFailingScript) {
@@ -278,7 +242,7 @@ TEST(SarifReport, HostileServerTextIsInert) {
   EXPECT_EQ(sarif.find("\xe2\x80\xae"), std::string::npos);
   expect_code_scanning_ready(log);
   if (jsonschema_available()) {
-    EXPECT_EQ(schema_errors(sarif), "");
+    EXPECT_EQ(sarif_schema_errors(sarif), "");
   }
 }
 
@@ -293,7 +257,7 @@ TEST(SarifReport, RealLabScanValidatesWithAnAlertPerFailingScript) {
   ASSERT_EQ(scan.exit_code, 1) << scan.describe() << "\n" << scan.err;
   const json results = json::parse(testing::read_file(file.string()));
   const std::string sarif = render_sarif(results);
-  EXPECT_EQ(schema_errors(sarif), "");
+  EXPECT_EQ(sarif_schema_errors(sarif), "");
   const json log = json::parse(sarif);
   expect_code_scanning_ready(log);
 

@@ -2,62 +2,40 @@
 #include "reports/results_json.hpp"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <cstdlib>
-#include <fstream>
-
-#include "reports/sample_scan.hpp"
+#include "support/report_validators.hpp"
+#include "support/sample_scan.hpp"
 
 namespace relayaudit {
 namespace {
 
-namespace fs = std::filesystem;
-
-// No C++ JSON Schema validator is packaged for us; python3-jsonschema (Debian) or the
-// `jsonschema` pip package implements draft 2020-12 and is a common CI install.
-bool python_jsonschema_available() {
-  return std::system(
-             "python3 -c 'import jsonschema; jsonschema.Draft202012Validator' "
-             ">/dev/null 2>&1") == 0;
-}
-
-// Exit status of validating `document` against the schema: 0 valid, 1 invalid.
-int validate(const nlohmann::json& document, const std::string& tag) {
-  const fs::path file = fs::temp_directory_path() /
-                        ("relayaudit-schema-" + std::to_string(::getpid()) + "-" + tag + ".json");
-  std::ofstream(file) << document.dump(2, ' ', false, nlohmann::json::error_handler_t::strict);
-  const std::string schema = std::string(RELAYAUDIT_SOURCE_DIR) + "/reports/results.schema.json";
-  const std::string command =
-      "python3 -c '"
-      "import json, sys, jsonschema\n"
-      "schema = json.load(open(sys.argv[1]))\n"
-      "jsonschema.Draft202012Validator.check_schema(schema)\n"
-      "errors = "
-      "list(jsonschema.Draft202012Validator(schema).iter_errors(json.load(open(sys.argv[2]))))\n"
-      "[print(\"schema:\", list(e.absolute_path), e.message, file=sys.stderr) for e in errors]\n"
-      "sys.exit(1 if errors else 0)' '" +
-      schema + "' '" + file.string() + "'";
-  const int raw = std::system(command.c_str());
-  fs::remove(file);
-  return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+// "" when valid; the strict dump also proves every string in the document is valid UTF-8.
+std::string schema_errors(const nlohmann::json& document) {
+  return testing::results_schema_errors(
+      document.dump(2, ' ', false, nlohmann::json::error_handler_t::strict));
 }
 
 class ResultsSchema : public ::testing::Test {
  protected:
-  void SetUp() override {
-    if (!python_jsonschema_available()) {
-      GTEST_SKIP() << "python3 jsonschema not installed (apt-get install python3-jsonschema)";
-    }
-  }
+  void SetUp() override { REQUIRE_JSONSCHEMA(); }
 };
 
 TEST_F(ResultsSchema, SampleScanValidates) {
-  EXPECT_EQ(validate(results_to_json(testing::make_sample_scan()), "sample"), 0);
+  EXPECT_EQ(schema_errors(results_to_json(testing::make_sample_scan())), "");
+}
+
+TEST_F(ResultsSchema, RunBlockValidates) {
+  const RunProvenance run = testing::make_sample_run();
+  EXPECT_EQ(schema_errors(results_to_json(testing::make_sample_scan(), &run)), "");
+  const RunProvenance unknown;  // no user, host or directory: nulls
+  EXPECT_EQ(schema_errors(results_to_json(ScanResult{}, &unknown)), "");
+  nlohmann::json bad_hash = results_to_json(testing::make_sample_scan(), &run);
+  bad_hash["run"]["scripts"][0]["sha256"] = "not-a-hash";
+  EXPECT_NE(schema_errors(bad_hash), "");
 }
 
 TEST_F(ResultsSchema, EmptyScanValidates) {
-  EXPECT_EQ(validate(results_to_json(ScanResult{}), "empty"), 0);
+  EXPECT_EQ(schema_errors(results_to_json(ScanResult{})), "");
 }
 
 TEST_F(ResultsSchema, BrokenDocumentsAreRejected) {
@@ -65,13 +43,13 @@ TEST_F(ResultsSchema, BrokenDocumentsAreRejected) {
   nlohmann::json document = results_to_json(testing::make_sample_scan());
   nlohmann::json bad_verdict = document;
   bad_verdict["endpoints"][0]["verdict"] = "maybe";
-  EXPECT_EQ(validate(bad_verdict, "verdict"), 1);
+  EXPECT_NE(schema_errors(bad_verdict), "");
   nlohmann::json extra_field = document;
   extra_field["endpoints"][0]["tests"][0]["surprise"] = 1;
-  EXPECT_EQ(validate(extra_field, "extra"), 1);
+  EXPECT_NE(schema_errors(extra_field), "");
   nlohmann::json missing = document;
   missing["summary"].erase("unresolved");
-  EXPECT_EQ(validate(missing, "missing"), 1);
+  EXPECT_NE(schema_errors(missing), "");
 }
 
 }  // namespace

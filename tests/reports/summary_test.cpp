@@ -1,8 +1,8 @@
 // summarize(): counts per verdict and the run verdict, unresolved targets included.
 #include <gtest/gtest.h>
 
-#include "reports/sample_scan.hpp"
 #include "scheduler/audit_result.hpp"
+#include "support/sample_scan.hpp"
 
 namespace relayaudit {
 namespace {

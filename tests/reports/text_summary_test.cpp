@@ -5,7 +5,7 @@
 
 #include <sstream>
 
-#include "reports/sample_scan.hpp"
+#include "support/sample_scan.hpp"
 
 namespace relayaudit {
 namespace {

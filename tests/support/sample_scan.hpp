@@ -1,6 +1,7 @@
 // A hand-built ScanResult shared by the report tests: every verdict, hostile server text.
 #pragma once
 
+#include "reports/run_provenance.hpp"
 #include "scheduler/audit_result.hpp"
 
 namespace relayaudit::testing {
@@ -17,5 +18,9 @@ EndpointResult make_endpoint(std::string address, EndpointVerdict verdict);
 // Four endpoints (open relay with invalid UTF-8 in banner, capabilities, replies and
 // transcript; closed; inconclusive; unreachable over IPv6) and one unresolved target.
 ScanResult make_sample_scan();
+
+// Who ran the sample scan: a user with a space, invalid bytes in the working directory and in an
+// argument, one built-in and one user script.
+RunProvenance make_sample_run();
 
 }  // namespace relayaudit::testing

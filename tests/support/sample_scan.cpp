@@ -1,5 +1,5 @@
-// Builds the ScanResult the report tests render.
-#include "reports/sample_scan.hpp"
+// Builds the ScanResult (and the run block) the report and browser tests render.
+#include "support/sample_scan.hpp"
 
 namespace relayaudit::testing {
 
@@ -96,6 +96,22 @@ ScanResult make_sample_scan() {
   scan.unresolved.push_back(
       {"nxdomain.example", "targets.txt:3", Status::resolve_failed, "no such domain"});
   return scan;
+}
+
+RunProvenance make_sample_run() {
+  RunProvenance run;
+  run.user = "audit ops";
+  run.uid = 1000;
+  run.host = "scanner-01.example.com";
+  run.working_directory = std::string("/home/audit/") + kInvalidBytes;
+  run.command_line = {"relayaudit", "scan",        "-f",
+                      "fleet.txt",  "--ehlo-name", std::string("it's ") + kInvalidBytes};
+  run.scripts = {
+      {"control-postmaster", "builtin:core/control-postmaster.json", std::string(64, 'a')},
+      {"relay-external-sender", "/etc/relayaudit/scripts/relay-external-sender.json",
+       std::string(64, 'b')},
+  };
+  return run;
 }
 
 }  // namespace relayaudit::testing

@@ -1,0 +1,38 @@
+// The results document's "run" block from a RunProvenance.
+#include "reports/run_provenance.hpp"
+
+#include "reports/safe_text.hpp"
+
+namespace relayaudit {
+namespace {
+
+using nlohmann::json;
+
+// Paths, argv and host names are bytes, not necessarily UTF-8.
+json safe_or_null(const std::optional<std::string>& text) {
+  return text ? json(escape_invalid_utf8(*text)) : json(nullptr);
+}
+
+}  // namespace
+
+json run_provenance_json(const RunProvenance& run) {
+  json command_line = json::array();
+  for (const auto& argument : run.command_line)
+    command_line.push_back(escape_invalid_utf8(argument));
+  json scripts = json::array();
+  for (const auto& script : run.scripts) {
+    scripts.push_back({{"id", escape_invalid_utf8(script.id)},
+                       {"source", escape_invalid_utf8(script.source)},
+                       {"sha256", script.sha256}});
+  }
+  return {
+      {"user", safe_or_null(run.user)},
+      {"uid", run.uid},
+      {"host", safe_or_null(run.host)},
+      {"working_directory", safe_or_null(run.working_directory)},
+      {"command_line", std::move(command_line)},
+      {"scripts", std::move(scripts)},
+  };
+}
+
+}  // namespace relayaudit

@@ -1,0 +1,31 @@
+// Who ran a scan, from where, how, and with which script definitions: the "run" block of the
+// results document, so an auditor can tell which run produced a report.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace relayaudit {
+
+struct ScriptProvenance {
+  std::string id;
+  std::string source;  // "builtin:core/x.json" or the path of the user's file
+  std::string sha256;  // of the definition's bytes as loaded
+};
+
+struct RunProvenance {
+  std::optional<std::string> user;  // the effective user's login name, when it has one
+  long long uid = -1;               // the effective user id
+  std::optional<std::string> host;  // this machine's host name
+  std::optional<std::string> working_directory;
+  std::vector<std::string> command_line;  // argv as given, argv[0] included
+  std::vector<ScriptProvenance> scripts;  // every script in the plan, by id
+};
+
+// The "run" object (reports/results.schema.json, $defs/run); every string is made valid UTF-8.
+nlohmann::json run_provenance_json(const RunProvenance& run);
+
+}  // namespace relayaudit

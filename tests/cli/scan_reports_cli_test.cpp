@@ -1,0 +1,98 @@
+// `scan` writes every report format from its own results: one real lab scan, each output
+// validated the way the report tests validate it.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "support/process.hpp"
+#include "support/report_validators.hpp"
+#include "support/temp_dir.hpp"
+
+namespace relayaudit {
+namespace {
+
+using nlohmann::json;
+using testing::read_file;
+using testing::run_command;
+using testing::TempDir;
+
+const std::string kBinary = RELAYAUDIT_BINARY;
+
+std::size_t count_of(const std::string& text, const std::string& needle) {
+  std::size_t count = 0;
+  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
+    ++count;
+  }
+  return count;
+}
+
+TEST(ScanReports, OneLabScanWritesEveryFormatAndEachValidates) {
+  TempDir dir;
+  const auto path = [&](const char* name) { return (dir.path() / name).string(); };
+  const auto run = run_command({kBinary, "scan", "--lab", "-q", "-o", path("results.json"),
+                                "--junit", path("junit.xml"), "--sarif", path("relay.sarif"),
+                                "--markdown", path("summary.md"), "--html", path("report.html")});
+  ASSERT_FALSE(run.timed_out);
+  EXPECT_EQ(run.exit_code, 1) << "the lab has open relays; the report flags change no exit code\n"
+                              << run.err;
+
+  const std::string results_text = read_file(path("results.json"));
+  const json results = json::parse(results_text);
+  ASSERT_GE(results["endpoints"].size(), 10u);
+  const std::string junit = read_file(path("junit.xml"));
+  const std::string sarif = read_file(path("relay.sarif"));
+  const std::string markdown = read_file(path("summary.md"));
+  const std::string html = read_file(path("report.html"));
+
+  // The formats come from the same document: every endpoint of results.json is in each one.
+  EXPECT_EQ(count_of(html, "<tr class=\"endpoint-row\">"), results["endpoints"].size());
+  for (const auto& endpoint : results["endpoints"]) {
+    const std::string key = endpoint["endpoint"].get<std::string>();
+    EXPECT_NE(html.find("<code>" + key + "</code>"), std::string::npos) << key;
+    EXPECT_NE(junit.find(key), std::string::npos) << key;
+    EXPECT_NE(markdown.find(key), std::string::npos) << key;
+  }
+  EXPECT_EQ(json::parse(sarif)["version"], "2.1.0");
+
+  if (testing::jsonschema_available()) {
+    EXPECT_EQ(testing::results_schema_errors(results_text), "");
+    EXPECT_EQ(testing::sarif_schema_errors(sarif), "");
+  } else if (std::getenv("CI") != nullptr) {
+    ADD_FAILURE() << "python3 jsonschema missing in CI";
+  }
+  if (testing::xmllint_available()) {
+    EXPECT_EQ(testing::junit_schema_errors(junit), "") << junit;
+  } else if (std::getenv("CI") != nullptr) {
+    ADD_FAILURE() << "xmllint missing in CI";
+  }
+  if (testing::cmark_available()) {
+    const std::string rendered = testing::render_with_cmark(markdown);
+    EXPECT_NE(rendered.find("<table>"), std::string::npos) << rendered;
+  } else if (std::getenv("CI") != nullptr) {
+    ADD_FAILURE() << "cmark-gfm missing in CI";
+  }
+}
+
+TEST(ScanReports, ReportsNeedNoResultsFile) {
+  TempDir dir;
+  const std::string html = (dir.path() / "report.html").string();
+  const auto run = run_command({kBinary, "scan", "127.0.0.1:1", "-q", "--html", html});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(read_file(html).find("<code>127.0.0.1:1</code>"), std::string::npos);
+}
+
+TEST(ScanReports, AnUnwritableReportIsExit4AndTheOthersAreStillWritten) {
+  TempDir dir;
+  const std::string results = (dir.path() / "results.json").string();
+  const std::string markdown = (dir.path() / "summary.md").string();
+  const auto run =
+      run_command({kBinary, "scan", "127.0.0.1:1", "-q", "-o", results, "--junit",
+                   (dir.path() / "missing/dir/junit.xml").string(), "--markdown", markdown});
+  EXPECT_EQ(run.exit_code, 4);
+  EXPECT_NE(run.err.find("missing/dir/junit.xml"), std::string::npos) << run.err;
+  EXPECT_FALSE(read_file(results).empty());
+  EXPECT_FALSE(read_file(markdown).empty());
+}
+
+}  // namespace
+}  // namespace relayaudit
