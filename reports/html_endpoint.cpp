@@ -107,6 +107,25 @@ std::string endpoint_facts(const json& endpoint) {
     targets += (targets.empty() ? "" : ", ") + html_text(scalar(target));
   }
   row("Targets", targets.empty() ? std::string(kNotRecorded) : targets);
+  std::string domains;
+  for (const json& domain : list(endpoint, "mail_domains")) {
+    domains += (domains.empty() ? "" : ", ") + html_text(scalar(domain));
+  }
+  if (!text(endpoint, "domains_unchecked").empty()) {
+    domains += " <span class=\"small\">(postmaster not asked for " +
+               html_text(text(endpoint, "domains_unchecked")) + " more)</span>";
+  }
+  if (!domains.empty()) row("MX of", domains);
+  std::string listings;
+  for (const json& listing : list(endpoint, "dnsbl")) {
+    std::string codes;
+    for (const json& code : list(listing, "return_codes")) codes += " " + html_text(scalar(code));
+    const std::string why = text(listing, text(listing, "status") == "error" ? "error" : "reason");
+    listings += (listings.empty() ? "" : "<br>") + html_text(text(listing, "zone")) + ": <strong>" +
+                html_text(text(listing, "status")) + "</strong>" + codes +
+                (why.empty() ? "" : " <span class=\"small\">" + html_text(why) + "</span>");
+  }
+  if (!listings.empty()) row("DNSBL", listings);
   std::string ended =
       html_text(text(endpoint, "status")) + " at " + html_text(text(endpoint, "stage"));
   if (!text(endpoint, "error").empty()) ended += ": " + html_text(text(endpoint, "error"));

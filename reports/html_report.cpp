@@ -282,15 +282,28 @@ std::string summary_section(const json& doc) {
 // Endpoint ids within the report: from the document order, never from document text.
 using EndpointOrder = std::vector<std::pair<std::size_t, const json*>>;
 
-std::string endpoint_badges_for(const std::string& address, const EndpointOrder& endpoints) {
+// The endpoints an MX address was audited as: by its endpoint key when the scan recorded one
+// (`scan DOMAIN`), else every port of the address (an `mx` map of its own).
+std::string endpoint_badges_for(const json& address, const EndpointOrder& endpoints) {
   std::string out;
+  const std::string key = text(address, "endpoint");
   for (const auto& [index, endpoint] : endpoints) {
-    if (text(*endpoint, "address") != address) continue;
+    if (key.empty() ? text(*endpoint, "address") != text(address, "address")
+                    : text(*endpoint, "endpoint") != key) {
+      continue;
+    }
     out += "<a href=\"#ep-" + std::to_string(index) + "\">" +
            html_text(text(*endpoint, "endpoint")) + "</a> " +
            badge(kEndpointVerdicts, text(*endpoint, "verdict")) + "<br>";
   }
   return out.empty() ? "<span class=\"absent\">not audited</span>" : out;
+}
+
+// A domain verdict: an endpoint verdict, or the two only a domain has.
+std::string domain_badge(const std::string& verdict) {
+  if (verdict == "no-mail") return "<span class=\"badge v-unknown\">no mail (null MX)</span>";
+  if (verdict == "dns-error") return "<span class=\"badge v-unreachable\">DNS error</span>";
+  return badge(kEndpointVerdicts, verdict);
 }
 
 // The MX map per domain, when the scan recorded one ("domains" as `relayaudit mx` writes them).
@@ -299,8 +312,15 @@ std::string mx_section(const json& doc, const EndpointOrder& endpoints) {
   if (!domains.is_array() || domains.empty()) return "";
   std::string out = "<section id=\"mx-map\"><h2>MX map</h2>";
   for (const json& domain : domains) {
-    out += "<h3>" + html_text(text(domain, "domain")) + "</h3>";
+    out += "<h3>" + html_text(text(domain, "domain")) +
+           (text(domain, "verdict").empty() ? "" : " " + domain_badge(text(domain, "verdict"))) +
+           "</h3>";
     std::vector<std::string> notes;
+    for (const json& finding : list(domain, "findings")) {
+      notes.push_back(std::string(at(finding, "backup_mx") == true ? "Backup MX " : "MX ") +
+                      text(finding, "mx") + " (" + text(finding, "endpoint") +
+                      ") refuses the domain's own mail: " + text(finding, "message"));
+    }
     if (at(domain, "null_mx") == true) notes.push_back("null MX: the domain accepts no mail");
     if (at(domain, "implicit_mx") == true) notes.push_back("no MX: its own address receives mail");
     if (!text(domain, "error").empty()) notes.push_back(text(domain, "error"));
@@ -322,8 +342,7 @@ std::string mx_section(const json& doc, const EndpointOrder& endpoints) {
       }
       for (const json& address : addresses) {
         out += "<tr>" + host_cells + "<td><code>" + html_text(text(address, "address")) +
-               "</code></td><td>" + endpoint_badges_for(text(address, "address"), endpoints) +
-               "</td></tr>";
+               "</code></td><td>" + endpoint_badges_for(address, endpoints) + "</td></tr>";
       }
     }
     out += "</tbody></table>";

@@ -211,8 +211,66 @@ void write_findings(std::ostream& out, const std::vector<const json*>& endpoints
     }
   }
   if (rows.str().empty()) return;
-  out << "### Probe findings\n\n| endpoint | probe | severity | finding |\n"
+  out << "### Findings\n\n| endpoint | finding | severity | detail |\n"
       << "| --- | --- | --- | --- |\n"
+      << rows.str() << "\n";
+}
+
+// Mail-domain targets: the worst verdict of each domain's MX endpoints.
+void write_domains(std::ostream& out, const json& results) {
+  if (!results.contains("domains") || results["domains"].empty()) return;
+  out << "### Mail domains\n\n| verdict | domain | MX hosts | endpoints | notes |\n"
+      << "| --- | --- | --- | --- | --- |\n";
+  for (const auto& domain : results["domains"]) {
+    std::string hosts;
+    for (const auto& host : domain.at("hosts")) {
+      if (!hosts.empty()) hosts += "<br>";
+      hosts +=
+          std::to_string(host.at("preference").get<int>()) + " " + code(text_of(host.at("name")));
+    }
+    std::vector<std::string> notes;
+    if (domain.at("null_mx") == true) notes.push_back("null MX: accepts no mail");
+    if (domain.at("implicit_mx") == true) notes.push_back("no MX: its own address receives mail");
+    if (domain.at("error").is_string()) notes.push_back(plain(text_of(domain.at("error"))));
+    for (const auto& finding : domain.at("findings")) {
+      notes.push_back(std::string(finding.at("backup_mx") == true ? "backup MX " : "MX ") +
+                      code(text_of(finding.at("mx"))) + " refuses the domain's mail");
+    }
+    std::string joined;
+    for (const auto& note : notes) joined += (joined.empty() ? "" : "; ") + note;
+    out << "| " << plain(text_of(domain.at("verdict"))) << " | "
+        << code(text_of(domain.at("domain"))) << " | " << hosts << " | "
+        << domain.at("endpoints").size() << " | " << joined << " |\n";
+  }
+  out << "\n";
+}
+
+// DNSBL listings and lookup errors; clean addresses are only counted.
+void write_dnsbl(std::ostream& out, const json& results,
+                 const std::vector<const json*>& endpoints) {
+  if (!results.contains("dnsbl_zones") || results["dnsbl_zones"].empty()) return;
+  std::ostringstream rows;
+  for (const json* endpoint : endpoints) {
+    if (!endpoint->contains("dnsbl")) continue;
+    for (const auto& listing : endpoint->at("dnsbl")) {
+      if (listing.at("status") == "not-listed") continue;
+      std::string codes;
+      for (const auto& code_text : listing.at("return_codes")) {
+        codes += (codes.empty() ? "" : " ") + text_of(code_text);
+      }
+      const json& why =
+          listing.at("status") == "error" ? listing.at("error") : listing.at("reason");
+      rows << "| " << code(text_of(endpoint->at("endpoint"))) << " | "
+           << code(text_of(listing.at("zone"))) << " | " << plain(text_of(listing.at("status")))
+           << " | " << code(codes) << " | " << plain(text_of(why)) << " |\n";
+    }
+  }
+  out << "### DNS blocklists\n\n";
+  if (rows.str().empty()) {
+    out << "No audited address is listed on " << results["dnsbl_zones"].size() << " zone(s).\n\n";
+    return;
+  }
+  out << "| endpoint | zone | status | codes | reason |\n| --- | --- | --- | --- | --- |\n"
       << rows.str() << "\n";
 }
 
@@ -267,7 +325,9 @@ std::string render_markdown(const json& results) {
           << " further open relays is in the results JSON, the JUnit and the SARIF reports.\n\n";
     }
   }
+  write_domains(out, results);
   write_findings(out, endpoints);
+  write_dnsbl(out, results, endpoints);
   write_unresolved(out, results.at("unresolved"));
   return out.str();
 }
