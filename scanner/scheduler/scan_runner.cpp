@@ -25,6 +25,7 @@ void ScanRunner::start() {
   for (const auto& script : plan_.scripts) result_.scripts.push_back(script.id);
   result_.dnsbl_zones = plan_.dnsbl_zones;
   per_target_.resize(plan_.targets.size());
+  domain_of_target_.resize(plan_.targets.size());
   resolutions_left_ = 1;  // held by this loop so an early answer cannot finish the expansion
   for (std::size_t i = 0; i < plan_.targets.size(); ++i) {
     const Target& target = plan_.targets[i];
@@ -163,8 +164,8 @@ void ScanRunner::on_domain_resolved(std::size_t target_index, MailDomain domain)
                      "mail domain " + domain.domain + ": " +
                          (domain.error.empty() ? std::string("no receiving host") : domain.error)});
   }
-  result_.domains.push_back(
-      ScannedDomain{target.spec, target.origin, target.port, std::move(domain)});
+  domain_of_target_[target_index] =
+      ScannedDomain{target.spec, target.origin, target.port, std::move(domain)};
   if (--resolutions_left_ == 0) targets_ready();
 }
 
@@ -174,31 +175,30 @@ void ScanRunner::add_endpoint(Endpoint endpoint) {
   if (found != endpoint_index_.end()) {
     // The same gateway reached through several targets is audited once, credited to each.
     Endpoint& existing = endpoints_[found->second];
+    // A hosting MX can serve thousands of the scanned domains: membership by set, not by scan.
+    auto& credited = credited_[found->second];
     for (auto& spec : endpoint.targets) {
-      if (std::find(existing.targets.begin(), existing.targets.end(), spec) ==
-          existing.targets.end()) {
-        existing.targets.push_back(spec);
-      }
+      if (credited.insert("t " + spec).second) existing.targets.push_back(spec);
     }
     for (auto& domain : endpoint.mail_domains) {
-      if (std::find(existing.mail_domains.begin(), existing.mail_domains.end(), domain) ==
-          existing.mail_domains.end()) {
-        existing.mail_domains.push_back(domain);
-      }
+      if (credited.insert("d " + domain).second) existing.mail_domains.push_back(domain);
     }
     if (existing.host_name.empty()) existing.host_name = endpoint.host_name;
     return;
   }
   endpoint_index_.emplace(key, endpoints_.size());
+  auto& credited = credited_.emplace_back();
+  for (const auto& spec : endpoint.targets) credited.insert("t " + spec);
+  for (const auto& domain : endpoint.mail_domains) credited.insert("d " + domain);
   endpoints_.push_back(std::move(endpoint));
 }
 
 void ScanRunner::targets_ready() {
   // Domains finish in answer order; reports list them in the order the user gave them.
-  std::stable_sort(result_.domains.begin(), result_.domains.end(),
-                   [this](const ScannedDomain& a, const ScannedDomain& b) {
-                     return target_position(a.target) < target_position(b.target);
-                   });
+  for (auto& domain : domain_of_target_) {
+    if (domain) result_.domains.push_back(std::move(*domain));
+  }
+  domain_of_target_.clear();
   for (auto& list : per_target_) {
     for (auto& endpoint : list) {
       if (!plan_.skip.contains(endpoint.key())) add_endpoint(std::move(endpoint));
@@ -219,13 +219,6 @@ void ScanRunner::targets_ready() {
   }
   check_dnsbl_listings();
   admit();
-}
-
-std::size_t ScanRunner::target_position(const std::string& spec) const {
-  for (std::size_t i = 0; i < plan_.targets.size(); ++i) {
-    if (plan_.targets[i].spec == spec) return i;
-  }
-  return plan_.targets.size();
 }
 
 void ScanRunner::check_dnsbl_listings() {

@@ -5,8 +5,10 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include <uv.h>
@@ -69,7 +71,6 @@ class ScanRunner {
   // Reports endpoint `index` once both its audit and its DNSBL checks are in.
   void settle(std::size_t index);
   void finish_when_done();
-  std::size_t target_position(const std::string& spec) const;
 
   uv_loop_t* loop_;
   ScanPlan plan_;
@@ -78,7 +79,9 @@ class ScanRunner {
   std::function<void()> on_finished_;
   std::size_t resolutions_left_ = 0;
   std::vector<std::vector<Endpoint>> per_target_;  // endpoints of each target, in input order
+  std::vector<std::optional<ScannedDomain>> domain_of_target_;  // by target index
   std::vector<Endpoint> endpoints_;
+  std::vector<std::unordered_set<std::string>> credited_;  // "t spec", "d domain" per endpoint
   std::map<std::string, std::size_t> endpoint_index_;
   std::vector<std::unique_ptr<EndpointAudit>> audits_;
   std::vector<EndpointResult> results_;

@@ -1,21 +1,16 @@
 // `scan DOMAIN` end to end: MX maps from a real nsd on loopback, lab gateways behind them on one
 // port, DNSBL listings, and the backup-MX consistency finding.
 #include <gtest/gtest.h>
-#include <uv.h>
 
 #include <algorithm>
 #include <fstream>
-#include <map>
 #include <stdexcept>
 
 #include "dns_harness.hpp"
-#include "lab/lab_server.hpp"
+#include "domain_scan_harness.hpp"
 #include "reports/results_json.hpp"
-#include "scheduler/scan_runner.hpp"
-#include "support/lab_audit.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
-#include "targets/target_parser.hpp"
 
 namespace relayaudit::testing {
 namespace {
@@ -44,65 +39,16 @@ LabOptions scan_test_lab_options() {
   return options;
 }
 
-struct DomainScan {
-  ScanResult result;
-  json document;
-  std::uint16_t port = 0;
-  bool loop_closed_cleanly = false;
-};
-
-// Audits `specs` (parsed with the lab's port as the default) with the core scripts, resolving
-// through the shared nsd. The lab listens on one free port on every gateway address.
 DomainScan scan_domains(const std::vector<std::string>& specs,
                         const std::vector<std::string>& dnsbl_zones = {},
                         int domain_controls = AuditOptions{}.domain_controls) {
-  DomainScan scan;
-  uv_loop_t loop;
-  uv_loop_init(&loop);
-  {
-    LabServer lab(&loop, scan_test_lab_options());
-    // Port 0 on the first address picks the port; the rest must take the same one.
-    std::optional<std::string> error;
-    for (int attempt = 0; attempt < 20; ++attempt) {
-      LabServer probe(&loop);
-      if (probe.start({{LabProfile::closed, "127.0.0.2", 0}})) continue;
-      scan.port = probe.gateways().front().port;
-      probe.close();
-      uv_run(&loop, UV_RUN_DEFAULT);
-      error = lab.start(scan_test_gateways(scan.port));
-      if (!error) break;
-    }
-    if (error) throw std::runtime_error("lab: " + *error);
-    ScanPlan plan;
-    plan.options = fast_audit_options();
-    plan.options.domain_controls = domain_controls;
-    plan.options.session.clock_origin_ms = uv_now(&loop);
-    plan.scripts = core_scripts();
-    plan.dns.servers = {shared_nsd().spec()};
-    plan.dns.resolv_conf = "/nonexistent";  // never the machine's resolver
-    plan.dns.timeout = std::chrono::milliseconds(500);
-    plan.dnsbl_zones = dnsbl_zones;
-    for (const auto& spec : specs) {
-      auto parsed = parse_target(spec, "test", scan.port);
-      if (auto* target = std::get_if<Target>(&parsed))
-        plan.targets.push_back(*target);
-      else
-        throw std::runtime_error(std::get<TargetError>(parsed).message);
-    }
-    ScanRunner runner(&loop, std::move(plan));
-    runner.on_finished([&] { lab.close(); });
-    runner.start();
-    uv_run(&loop, UV_RUN_DEFAULT);
-    scan.result = runner.take_result();
-  }
-  scan.loop_closed_cleanly = uv_loop_close(&loop) == 0;
-  scan.document = results_to_json(scan.result);
-  return scan;
-}
-
-std::string key(const std::string& address, std::uint16_t port) {
-  return (address.find(':') != std::string::npos ? "[" + address + "]" : address) + ":" +
-         std::to_string(port);
+  DomainScanSetup setup;
+  setup.gateways = scan_test_gateways;
+  setup.lab = scan_test_lab_options();
+  setup.dns_server = shared_nsd().spec();
+  setup.dnsbl_zones = dnsbl_zones;
+  setup.domain_controls = domain_controls;
+  return testing::scan_domains(specs, setup);
 }
 
 const json& domain_named(const json& document, const std::string& name) {
@@ -138,9 +84,10 @@ TEST_F(ScanDomains, AuditsExactlyTheEndpointsBehindEveryMx) {
   const auto port = scan.port;
   // mx1 (A and AAAA), mx2, and the round-robin pair behind mxrr; mx1 once for three domains.
   EXPECT_EQ(endpoint_keys(scan.result),
-            sorted({key("127.0.0.2", port), key("::1", port), key("127.0.0.3", port),
-                    key("127.0.0.6", port), key("127.0.0.7", port)}));
-  const EndpointResult& mx1 = endpoint_at(scan.result, key("127.0.0.2", port));
+            sorted({endpoint_key("127.0.0.2", port), endpoint_key("::1", port),
+                    endpoint_key("127.0.0.3", port), endpoint_key("127.0.0.6", port),
+                    endpoint_key("127.0.0.7", port)}));
+  const EndpointResult& mx1 = endpoint_at(scan.result, endpoint_key("127.0.0.2", port));
   EXPECT_EQ(mx1.endpoint.host_name, "mx1.scan.test");
   EXPECT_EQ(mx1.endpoint.mail_domains,
             (std::vector<std::string>{"relay.scan.test", "shared.scan.test", "pair.scan.test"}));
@@ -170,7 +117,7 @@ TEST_F(ScanDomains, AuditsExactlyTheEndpointsBehindEveryMx) {
 TEST_F(ScanDomains, DomainControlsAreCappedPerEndpoint) {
   const DomainScan scan =
       scan_domains({"relay.scan.test", "shared.scan.test", "pair.scan.test"}, {}, 2);
-  const EndpointResult& mx1 = endpoint_at(scan.result, key("127.0.0.2", scan.port));
+  const EndpointResult& mx1 = endpoint_at(scan.result, endpoint_key("127.0.0.2", scan.port));
   std::vector<std::string> controlled;
   for (const auto& test : mx1.tests) {
     if (test.id == "control-postmaster") controlled.push_back(test.mail_domain);
@@ -180,7 +127,7 @@ TEST_F(ScanDomains, DomainControlsAreCappedPerEndpoint) {
   EXPECT_EQ(mx1.domains_unchecked, 1);
   const json document = results_to_json(scan.result);
   for (const json& endpoint : document.at("endpoints")) {
-    if (endpoint.at("endpoint") == key("127.0.0.2", scan.port)) {
+    if (endpoint.at("endpoint") == endpoint_key("127.0.0.2", scan.port)) {
       EXPECT_EQ(endpoint.at("domains_unchecked"), 1);
     }
   }
@@ -188,7 +135,7 @@ TEST_F(ScanDomains, DomainControlsAreCappedPerEndpoint) {
 
 TEST_F(ScanDomains, BackupMxThatRefusesTheDomainIsAFindingOnItAndTheDomain) {
   const DomainScan scan = scan_domains({"relay.scan.test"});
-  const EndpointResult& backup = endpoint_at(scan.result, key("127.0.0.3", scan.port));
+  const EndpointResult& backup = endpoint_at(scan.result, endpoint_key("127.0.0.3", scan.port));
   EXPECT_EQ(backup.endpoint.host_name, "mx2.scan.test");
   // It refuses postmaster@relay.scan.test as relaying: closed is unproven, and it is a finding.
   EXPECT_EQ(backup.verdict, EndpointVerdict::inconclusive);
@@ -197,7 +144,7 @@ TEST_F(ScanDomains, BackupMxThatRefusesTheDomainIsAFindingOnItAndTheDomain) {
   EXPECT_EQ(backup.findings[0].domain, "relay.scan.test");
   EXPECT_NE(backup.findings[0].message.find("relay-denied"), std::string::npos)
       << backup.findings[0].message;
-  const EndpointResult& primary = endpoint_at(scan.result, key("127.0.0.2", scan.port));
+  const EndpointResult& primary = endpoint_at(scan.result, endpoint_key("127.0.0.2", scan.port));
   EXPECT_EQ(primary.verdict, EndpointVerdict::closed);
   EXPECT_TRUE(primary.findings.empty());
 
@@ -205,13 +152,14 @@ TEST_F(ScanDomains, BackupMxThatRefusesTheDomainIsAFindingOnItAndTheDomain) {
   EXPECT_EQ(relay.at("verdict"), "inconclusive");
   ASSERT_EQ(relay.at("findings").size(), 1u);
   const json& finding = relay.at("findings")[0];
-  EXPECT_EQ(finding.at("endpoint"), key("127.0.0.3", scan.port));
+  EXPECT_EQ(finding.at("endpoint"), endpoint_key("127.0.0.3", scan.port));
   EXPECT_EQ(finding.at("mx"), "mx2.scan.test");
   EXPECT_EQ(finding.at("preference"), 20);
   EXPECT_EQ(finding.at("backup_mx"), true);
   // The MX map names the endpoint each address was audited as.
   EXPECT_EQ(relay.at("hosts")[0].at("name"), "mx1.scan.test");
-  EXPECT_EQ(relay.at("hosts")[0].at("addresses")[0].at("endpoint"), key("127.0.0.2", scan.port));
+  EXPECT_EQ(relay.at("hosts")[0].at("addresses")[0].at("endpoint"),
+            endpoint_key("127.0.0.2", scan.port));
 }
 
 TEST_F(ScanDomains, ImplicitNullLameMissingAndOpenDomains) {
@@ -219,7 +167,7 @@ TEST_F(ScanDomains, ImplicitNullLameMissingAndOpenDomains) {
                                         "nothing.scan.test", "open.scan.test"});
   EXPECT_TRUE(scan.loop_closed_cleanly);
   EXPECT_EQ(endpoint_keys(scan.result),
-            sorted({key("127.0.0.4", scan.port), key("127.0.0.5", scan.port)}));
+            sorted({endpoint_key("127.0.0.4", scan.port), endpoint_key("127.0.0.5", scan.port)}));
 
   const json& implicit = domain_named(scan.document, "implicit.scan.test");
   EXPECT_EQ(implicit.at("implicit_mx"), true);
@@ -255,15 +203,15 @@ TEST_F(ScanDomains, ImplicitNullLameMissingAndOpenDomains) {
 
 TEST_F(ScanDomains, DnsblListingsAreRecordedPerEndpoint) {
   const DomainScan scan = scan_domains({"relay.scan.test"}, {kDnsbl});
-  const EndpointResult& listed = endpoint_at(scan.result, key("127.0.0.2", scan.port));
+  const EndpointResult& listed = endpoint_at(scan.result, endpoint_key("127.0.0.2", scan.port));
   ASSERT_EQ(listed.dnsbl.size(), 1u);
   EXPECT_EQ(listed.dnsbl[0].status, DnsblStatus::listed);
   EXPECT_EQ(listed.dnsbl[0].return_codes, (std::vector<std::string>{"127.0.0.2"}));
   EXPECT_NE(listed.dnsbl[0].reason.find("Listed for testing"), std::string::npos);
-  const EndpointResult& clean = endpoint_at(scan.result, key("127.0.0.3", scan.port));
+  const EndpointResult& clean = endpoint_at(scan.result, endpoint_key("127.0.0.3", scan.port));
   ASSERT_EQ(clean.dnsbl.size(), 1u);
   EXPECT_EQ(clean.dnsbl[0].status, DnsblStatus::not_listed);
-  const EndpointResult& v6 = endpoint_at(scan.result, key("::1", scan.port));
+  const EndpointResult& v6 = endpoint_at(scan.result, endpoint_key("::1", scan.port));
   ASSERT_EQ(v6.dnsbl.size(), 1u);
   EXPECT_EQ(v6.dnsbl[0].query_name.substr(0, 4), "1.0.");  // reversed nibbles
   EXPECT_EQ(scan.document.at("summary").at("dnsbl_listed"), 1);
