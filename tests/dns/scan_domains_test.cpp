@@ -3,14 +3,18 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <stdexcept>
 
 #include "dns_harness.hpp"
 #include "domain_scan_harness.hpp"
 #include "reports/results_json.hpp"
+#include "scheduler/scan_runner.hpp"
+#include "support/lab_audit.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
+#include "targets/target_parser.hpp"
 
 namespace relayaudit::testing {
 namespace {
@@ -279,6 +283,88 @@ TEST_F(ScanDomainsCli, NullMxAndMissingDomainsAreReportedNotAudited) {
   EXPECT_EQ(document.at("domains")[1].at("verdict"), "dns-error");
   EXPECT_EQ(document.at("options").at("resolvers"), json::array({shared_nsd().spec()}));
   EXPECT_TRUE(document.at("endpoints").empty());
+}
+
+}  // namespace
+}  // namespace relayaudit::testing
+
+namespace relayaudit::testing {
+namespace {
+
+// A DNS server that never answers: the scan must neither hang on it nor lose the domain.
+struct SilentDnsScan {
+  ScanResult result;
+  bool finished = false;
+  bool loop_closed_cleanly = false;
+  int queries = 0;
+};
+
+SilentDnsScan scan_against_silent_dns(std::chrono::milliseconds cancel_after) {
+  SilentDnsScan scan;
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  {
+    UdpRelay silent(&loop);  // no upstream: every query is dropped
+    ScanPlan plan;
+    plan.options = fast_audit_options();
+    plan.scripts = core_scripts();
+    plan.dns.servers = {silent.spec()};
+    plan.dns.resolv_conf = "/nonexistent";
+    plan.dns.timeout = std::chrono::milliseconds(200);
+    plan.dns.retries = 1;
+    for (const char* spec : {"quiet.scan.test", "still.scan.test"}) {
+      plan.targets.push_back(std::get<Target>(parse_target(spec, "test")));
+    }
+    ScanRunner runner(&loop, std::move(plan));
+    uv_timer_t stop{};
+    uv_timer_init(&loop, &stop);
+    stop.data = &runner;
+    runner.on_finished([&] {
+      scan.finished = true;
+      silent.close();
+      uv_close(reinterpret_cast<uv_handle_t*>(&stop), nullptr);
+    });
+    runner.start();
+    if (cancel_after.count() > 0) {
+      uv_timer_start(
+          &stop, [](uv_timer_t* timer) { static_cast<ScanRunner*>(timer->data)->cancel(); },
+          static_cast<std::uint64_t>(cancel_after.count()), 0);
+    }
+    uv_run(&loop, UV_RUN_DEFAULT);
+    scan.queries = silent.queries();
+    scan.result = runner.take_result();
+  }
+  scan.loop_closed_cleanly = uv_loop_close(&loop) == 0;
+  return scan;
+}
+
+TEST(ScanDomainsSilentDns, TimeoutsAreDomainResultsNotAHang) {
+  const SilentDnsScan scan = scan_against_silent_dns(std::chrono::milliseconds(0));
+  EXPECT_TRUE(scan.finished);
+  EXPECT_TRUE(scan.loop_closed_cleanly);
+  EXPECT_TRUE(scan.result.complete);
+  EXPECT_GE(scan.queries, 4);  // two domains, a first try and a retry each
+  ASSERT_EQ(scan.result.domains.size(), 2u);
+  for (const auto& domain : scan.result.domains) {
+    EXPECT_EQ(domain.map.status, DnsStatus::timeout) << domain.target;
+    EXPECT_FALSE(domain.map.error.empty());
+  }
+  EXPECT_EQ(scan.result.unresolved.size(), 2u);
+  EXPECT_EQ(results_to_json(scan.result).at("domains")[0].at("verdict"), "dns-error");
+}
+
+TEST(ScanDomainsSilentDns, CancelWhileResolvingStopsAtOnce) {
+  // The lookups would take 400 ms to time out; the cancel comes first and ends them: their
+  // status says `cancelled`, not `timeout`.
+  const SilentDnsScan scan = scan_against_silent_dns(std::chrono::milliseconds(50));
+  EXPECT_TRUE(scan.finished);
+  EXPECT_TRUE(scan.loop_closed_cleanly);
+  EXPECT_FALSE(scan.result.complete);
+  ASSERT_EQ(scan.result.domains.size(), 2u);
+  for (const auto& domain : scan.result.domains) {
+    EXPECT_EQ(domain.map.status, DnsStatus::cancelled) << domain.target;
+  }
+  EXPECT_TRUE(scan.result.endpoints.empty());
 }
 
 }  // namespace
