@@ -22,6 +22,12 @@ int main(int argc, char** argv) {
   CLI::App app{"relayaudit: audit SMTP gateways for open relaying (never sends a message)"};
   app.set_version_flag("--version", std::string("relayaudit ") + kToolVersion);
   app.require_subcommand(1);
+  // Options can come from a file: a [scan] section with the long option names. The command line
+  // wins over the file; a key the scanner does not know is an error, not silently ignored.
+  app.set_config("--config", "",
+                 "Read options from a TOML file: [scan] with long option names "
+                 "(port = 2525, dnsbl = [\"zen.example\"]); the command line wins");
+  app.allow_config_extras(CLI::config_extras_mode::error);
   app.footer(
       "Exit codes: 0 no open relay, 1 open relay found, 2 usage or input error,\n"
       "3 inconclusive/unreachable endpoints with --fail-on inconclusive, 4 runtime error,\n"
@@ -45,6 +51,16 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
+    const auto* config = app.get_config_ptr();
+    if (config != nullptr && config->count() > 0 &&
+        (dynamic_cast<const CLI::ConfigError*>(&error) != nullptr ||
+         dynamic_cast<const CLI::ConversionError*>(&error) != nullptr ||
+         dynamic_cast<const CLI::ValidationError*>(&error) != nullptr)) {
+      // CLI11 names the key but not the file it came from.
+      std::cerr << "relayaudit: --config " << config->as<std::string>() << ": " << error.what()
+                << "\n";
+      return kExitUsage;
+    }
     const int code = app.exit(error);
     return code == 0 ? kExitClean : kExitUsage;
   }

@@ -37,9 +37,10 @@ bool valid_address(const std::string& flag, const std::string& address) {
 
 void register_scan_command(CLI::App& app, ScanCommandOptions& options) {
   CLI::App* scan = app.add_subcommand("scan", "Audit SMTP endpoints for open relaying");
+  scan->fallthrough();  // `scan --config FILE`: that option belongs to the top-level app
   scan->add_option("targets", options.targets,
-                   "host[:port], IPv4[:port], [IPv6]:port, IPv6 or CIDR; a host name means "
-                   "every address it resolves to");
+                   "mail domain (every address of every MX), host:port, IPv4[:port], "
+                   "[IPv6]:port, IPv6 or CIDR");
   scan->add_option("-f,--targets-file", options.target_files,
                    "File with one target per line ('#' comments, blank lines ignored)");
   scan->add_option("-o,--output", options.output, "Write the JSON results here (atomically)");

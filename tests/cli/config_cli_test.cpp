@@ -1,0 +1,56 @@
+// `--config FILE`: scan options from a TOML file, the command line winning, bad files named.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+namespace relayaudit {
+namespace {
+
+using testing::run_command;
+
+const std::string kBinary = RELAYAUDIT_BINARY;
+const std::string kExampleConfig = std::string(RELAYAUDIT_SOURCE_DIR) + "/examples/relayaudit.toml";
+
+TEST(ConfigCli, ExampleConfigAppliesAndTheCommandLineWins) {
+  testing::TempDir dir;
+  const auto results = (dir.path() / "results.json").string();
+  // The example sets greylist-delay = "60s"; the command line's 1s must win.
+  const auto run = run_command({kBinary, "scan", "--config", kExampleConfig, "--lab", "-q",
+                                "--tests", "core", "--greylist-delay", "1s", "-o", results});
+  EXPECT_EQ(run.exit_code, 1) << run.err;  // the lab has open relays
+  const auto document = nlohmann::json::parse(testing::read_file(results));
+  const auto& options = document.at("options");
+  EXPECT_EQ(options.at("ehlo_name"), "relayaudit.scanner.example.com");
+  EXPECT_EQ(options.at("concurrency"), 128);
+  EXPECT_EQ(options.at("tests_per_connection"), 6);
+  EXPECT_EQ(options.at("greylist_delay_ms"), 1000);
+  EXPECT_EQ(options.at("fail_on"), "open-relay");
+}
+
+TEST(ConfigCli, UnknownKeysBadValuesAndMissingFilesAreUsageErrors) {
+  testing::TempDir dir;
+  const auto unknown = dir.write("unknown.toml", "[scan]\nport = 2525\nbogus-option = 1\n");
+  auto run = run_command({kBinary, "scan", "--config", unknown.string(), "127.0.0.1:1"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("--config " + unknown.string() + ": "), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("bogus-option"), std::string::npos) << run.err;
+
+  const auto bad_value = dir.write("bad.toml", "[scan]\nport = 99999\n");
+  run = run_command({kBinary, "scan", "--config", bad_value.string(), "127.0.0.1:1"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("--config " + bad_value.string() + ": "), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("port"), std::string::npos) << run.err;
+
+  run = run_command(
+      {kBinary, "scan", "--config", (dir.path() / "missing.toml").string(), "127.0.0.1:1"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("missing.toml"), std::string::npos) << run.err;
+}
+
+}  // namespace
+}  // namespace relayaudit
