@@ -113,7 +113,6 @@ DnsResolver* ScanRunner::dns(const Target* target) {
     resolver_ = std::make_unique<DnsResolver>(loop_, plan_.dns);
     if (auto error = resolver_->start()) {
       resolver_error_ = "no DNS resolver: " + *error;
-      resolver_closed_ = true;  // start() failed: no handle is open
     }
   }
   if (!resolver_error_.empty()) {
@@ -129,7 +128,16 @@ DnsResolver* ScanRunner::dns(const Target* target) {
 void ScanRunner::resolve_domain(std::size_t target_index) {
   const Target& target = plan_.targets[target_index];
   DnsResolver* resolver = dns(&target);
-  if (resolver == nullptr) return;
+  if (resolver == nullptr) {
+    // Still listed with the other domains, with why nothing was asked.
+    MailDomain unasked;
+    unasked.domain = target.host;
+    unasked.status = DnsStatus::network_error;
+    unasked.error = resolver_error_;
+    domain_of_target_[target_index] =
+        ScannedDomain{target.spec, target.origin, target.port, std::move(unasked)};
+    return;
+  }
   ++resolutions_left_;
   resolve_mail_domain(*resolver, target.host, [this, target_index](MailDomain domain) {
     on_domain_resolved(target_index, std::move(domain));

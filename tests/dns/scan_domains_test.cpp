@@ -369,3 +369,40 @@ TEST(ScanDomainsSilentDns, CancelWhileResolvingStopsAtOnce) {
 
 }  // namespace
 }  // namespace relayaudit::testing
+
+namespace relayaudit::testing {
+namespace {
+
+TEST(ScanDomainsNoResolver, UnreadableResolvConfIsAnUnresolvedTargetAndTheLoopClosesClean) {
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  ScanResult result;
+  bool finished = false;
+  {
+    ScanPlan plan;
+    plan.options = fast_audit_options();
+    plan.scripts = core_scripts();
+    plan.dns.resolv_conf = "/nonexistent/resolv.conf";  // no --resolver and nothing to read
+    plan.targets.push_back(std::get<Target>(parse_target("first.scan.test", "argument")));
+    plan.targets.push_back(std::get<Target>(parse_target("second.scan.test", "fleet.txt:2")));
+    ScanRunner runner(&loop, std::move(plan));
+    runner.on_finished([&] { finished = true; });
+    runner.start();
+    uv_run(&loop, UV_RUN_DEFAULT);
+    result = runner.take_result();
+  }
+  EXPECT_TRUE(finished);
+  EXPECT_EQ(uv_loop_close(&loop), 0);  // the resolver that never started closed its handles
+  ASSERT_EQ(result.unresolved.size(), 2u);
+  EXPECT_EQ(result.unresolved[1].target, "second.scan.test");
+  EXPECT_EQ(result.unresolved[1].origin, "fleet.txt:2");
+  EXPECT_NE(result.unresolved[0].message.find("/nonexistent/resolv.conf"), std::string::npos)
+      << result.unresolved[0].message;
+  EXPECT_TRUE(result.endpoints.empty());
+  ASSERT_EQ(result.domains.size(), 2u);
+  EXPECT_EQ(result.domains[0].map.domain, "first.scan.test");
+  EXPECT_EQ(results_to_json(result).at("domains")[1].at("verdict"), "dns-error");
+}
+
+}  // namespace
+}  // namespace relayaudit::testing
