@@ -82,7 +82,11 @@ json domain_json(const ScannedDomain& scanned,
       if (std::find(endpoints.begin(), endpoints.end(), key) != endpoints.end()) continue;
       endpoints.push_back(key);
       const auto found = audited.find(key);
-      if (found == audited.end()) continue;  // not audited (an interrupted scan)
+      if (found == audited.end()) {
+        // Interrupted, or past --max-domain-endpoints: a gateway of the domain left unproven.
+        verdicts.emplace_back(to_string(EndpointVerdict::inconclusive));
+        continue;
+      }
       verdicts.push_back(found->second.verdict);
       for (const json& finding : found->second.findings) {
         if (finding.value("domain", std::string()) != map.domain) continue;

@@ -110,6 +110,11 @@ void register_scan_command(CLI::App& app, ScanCommandOptions& options) {
                    "serves (the backup-MX consistency check)")
       ->capture_default_str()
       ->check(CLI::Range(1, 10000));
+  scan->add_option("--max-domain-endpoints", options.max_domain_endpoints,
+                   "Audit at most this many MX addresses per mail domain (a broken or hostile "
+                   "zone can list thousands)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 65536));
   scan->add_option("--resolver", options.resolvers,
                    "DNS server for mail domains and DNSBLs, ip[:port] or [v6]:port (repeatable; "
                    "default: the nameservers of /etc/resolv.conf)");

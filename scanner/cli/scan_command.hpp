@@ -23,6 +23,7 @@ struct ScanCommandOptions {
   std::vector<std::string> dnsbl_zones;  // check every endpoint address on each
   std::string dns_timeout = "2s";
   Millis dns_timeout_ms{2000};  // parsed --dns-timeout
+  int max_domain_endpoints = 1024;
   int default_port = 25;
   int concurrency = 256;
   std::string connect_timeout = "10s";

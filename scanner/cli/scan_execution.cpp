@@ -54,6 +54,7 @@ nlohmann::json describe_options(const ScanCommandOptions& options) {
       {"dnsbl", options.dnsbl_zones},
       {"dns_timeout_ms", options.dns_timeout_ms.count()},
       {"domain_controls", audit.domain_controls},
+      {"max_domain_endpoints", options.max_domain_endpoints},
   };
 }
 
@@ -142,6 +143,7 @@ int execute_scan(ScanCommandOptions& options, std::vector<Target> targets,
   plan.dns.servers = options.resolvers;
   plan.dns.timeout = options.dns_timeout_ms;
   plan.dnsbl_zones = options.dnsbl_zones;
+  plan.max_endpoints_per_domain = static_cast<std::size_t>(options.max_domain_endpoints);
   ScanRunner runner(&loop, std::move(plan));
 
   const bool show_progress = !options.quiet && !options.verbose && isatty(STDERR_FILENO) == 1;

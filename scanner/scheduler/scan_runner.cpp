@@ -146,6 +146,8 @@ void ScanRunner::resolve_domain(std::size_t target_index) {
 
 void ScanRunner::on_domain_resolved(std::size_t target_index, MailDomain domain) {
   const Target& target = plan_.targets[target_index];
+  std::size_t kept = 0;
+  std::size_t left_out = 0;
   for (const MxHost& host : domain.hosts) {
     if (host.addresses.empty()) {
       // A gateway that cannot be reached by name is a part of the mail path left unaudited.
@@ -155,6 +157,11 @@ void ScanRunner::on_domain_resolved(std::size_t target_index, MailDomain domain)
                                                     domain.domain + ": " + host.error});
     }
     for (const MxAddress& address : host.addresses) {
+      if (kept == plan_.max_endpoints_per_domain) {
+        ++left_out;
+        continue;
+      }
+      ++kept;
       Endpoint endpoint;
       endpoint.address = address.address;
       endpoint.ipv6 = address.ipv6;
@@ -164,6 +171,13 @@ void ScanRunner::on_domain_resolved(std::size_t target_index, MailDomain domain)
       endpoint.mail_domains = {domain.domain};
       per_target_[target_index].push_back(std::move(endpoint));
     }
+  }
+  if (left_out > 0) {
+    result_.unresolved.push_back(
+        InputProblem{target.spec, target.origin, Status::resolve_failed,
+                     "mail domain " + domain.domain + ": " + std::to_string(left_out) +
+                         " MX addresses past the first " + std::to_string(kept) +
+                         " were not audited (--max-domain-endpoints)"});
   }
   // A null MX says "no mail here" on purpose: reported with the domain, not as a failure.
   if (!domain.null_mx && domain.hosts.empty()) {

@@ -31,6 +31,9 @@ struct ScanPlan {
   std::set<std::string> skip;            // endpoint keys already audited (--resume)
   DnsResolverOptions dns;                // for mail-domain targets and DNSBL checks
   std::vector<std::string> dnsbl_zones;  // check every endpoint address on each
+  // A hostile or broken zone can list thousands of MX hosts with thousands of addresses each:
+  // the first this many (in preference order) are audited, the rest reported as left out.
+  std::size_t max_endpoints_per_domain = 1024;
 };
 
 class ScanRunner {

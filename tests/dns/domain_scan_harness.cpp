@@ -54,6 +54,7 @@ DomainScan scan_domains(const std::vector<std::string>& specs, const DomainScanS
     plan.dns.resolv_conf = "/nonexistent";  // never the machine's resolver
     plan.dns.timeout = std::chrono::milliseconds(500);
     plan.dnsbl_zones = setup.dnsbl_zones;
+    plan.max_endpoints_per_domain = setup.max_endpoints_per_domain;
     for (const auto& spec : specs) {
       auto parsed = parse_target(spec, "test", scan.port);
       if (auto* target = std::get_if<Target>(&parsed))

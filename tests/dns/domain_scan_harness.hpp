@@ -22,6 +22,7 @@ struct DomainScanSetup {
   std::string dns_server;  // "127.0.0.1:PORT" of the nsd to ask
   std::vector<std::string> dnsbl_zones;
   int domain_controls = AuditOptions{}.domain_controls;
+  std::size_t max_endpoints_per_domain = 1024;
 };
 
 struct DomainScan {

@@ -118,6 +118,24 @@ TEST_F(ScanDomains, AuditsExactlyTheEndpointsBehindEveryMx) {
   EXPECT_EQ(domain_named(scan.document, "shared.scan.test").at("verdict"), "closed");
 }
 
+TEST_F(ScanDomains, MxAddressesPastTheCapAreReportedNotAudited) {
+  DomainScanSetup setup;
+  setup.gateways = scan_test_gateways;
+  setup.lab = scan_test_lab_options();
+  setup.dns_server = shared_nsd().spec();
+  setup.max_endpoints_per_domain = 2;
+  const DomainScan scan = testing::scan_domains({"relay.scan.test"}, setup);
+  // Preference order: mx1's two addresses are kept, mx2's is left out and said so.
+  EXPECT_EQ(endpoint_keys(scan.result),
+            sorted({endpoint_key("127.0.0.2", scan.port), endpoint_key("::1", scan.port)}));
+  ASSERT_EQ(scan.result.unresolved.size(), 1u);
+  EXPECT_NE(scan.result.unresolved[0].message.find("1 MX addresses past the first 2"),
+            std::string::npos)
+      << scan.result.unresolved[0].message;
+  // The unaudited backup leaves the domain unproven even though both audited endpoints are closed.
+  EXPECT_EQ(domain_named(scan.document, "relay.scan.test").at("verdict"), "inconclusive");
+}
+
 TEST_F(ScanDomains, DomainControlsAreCappedPerEndpoint) {
   const DomainScan scan =
       scan_domains({"relay.scan.test", "shared.scan.test", "pair.scan.test"}, {}, 2);
