@@ -270,6 +270,65 @@ Counts add_unresolved_suite(pugi::xml_node suites, int id, const json& results) 
   return counts;
 }
 
+// One case per mail domain for its verdict, and one for "every MX accepts the domain's mail".
+Counts add_domains_suite(pugi::xml_node suites, int id, const json& results) {
+  pugi::xml_node suite = open_suite(suites, id, "mail domains", "domains",
+                                    ant_timestamp(results.at("started_at").get<std::string>(), 0));
+  suite.attribute("time").set_value("0.000");
+  suite.append_child("properties");
+  Counts counts;
+  const auto add_case = [&](const std::string& name) {
+    pugi::xml_node test_case = suite.append_child("testcase");
+    set(test_case, "name", name);
+    set(test_case, "classname", "relayaudit.domain");
+    set(test_case, "time", "0.000");
+    ++counts.tests;
+    return test_case;
+  };
+  for (const auto& domain : results.at("domains")) {
+    const std::string name = text_of(domain.at("domain"));
+    const std::string verdict = text_of(domain.at("verdict"));
+    std::string endpoints;
+    for (const auto& key : domain.at("endpoints")) endpoints += " " + text_of(key);
+    pugi::xml_node relay = add_case(name + ": no MX relays");
+    if (verdict == "open-relay") {
+      pugi::xml_node failure = relay.append_child("failure");
+      set(failure, "message", "an MX of " + name + " is an open relay");
+      set(failure, "type", "open-relay");
+      add_text(failure, "endpoints:" + endpoints + "\n");
+      ++counts.failures;
+    } else if (verdict == "no-mail") {
+      set(relay.append_child("skipped"), "message", "null MX: the domain accepts no mail");
+      ++counts.skipped;
+    } else if (verdict != "closed") {
+      pugi::xml_node error = relay.append_child("error");
+      set(error, "message",
+          verdict + (domain.at("error").is_string() ? ": " + text_of(domain.at("error")) : ""));
+      set(error, "type", verdict);
+      add_text(error, "endpoints:" + endpoints + "\n");
+      ++counts.errors;
+    }
+    if (domain.at("hosts").empty()) continue;
+    pugi::xml_node consistent = add_case(name + ": every MX accepts the domain's mail");
+    if (!domain.at("findings").empty()) {
+      pugi::xml_node failure = consistent.append_child("failure");
+      std::string detail;
+      for (const auto& finding : domain.at("findings")) {
+        detail += text_of(finding.at("mx")) + " (" + text_of(finding.at("endpoint")) +
+                  "): " + text_of(finding.at("message")) + "\n";
+      }
+      set(failure, "message", "an MX of " + name + " refuses the domain's mail");
+      set(failure, "type", "mx-refuses-domain-mail");
+      add_text(failure, detail);
+      ++counts.failures;
+    }
+  }
+  suite.append_child("system-out");
+  suite.append_child("system-err");
+  set_counts(suite, counts, true);
+  return counts;
+}
+
 }  // namespace
 
 std::string render_junit(const json& results) {
@@ -297,6 +356,9 @@ std::string render_junit(const json& results) {
     total.errors += counts.errors;
   };
   for (const json* endpoint : endpoints) add(add_endpoint_suite(suites, id++, results, *endpoint));
+  if (results.contains("domains") && !results.at("domains").empty()) {
+    add(add_domains_suite(suites, id++, results));
+  }
   if (!results.at("unresolved").empty()) add(add_unresolved_suite(suites, id++, results));
   set_counts(suites, total, false);
 

@@ -7,6 +7,7 @@
 
 #include "relaytests/script_library.hpp"
 #include "reports/xml_text.hpp"
+#include "scheduler/evidence.hpp"
 
 namespace relayaudit {
 namespace {
@@ -104,9 +105,21 @@ json make_rule(const std::string& id, RuleFacts facts) {
     if (facts.kind.empty()) facts.kind = std::string(to_string(builtin->kind));
     if (facts.tags.empty()) facts.tags = builtin->tags;
   }
-  const std::string title = visible_text(facts.title.empty() ? id : facts.title);
+  std::string title = visible_text(facts.title.empty() ? id : facts.title);
   std::string description = title;
   std::string help = title;
+  if (id == kFindingMxRefusesDomain) {
+    // Not a script: the backup-MX consistency check of `scan DOMAIN`.
+    title = "An MX of the domain refuses the domain's own mail";
+    description =
+        "A gateway listed as an MX of a scanned mail domain refused postmaster@ that domain with "
+        "a 5xx at RCPT TO. Whenever a more preferred MX is down, the domain's mail reaches this "
+        "one and bounces or waits in queues.";
+    help = description +
+           "\n\nFix: list the domain as a relay (backup) domain on this MX (Postfix: "
+           "relay_domains and a relay_recipient_maps entry; Exim: the relay_to_domains list), or "
+           "remove the MX record.\n\nReferences:\n- RFC 5321 §5.1\n- RFC 5321 §4.5.1";
+  }
   if (builtin != nullptr) {
     description = visible_text(builtin->description);
     help = description + "\n\nWhat acceptance reveals: " + visible_text(builtin->catches);
@@ -230,16 +243,22 @@ json relay_result(const json& endpoint, const json& test, std::size_t rule_index
 
 json finding_result(const json& endpoint, const json& finding, std::size_t rule_index) {
   const std::string message = endpoint_label(endpoint) + ": " + text_of(finding.at("message"));
-  return {
-      {"ruleId", text_of(finding.at("id"))},
+  // A domain finding is one alert per endpoint and domain; a probe finding one per endpoint.
+  const std::string domain = finding.contains("domain") ? text_of(finding.at("domain")) : "";
+  const std::string rule = text_of(finding.at("id"));
+  json result = {
+      {"ruleId", rule},
       {"ruleIndex", rule_index},
-      {"level", "note"},
+      {"level", domain.empty() ? "note" : level_for(text_of(finding.at("severity")))},
       {"message", {{"text", message_text(message)}}},
       {"locations", json::array({sarif_location(endpoint)})},
       {"partialFingerprints",
-       {{"relayauditEndpointRule/v1", fingerprint(endpoint.at("endpoint"), finding.at("id"))}}},
+       {{"relayauditEndpointRule/v1",
+         fingerprint(endpoint.at("endpoint"), domain.empty() ? rule : rule + "/" + domain)}}},
       {"properties", endpoint_properties(endpoint)},
   };
+  if (!domain.empty()) result["properties"]["mailDomain"] = domain;
+  return result;
 }
 
 }  // namespace

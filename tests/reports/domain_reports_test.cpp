@@ -4,8 +4,10 @@
 
 #include "reports/domain_results.hpp"
 #include "reports/html_report.hpp"
+#include "reports/junit_report.hpp"
 #include "reports/markdown_report.hpp"
 #include "reports/results_json.hpp"
+#include "reports/sarif_report.hpp"
 #include "support/report_validators.hpp"
 #include "support/sample_scan.hpp"
 
@@ -109,6 +111,36 @@ TEST(DomainResults, HtmlShowsDomainVerdictFindingAndListing) {
   EXPECT_TRUE(contains(html, "<th>MX of</th><td>example.test</td>"));
   EXPECT_FALSE(contains(html, "<script>alert"));
   EXPECT_TRUE(contains(html, "&lt;script&gt;alert(1)&lt;/script&gt;"));
+}
+
+TEST(DomainResults, JunitHasACasePerDomainVerdictAndConsistency) {
+  const std::string xml = render_junit(results_to_json(scan_with_domains()));
+  EXPECT_TRUE(contains(xml, "<testsuite name=\"mail domains\"")) << xml;
+  EXPECT_TRUE(contains(xml, "name=\"example.test: no MX relays\" classname=\"relayaudit.domain\""));
+  EXPECT_TRUE(contains(xml, "message=\"an MX of example.test is an open relay\""));
+  EXPECT_TRUE(contains(xml, "message=\"an MX of example.test refuses the domain&apos;s mail\"") ||
+              contains(xml, "message=\"an MX of example.test refuses the domain's mail\""))
+      << xml;
+  EXPECT_TRUE(contains(xml, "null MX: the domain accepts no mail"));
+  if (!testing::xmllint_available()) GTEST_SKIP() << "xmllint not installed";
+  EXPECT_EQ(testing::junit_schema_errors(xml), "");
+}
+
+TEST(DomainResults, SarifAlertsPerEndpointAndDomainForAnMxRefusingItsDomain) {
+  const json sarif = json::parse(render_sarif(results_to_json(scan_with_domains())));
+  const json& run = sarif.at("runs")[0];
+  const json* alert = nullptr;
+  for (const json& result : run.at("results")) {
+    if (result.at("ruleId") == "mx-refuses-domain-mail") alert = &result;
+  }
+  ASSERT_NE(alert, nullptr);
+  EXPECT_EQ(alert->at("level"), "warning");
+  EXPECT_EQ(alert->at("properties").at("mailDomain"), "example.test");
+  const json& rule = run.at("tool").at("driver").at("rules")[alert->at("ruleIndex").get<int>()];
+  EXPECT_EQ(rule.at("id"), "mx-refuses-domain-mail");
+  EXPECT_TRUE(contains(rule.at("help").at("text").get<std::string>(), "relay_domains"));
+  if (!testing::jsonschema_available()) GTEST_SKIP() << "python3-jsonschema not installed";
+  EXPECT_EQ(testing::sarif_schema_errors(sarif.dump()), "");
 }
 
 }  // namespace
