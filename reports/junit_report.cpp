@@ -245,45 +245,55 @@ Counts add_endpoint_suite(pugi::xml_node suites, int id, const json& results,
   return counts;
 }
 
-Counts add_unresolved_suite(pugi::xml_node suites, int id, const json& results) {
-  pugi::xml_node suite = open_suite(suites, id, "unresolved targets", "unresolved",
+// A suite about the run as a whole rather than one endpoint: untimed, without properties.
+pugi::xml_node open_run_suite(pugi::xml_node suites, int id, const std::string& name,
+                              const std::string& host, const json& results) {
+  pugi::xml_node suite = open_suite(suites, id, name, host,
                                     ant_timestamp(results.at("started_at").get<std::string>(), 0));
   suite.attribute("time").set_value("0.000");
   suite.append_child("properties");
-  Counts counts;
-  for (const auto& problem : results.at("unresolved")) {
-    pugi::xml_node test_case = suite.append_child("testcase");
-    set(test_case, "name", text_of(problem.at("target")));
-    set(test_case, "classname", "relayaudit.unresolved");
-    set(test_case, "time", "0.000");
-    pugi::xml_node error = test_case.append_child("error");
-    set(error, "message",
-        text_of(problem.at("status")) + ": " + text_of(problem.at("message")) + " (" +
-            text_of(problem.at("origin")) + ")");
-    set(error, "type", "unresolved");
-    ++counts.tests;
-    ++counts.errors;
-  }
+  return suite;
+}
+
+pugi::xml_node add_run_case(pugi::xml_node suite, const std::string& name, const char* class_name,
+                            Counts& counts) {
+  pugi::xml_node test_case = suite.append_child("testcase");
+  set(test_case, "name", name);
+  set(test_case, "classname", class_name);
+  set(test_case, "time", "0.000");
+  ++counts.tests;
+  return test_case;
+}
+
+Counts close_run_suite(pugi::xml_node suite, const Counts& counts) {
   suite.append_child("system-out");
   suite.append_child("system-err");
   set_counts(suite, counts, true);
   return counts;
 }
 
+Counts add_unresolved_suite(pugi::xml_node suites, int id, const json& results) {
+  pugi::xml_node suite = open_run_suite(suites, id, "unresolved targets", "unresolved", results);
+  Counts counts;
+  for (const auto& problem : results.at("unresolved")) {
+    pugi::xml_node test_case =
+        add_run_case(suite, text_of(problem.at("target")), "relayaudit.unresolved", counts);
+    pugi::xml_node error = test_case.append_child("error");
+    set(error, "message",
+        text_of(problem.at("status")) + ": " + text_of(problem.at("message")) + " (" +
+            text_of(problem.at("origin")) + ")");
+    set(error, "type", "unresolved");
+    ++counts.errors;
+  }
+  return close_run_suite(suite, counts);
+}
+
 // One case per mail domain for its verdict, and one for "every MX accepts the domain's mail".
 Counts add_domains_suite(pugi::xml_node suites, int id, const json& results) {
-  pugi::xml_node suite = open_suite(suites, id, "mail domains", "domains",
-                                    ant_timestamp(results.at("started_at").get<std::string>(), 0));
-  suite.attribute("time").set_value("0.000");
-  suite.append_child("properties");
+  pugi::xml_node suite = open_run_suite(suites, id, "mail domains", "domains", results);
   Counts counts;
   const auto add_case = [&](const std::string& name) {
-    pugi::xml_node test_case = suite.append_child("testcase");
-    set(test_case, "name", name);
-    set(test_case, "classname", "relayaudit.domain");
-    set(test_case, "time", "0.000");
-    ++counts.tests;
-    return test_case;
+    return add_run_case(suite, name, "relayaudit.domain", counts);
   };
   for (const auto& domain : results.at("domains")) {
     const std::string name = text_of(domain.at("domain"));
@@ -323,10 +333,7 @@ Counts add_domains_suite(pugi::xml_node suites, int id, const json& results) {
       ++counts.failures;
     }
   }
-  suite.append_child("system-out");
-  suite.append_child("system-err");
-  set_counts(suite, counts, true);
-  return counts;
+  return close_run_suite(suite, counts);
 }
 
 }  // namespace

@@ -108,27 +108,31 @@ void ScanRunner::on_resolved(std::size_t target_index, int status, const addrinf
   if (--resolutions_left_ == 0) targets_ready();
 }
 
-DnsResolver* ScanRunner::dns(const Target* target) {
+DnsResolver* ScanRunner::dns() {
   if (!resolver_ && resolver_error_.empty()) {
     resolver_ = std::make_unique<DnsResolver>(loop_, plan_.dns);
     if (auto error = resolver_->start()) {
       resolver_error_ = "no DNS resolver: " + *error;
     }
   }
-  if (!resolver_error_.empty()) {
-    if (target != nullptr) {
-      result_.unresolved.push_back(
-          InputProblem{target->spec, target->origin, Status::resolve_failed, resolver_error_});
-    }
-    return nullptr;
-  }
-  return resolver_.get();
+  return resolver_error_.empty() ? resolver_.get() : nullptr;
+}
+
+void ScanRunner::close_resolver() {
+  if (!resolver_ || resolver_closed_ || resolver_closing_) return;
+  resolver_closing_ = true;
+  resolver_->close([this] {
+    resolver_closed_ = true;
+    finish_when_done();
+  });
 }
 
 void ScanRunner::resolve_domain(std::size_t target_index) {
   const Target& target = plan_.targets[target_index];
-  DnsResolver* resolver = dns(&target);
+  DnsResolver* resolver = dns();
   if (resolver == nullptr) {
+    result_.unresolved.push_back(
+        InputProblem{target.spec, target.origin, Status::resolve_failed, resolver_error_});
     // Still listed with the other domains, with why nothing was asked.
     MailDomain unasked;
     unasked.domain = target.host;
@@ -245,7 +249,7 @@ void ScanRunner::targets_ready() {
 
 void ScanRunner::check_dnsbl_listings() {
   if (plan_.dnsbl_zones.empty() || cancelled_ || endpoints_.empty()) return;
-  DnsResolver* resolver = dns(nullptr);
+  DnsResolver* resolver = dns();
   if (resolver == nullptr) {
     result_.unresolved.push_back(
         InputProblem{"--dnsbl", "argument", Status::resolve_failed, resolver_error_});
@@ -277,14 +281,7 @@ void ScanRunner::cancel() {
   for (auto& audit : audits_) {
     if (audit && !audit->done()) audit->cancel();
   }
-  // Pending lookups end now, each with a `cancelled` answer.
-  if (resolver_ && !resolver_closed_ && !resolver_closing_) {
-    resolver_closing_ = true;
-    resolver_->close([this] {
-      resolver_closed_ = true;
-      finish_when_done();
-    });
-  }
+  close_resolver();  // pending lookups end now, each with a `cancelled` answer
   admit();
 }
 
@@ -306,14 +303,7 @@ void ScanRunner::finish_when_done() {
     return;
   }
   if (resolver_ && !resolver_closed_) {
-    // Every handle closes before the caller may close the loop.
-    if (!resolver_closing_) {
-      resolver_closing_ = true;
-      resolver_->close([this] {
-        resolver_closed_ = true;
-        finish_when_done();
-      });
-    }
+    close_resolver();  // every handle closes before the caller may close the loop
     return;
   }
   finished_ = true;

@@ -61,9 +61,11 @@ class ScanRunner {
 
   void resolve(std::size_t target_index);
   void on_resolved(std::size_t target_index, int status, const addrinfo* addresses);
-  // The loop's DNS resolver, started on first use; null (with the problem recorded for
-  // `target_index`'s spec) when it cannot start.
-  DnsResolver* dns(const Target* target);
+  // The loop's DNS resolver, started on first use; null when it cannot start (resolver_error_
+  // says why).
+  DnsResolver* dns();
+  // Closes the resolver once; finish_when_done() runs again when it has closed.
+  void close_resolver();
   void resolve_domain(std::size_t target_index);
   void on_domain_resolved(std::size_t target_index, MailDomain domain);
   void add_endpoint(Endpoint endpoint);
