@@ -17,6 +17,7 @@
 #include "support/process.hpp"
 #include "support/sample_scan.hpp"
 #include "support/temp_dir.hpp"
+#include "support/text_search.hpp"
 
 #ifndef RELAYAUDIT_BINARY
 #error "tests/browser needs the relayaudit binary for a real scan of the lab"
@@ -27,6 +28,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using testing::contains;
+using testing::count_of;
 
 constexpr auto kBrowserLimit = std::chrono::seconds(60);
 
@@ -94,18 +97,6 @@ std::string join(const std::vector<std::string>& lines) {
   std::string out;
   for (const auto& line : lines) out += line + "\n";
   return out;
-}
-
-std::size_t count_of(const std::string& text, const std::string& needle) {
-  std::size_t count = 0;
-  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
-    ++count;
-  }
-  return count;
-}
-
-bool contains(const std::string& text, const std::string& needle) {
-  return text.find(needle) != std::string::npos;
 }
 
 // The largest "/Count N" of the PDF: its root page tree's page count (Chromium writes it plain).

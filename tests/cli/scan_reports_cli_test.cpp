@@ -7,24 +7,18 @@
 #include "support/process.hpp"
 #include "support/report_validators.hpp"
 #include "support/temp_dir.hpp"
+#include "support/text_search.hpp"
 
 namespace relayaudit {
 namespace {
 
 using nlohmann::json;
+using testing::count_of;
 using testing::read_file;
 using testing::run_command;
 using testing::TempDir;
 
 const std::string kBinary = RELAYAUDIT_BINARY;
-
-std::size_t count_of(const std::string& text, const std::string& needle) {
-  std::size_t count = 0;
-  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
-    ++count;
-  }
-  return count;
-}
 
 TEST(ScanReports, OneLabScanWritesEveryFormatAndEachValidates) {
   TempDir dir;

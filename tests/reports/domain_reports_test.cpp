@@ -10,11 +10,13 @@
 #include "reports/sarif_report.hpp"
 #include "support/report_validators.hpp"
 #include "support/sample_scan.hpp"
+#include "support/text_search.hpp"
 
 namespace relayaudit {
 namespace {
 
 using nlohmann::json;
+using testing::contains;
 
 constexpr const char* kHostileReason = "<script>alert(1)</script> | `x` ]]>";
 
@@ -61,10 +63,6 @@ ScanResult scan_with_domains() {
     }
   }
   return scan;
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
 }
 
 TEST(DomainResults, VerdictIsTheWorstEndpointAndBackupFindingsAreNamed) {

@@ -1,5 +1,6 @@
 // The HTML report: self-contained, hostile text inert, telnet transcripts, sections on demand.
 #include "reports/html_report.hpp"
+#include "support/text_search.hpp"
 
 #include <gtest/gtest.h>
 
@@ -15,18 +16,8 @@ namespace relayaudit {
 namespace {
 
 using nlohmann::json;
-
-std::size_t count_of(const std::string& text, const std::string& needle) {
-  std::size_t count = 0;
-  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
-    ++count;
-  }
-  return count;
-}
-
-bool contains(const std::string& text, const std::string& needle) {
-  return text.find(needle) != std::string::npos;
-}
+using testing::contains;
+using testing::count_of;
 
 json transcript_line(const char* dir, const std::string& line, int session = 1) {
   return {{"t_ms", 1}, {"session", session}, {"dir", dir}, {"line", line}};
