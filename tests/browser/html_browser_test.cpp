@@ -145,13 +145,8 @@ class LabReportInBrowser : public BrowserTest {
     if (IsSkipped() || HasFatalFailure()) return;
     // Named after the test: ctest may run the tests of this file at the same time.
     const std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    const fs::path results = out_ / ("lab-" + name + ".json");
-    const auto scan =
-        testing::run_command({RELAYAUDIT_BINARY, "scan", "--lab", "-q", "-o", results.string()},
-                             std::chrono::seconds(90));
-    ASSERT_FALSE(scan.timed_out);
-    ASSERT_EQ(scan.exit_code, 1) << "the lab has open relays: " << scan.describe() << scan.err;
-    document_ = json::parse(testing::read_file(results.string()));
+    document_ = testing::scan_lab(RELAYAUDIT_BINARY, out_ / ("lab-" + name + ".json"));
+    ASSERT_FALSE(HasFailure());
     page_ = out_ / ("lab-" + name + ".html");
     ASSERT_EQ(write_html_report(page_, document_), std::nullopt);
   }

@@ -9,7 +9,6 @@
 #include "reports/results_json.hpp"
 #include "scheduler/scan_runner.hpp"
 #include "support/lab_audit.hpp"
-#include "targets/target_parser.hpp"
 
 namespace relayaudit::testing {
 namespace {
@@ -55,13 +54,7 @@ DomainScan scan_domains(const std::vector<std::string>& specs, const DomainScanS
     plan.dns.timeout = std::chrono::milliseconds(500);
     plan.dnsbl_zones = setup.dnsbl_zones;
     plan.max_endpoints_per_domain = setup.max_endpoints_per_domain;
-    for (const auto& spec : specs) {
-      auto parsed = parse_target(spec, "test", scan.port);
-      if (auto* target = std::get_if<Target>(&parsed))
-        plan.targets.push_back(*target);
-      else
-        throw std::runtime_error(std::get<TargetError>(parsed).message);
-    }
+    plan.targets = parse_test_targets(specs, scan.port);
     ScanRunner runner(&loop, std::move(plan));
     runner.on_finished([&] { lab.close(); });
     runner.start();

@@ -330,9 +330,7 @@ SilentDnsScan scan_against_silent_dns(std::chrono::milliseconds cancel_after) {
     plan.dns.resolv_conf = "/nonexistent";
     plan.dns.timeout = std::chrono::milliseconds(200);
     plan.dns.retries = 1;
-    for (const char* spec : {"quiet.scan.test", "still.scan.test"}) {
-      plan.targets.push_back(std::get<Target>(parse_target(spec, "test")));
-    }
+    plan.targets = parse_test_targets({"quiet.scan.test", "still.scan.test"});
     ScanRunner runner(&loop, std::move(plan));
     uv_timer_t stop{};
     uv_timer_init(&loop, &stop);

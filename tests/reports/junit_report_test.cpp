@@ -258,13 +258,8 @@ TEST(JunitReport, HostileServerTextIsInertAndLegalXml) {
 
 #ifdef RELAYAUDIT_BINARY
 
-// One real scan of the built-in lab (`relayaudit scan --lab -o`), as a CI job would run it.
 json scan_lab(const TempDir& dir) {
-  const auto file = dir.path() / "lab.json";
-  const auto run = run_command({RELAYAUDIT_BINARY, "scan", "--lab", "-q", "-o", file.string()},
-                               std::chrono::seconds(100));
-  EXPECT_EQ(run.exit_code, 1) << run.describe() << "\n" << run.err;
-  return json::parse(testing::read_file(file.string()));
+  return testing::scan_lab(RELAYAUDIT_BINARY, dir.path() / "lab.json");
 }
 
 TEST(JunitReport, RealLabScanValidatesAndCountsEveryTest) {

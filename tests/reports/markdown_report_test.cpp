@@ -18,7 +18,6 @@ namespace {
 
 using nlohmann::json;
 using testing::render_with_cmark;
-using testing::run_command;
 using testing::TempDir;
 
 std::vector<std::string> lines_of(const std::string& text) {
@@ -282,11 +281,8 @@ TEST(MarkdownReport, IncompleteAndEmptyScans) {
 
 TEST(MarkdownReport, RealLabScanSummary) {
   TempDir dir;
-  const auto file = dir.path() / "lab.json";
-  const auto scan = run_command({RELAYAUDIT_BINARY, "scan", "--lab", "-q", "-o", file.string()},
-                                std::chrono::seconds(100));
-  ASSERT_EQ(scan.exit_code, 1) << scan.describe() << "\n" << scan.err;
-  const json results = json::parse(testing::read_file(file.string()));
+  const json results = testing::scan_lab(RELAYAUDIT_BINARY, dir.path() / "lab.json");
+  ASSERT_FALSE(HasFailure());
   const std::string markdown = render_markdown(results);
   expect_inert_markdown(markdown);
   EXPECT_EQ(markdown.rfind("## relayaudit: open relay found\n", 0), 0u);

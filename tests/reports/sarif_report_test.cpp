@@ -21,7 +21,6 @@ namespace {
 
 using nlohmann::json;
 using testing::jsonschema_available;
-using testing::run_command;
 using testing::sarif_schema_errors;
 using testing::TempDir;
 
@@ -251,11 +250,8 @@ TEST(SarifReport, HostileServerTextIsInert) {
 TEST(SarifReport, RealLabScanValidatesWithAnAlertPerFailingScript) {
   REQUIRE_JSONSCHEMA();
   TempDir dir;
-  const auto file = dir.path() / "lab.json";
-  const auto scan = run_command({RELAYAUDIT_BINARY, "scan", "--lab", "-q", "-o", file.string()},
-                                std::chrono::seconds(100));
-  ASSERT_EQ(scan.exit_code, 1) << scan.describe() << "\n" << scan.err;
-  const json results = json::parse(testing::read_file(file.string()));
+  const json results = testing::scan_lab(RELAYAUDIT_BINARY, dir.path() / "lab.json");
+  ASSERT_FALSE(HasFailure());
   const std::string sarif = render_sarif(results);
   EXPECT_EQ(sarif_schema_errors(sarif), "");
   const json log = json::parse(sarif);

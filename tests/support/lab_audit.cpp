@@ -17,6 +17,17 @@ const std::vector<RelayScript>& core_scripts() {
   return core;
 }
 
+std::vector<Target> parse_test_targets(const std::vector<std::string>& specs,
+                                       std::uint16_t default_port) {
+  std::vector<Target> targets;
+  for (const auto& spec : specs) {
+    auto parsed = parse_target(spec, "test", default_port);
+    if (auto* error = std::get_if<TargetError>(&parsed)) throw std::runtime_error(error->message);
+    targets.push_back(std::move(std::get<Target>(parsed)));
+  }
+  return targets;
+}
+
 AuditOptions fast_audit_options() {
   AuditOptions options;
   options.session.ehlo_name = "scanner.relayaudit.test";
@@ -46,13 +57,7 @@ LabAuditRun run_lab_audit(const std::vector<LabGatewayConfig>& gateways,
     std::vector<std::string> specs;
     for (const auto& gateway : run.gateways) specs.push_back(gateway.target());
     specs.insert(specs.end(), extra_targets.begin(), extra_targets.end());
-    for (const auto& spec : specs) {
-      auto parsed = parse_target(spec, "test");
-      if (auto* target = std::get_if<Target>(&parsed))
-        plan.targets.push_back(*target);
-      else
-        throw std::runtime_error(std::get<TargetError>(parsed).message);
-    }
+    plan.targets = parse_test_targets(specs);
     ScanRunner runner(&loop, std::move(plan));
     runner.on_finished([&] { lab.close(); });
     runner.start();

@@ -1,6 +1,7 @@
 // Runs a real scan against real lab gateways on one loop, for tests.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,10 @@ struct LabAuditRun {
 
 // The core scripts only (the small plan the session-level tests count round trips on).
 const std::vector<RelayScript>& core_scripts();
+
+// Parses target specs the tests wrote; a bad one throws with the parser's message.
+std::vector<Target> parse_test_targets(const std::vector<std::string>& specs,
+                                       std::uint16_t default_port = 25);
 
 // Short timeouts and retry delays so edge cases finish in well under a second or two.
 AuditOptions fast_audit_options();

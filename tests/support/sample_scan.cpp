@@ -1,5 +1,12 @@
-// Builds the ScanResult (and the run block) the report and browser tests render.
+// Builds the ScanResult (and the run block) the report and browser tests render, and runs the
+// real lab scan several of them render.
 #include "support/sample_scan.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "support/process.hpp"
 
 namespace relayaudit::testing {
 
@@ -112,6 +119,17 @@ RunProvenance make_sample_run() {
        std::string(64, 'b')},
   };
   return run;
+}
+
+nlohmann::json scan_lab(const std::string& binary, const std::filesystem::path& file) {
+  const auto run =
+      run_command({binary, "scan", "--lab", "-q", "-o", file.string()}, std::chrono::seconds(100));
+  if (run.exit_code != 1) {
+    ADD_FAILURE() << "the lab has open relays, exit 1 expected: " << run.describe() << "\n"
+                  << run.err;
+    return nlohmann::json::object();
+  }
+  return nlohmann::json::parse(read_file(file.string()));
 }
 
 }  // namespace relayaudit::testing

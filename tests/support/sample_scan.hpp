@@ -1,6 +1,11 @@
 // A hand-built ScanResult shared by the report tests: every verdict, hostile server text.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <string>
+
 #include "reports/run_provenance.hpp"
 #include "scheduler/audit_result.hpp"
 
@@ -22,5 +27,10 @@ ScanResult make_sample_scan();
 // Who ran the sample scan: a user with a space, invalid bytes in the working directory and in an
 // argument, one built-in and one user script.
 RunProvenance make_sample_run();
+
+// One real `relayaudit scan --lab -q -o FILE` run with `binary`, as a CI job runs it. The lab has
+// open relays, so any exit but 1 is a test failure (check HasFailure()). Returns the document
+// written to `file`.
+nlohmann::json scan_lab(const std::string& binary, const std::filesystem::path& file);
 
 }  // namespace relayaudit::testing
