@@ -35,12 +35,9 @@ int run_mx_command(const MxCommandOptions& options) {
       return kExitUsage;
     }
   }
-  for (const auto& spec : options.resolvers) {
-    auto parsed = parse_dns_server(spec);
-    if (auto* error = std::get_if<std::string>(&parsed)) {
-      std::cerr << "relayaudit mx: --" << *error << "\n";
-      return kExitUsage;
-    }
+  if (auto problem = dns_servers_problem(options.resolvers)) {
+    std::cerr << "relayaudit mx: --" << *problem << "\n";
+    return kExitUsage;
   }
   const auto timeout = parse_duration(options.timeout);
   if (!timeout || timeout->count() <= 0) {

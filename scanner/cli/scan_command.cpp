@@ -144,12 +144,9 @@ int run_scan_command(ScanCommandOptions& options) {
     std::cerr << "relayaudit: --ehlo-name '" << audit.session.ehlo_name << "': not a host name\n";
     return kExitUsage;
   }
-  for (const auto& spec : options.resolvers) {
-    const auto server = parse_dns_server(spec);
-    if (const auto* error = std::get_if<std::string>(&server)) {
-      std::cerr << "relayaudit: --" << *error << "\n";
-      return kExitUsage;
-    }
+  if (auto problem = dns_servers_problem(options.resolvers)) {
+    std::cerr << "relayaudit: --" << *problem << "\n";
+    return kExitUsage;
   }
   for (auto& zone : options.dnsbl_zones) {
     if (auto problem = mail_domain_problem(zone)) {

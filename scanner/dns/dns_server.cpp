@@ -83,6 +83,14 @@ std::variant<DnsServer, std::string> parse_dns_server(std::string_view spec) {
   return result;
 }
 
+std::optional<std::string> dns_servers_problem(const std::vector<std::string>& specs) {
+  for (const auto& spec : specs) {
+    auto parsed = parse_dns_server(spec);
+    if (auto* error = std::get_if<std::string>(&parsed)) return *error;
+  }
+  return std::nullopt;
+}
+
 std::variant<std::vector<DnsServer>, std::string> parse_resolv_conf(std::string_view text) {
   std::vector<DnsServer> servers;
   std::size_t line_number = 0;

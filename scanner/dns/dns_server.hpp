@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -26,6 +27,8 @@ struct DnsServer {
 
 // "127.0.0.1", "127.0.0.1:5353", "::1", "[::1]", "[::1]:5353"; else what is wrong with it.
 std::variant<DnsServer, std::string> parse_dns_server(std::string_view spec);
+// What is wrong with the first bad spec of a --resolver list, if any (parse_dns_server's words).
+std::optional<std::string> dns_servers_problem(const std::vector<std::string>& specs);
 
 // Every "nameserver ADDRESS" line of a resolv.conf text (port 53); other lines are ignored.
 // An error names the line; a text without any nameserver is an error.
