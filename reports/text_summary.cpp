@@ -29,10 +29,16 @@ std::string_view ansi_color(EndpointVerdict verdict) {
   return "";
 }
 
+// Spaces that widen a verdict name to the verdict column.
+std::string column_padding(std::string_view name) {
+  constexpr std::size_t kVerdictColumn = 12;
+  return std::string(name.size() < kVerdictColumn ? kVerdictColumn - name.size() : 0, ' ');
+}
+
 // Padded outside the color codes so columns line up with and without color.
 std::string verdict_label(EndpointVerdict verdict, bool color, bool pad = true) {
   const std::string_view name = to_string(verdict);
-  std::string padding(pad && name.size() < 12 ? 12 - name.size() : 0, ' ');
+  const std::string padding = pad ? column_padding(name) : std::string();
   if (!color) return std::string(name) + padding;
   return std::string(ansi_color(verdict)) + std::string(name) + "\x1b[0m" + padding;
 }
@@ -114,10 +120,8 @@ void print_domains(std::ostream& out, const ScanResult& result, bool color) {
   for (const auto& domain : domains) {
     const std::string verdict = domain.value("verdict", std::string());
     const auto endpoint_verdict = endpoint_verdict_from_string(verdict);
-    const std::string label =
-        endpoint_verdict
-            ? verdict_label(*endpoint_verdict, color)
-            : verdict + std::string(verdict.size() < 12 ? 12 - verdict.size() : 0, ' ');
+    const std::string label = endpoint_verdict ? verdict_label(*endpoint_verdict, color)
+                                               : verdict + column_padding(verdict);
     out << label << "  domain " << terminal_safe(domain.value("domain", std::string())) << "  ";
     if (domain.value("null_mx", false)) {
       out << "null MX: accepts no mail";
