@@ -7,12 +7,27 @@
 
 namespace relayaudit::testing {
 
-void NsdTest::SetUp() {
+void NsdAvailableTest::SetUp() {
   const std::string reason = nsd_unavailable_reason();
   if (!reason.empty()) {
     if (nsd_required()) FAIL() << "RELAYAUDIT_REQUIRE_NSD=1 but " << reason;
     GTEST_SKIP() << reason;
   }
+}
+
+std::unique_ptr<NsdServer> NsdAvailableTest::serve_zone(const std::string& name,
+                                                        const std::string& text) {
+  const std::string file = make_temp_dir() + "/" + name + ".zone";
+  write_file(file, text);
+  auto server = std::make_unique<NsdServer>(std::vector<NsdZone>{{name, file}});
+  if (server->running()) return server;
+  ADD_FAILURE() << server->error();
+  return nullptr;
+}
+
+void NsdTest::SetUp() {
+  NsdAvailableTest::SetUp();
+  if (IsSkipped() || HasFatalFailure()) return;
   ASSERT_TRUE(shared_nsd().running()) << shared_nsd().error();
 }
 

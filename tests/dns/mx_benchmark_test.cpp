@@ -31,19 +31,14 @@ std::string generated_zone() {
   return zone;
 }
 
-TEST(MxBenchmark, TenThousandDomains) {
-  const std::string reason = nsd_unavailable_reason();
-  if (!reason.empty()) {
-    if (nsd_required()) FAIL() << reason;
-    GTEST_SKIP() << reason;
-  }
-  const std::string dir = make_temp_dir();
-  write_file(dir + "/bench.test.zone", generated_zone());
-  NsdServer server({{"bench.test", dir + "/bench.test.zone"}});
-  ASSERT_TRUE(server.running()) << server.error();
+using MxBenchmark = NsdAvailableTest;
+
+TEST_F(MxBenchmark, TenThousandDomains) {
+  const auto server = serve_zone("bench.test", generated_zone());
+  ASSERT_NE(server, nullptr);
 
   DnsResolverOptions options;
-  options.servers = {server.spec()};
+  options.servers = {server->spec()};
   options.resolv_conf = "/nonexistent";
   ResolverLoop run(options);
   ASSERT_EQ(run.start_error(), std::nullopt);
