@@ -66,6 +66,11 @@ void register_scan_command(CLI::App& app, ScanCommandOptions& options) {
                    "errors)")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
+  scan->add_option("--transcript-cap", options.audit.transcript_cap,
+                   "Transcript bytes kept per endpoint; past it, lines keep their first 96 bytes "
+                   "and a note says how much was cut (verdicts use the whole replies)")
+      ->check(CLI::Range(std::size_t{4096}, std::size_t{1} << 30))
+      ->capture_default_str();
   scan->add_option("--max-attempts", options.audit.max_attempts,
                    "Tries per test after 421/dropped connections, and fruitless connections in a "
                    "row before giving up")

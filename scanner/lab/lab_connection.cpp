@@ -13,7 +13,7 @@ namespace {
 constexpr std::uint64_t kIdleTimeoutMs = 60'000;
 // A client that stops reading must not keep a finishing session (and its memory) forever.
 constexpr std::uint64_t kFlushGraceMs = 5'000;
-constexpr std::size_t kMaxOutputBytes = 1 << 20;
+constexpr std::size_t kMaxOutputBytes = 4 << 20;  // a pipelined batch of 60 KB replies fits
 constexpr std::size_t kStreamWindowBytes = 256 << 10;  // unwritten bytes a stream may have
 constexpr std::size_t kHugeLineBytes = 8 << 20;
 constexpr std::size_t kHugeLineChunk = 64 << 10;
@@ -33,7 +33,8 @@ LabConnection::LabConnection(uv_loop_t* loop, const GatewayContext& gateway, Con
       gateway_(gateway),
       owner_(owner),
       reader_(gateway.options.max_line),
-      pending_(kMaxOutputBytes) {
+      pending_(kMaxOutputBytes),
+      distortion_(gateway.profile) {
   // Both only fill in memory (AF_UNSPEC creates no socket yet), so they cannot fail.
   uv_tcp_init(loop, &tcp_);
   uv_timer_init(loop, &timer_);
@@ -85,7 +86,10 @@ void LabConnection::greet() {
     Millis delay = final_line && gateway_.profile == LabProfile::tarpit
                        ? gateway_.options.tarpit_banner_delay
                        : Millis{0};
-    enqueue(std::move(lines[i]), delay, final_line);
+    std::string again = final_line ? distortion_.second_banner(lines[i]) : std::string();
+    enqueue(final_line ? distortion_.banner(std::move(lines[i])) : std::move(lines[i]), delay,
+            final_line);
+    if (!again.empty()) enqueue(std::move(again), ReplyDistortion::kSecondBannerDelay);
   }
 }
 
@@ -130,8 +134,10 @@ void LabConnection::handle_input(std::string_view data) {
   } else {
     std::uint64_t commands_before = gateway_.stats.commands;
     reader_.feed(data, [this](LineReader::Event event, std::string_view line) {
+      const std::string_view verb = line.substr(0, line.find(' '));
       apply(event == LineReader::Event::line ? dialogue_->on_line(line, now())
-                                             : dialogue_->on_overlong_line());
+                                             : dialogue_->on_overlong_line(),
+            event == LineReader::Event::line ? verb : std::string_view{});
       return !finishing_ && !closing_;
     });
     gateway_.stats.max_commands_per_read =
@@ -160,7 +166,7 @@ void LabConnection::reject_pregreet() {
   finish();
 }
 
-void LabConnection::apply(DialogueReply reply) {
+void LabConnection::apply(DialogueReply reply, std::string_view verb) {
   if (reply.after == AfterReply::drop) {
     spdlog::debug("lab: {}: dropping the session without a reply", gateway_.host_name);
     finish();
@@ -168,7 +174,8 @@ void LabConnection::apply(DialogueReply reply) {
   }
   Millis delay =
       gateway_.profile == LabProfile::tarpit ? gateway_.options.tarpit_reply_delay : Millis{0};
-  if (!reply.text.empty() && !enqueue(std::move(reply.text), delay)) return;
+  std::string text = distortion_.reply(verb, std::move(reply.text), now());
+  if (!text.empty() && !enqueue(std::move(text), delay)) return;
   if (reply.after == AfterReply::close) finish();
 }
 
@@ -252,6 +259,9 @@ void LabConnection::tick() {
     if (!enqueue("421 4.4.2 Timeout\r\n", Millis{0})) return;
     finish();
   }
+  if (std::string held = distortion_.release(now()); !held.empty()) {
+    if (!enqueue(std::move(held), Millis{0})) return;
+  }
   bool endless = gateway_.profile == LabProfile::endless_reply;
   if (endless && !finishing_ && in_flight_bytes_ < kStreamWindowBytes) {
     std::string burst;
@@ -277,6 +287,7 @@ void LabConnection::reschedule() {
   if (closing_) return;
   std::uint64_t next = finishing_ ? finish_deadline_ms_ : last_input_ms_ + kIdleTimeoutMs;
   if (auto ready = pending_.next_ready_ms()) next = std::min(next, *ready);
+  if (auto held = distortion_.held_until_ms(); held != 0) next = std::min(next, held);
   if (gateway_.profile == LabProfile::endless_reply && !finishing_ &&
       in_flight_bytes_ < kStreamWindowBytes) {
     next = std::min(next, now() + kEndlessTickMs);

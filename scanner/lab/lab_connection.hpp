@@ -11,6 +11,7 @@
 #include "core/duration.hpp"
 #include "lab/gateway_context.hpp"
 #include "lab/line_reader.hpp"
+#include "lab/reply_distortion.hpp"
 #include "lab/reply_queue.hpp"
 #include "lab/smtp_dialogue.hpp"
 
@@ -58,7 +59,8 @@ class LabConnection {
   void handle_input(std::string_view data);
   void handle_eof();
   void reject_pregreet();
-  void apply(DialogueReply reply);
+  // `verb` is the command the reply answers, for the hostile reply orders.
+  void apply(DialogueReply reply, std::string_view verb);
   bool enqueue(std::string bytes, Millis delay, bool final_greeting = false);
   bool write(std::string bytes);
   void flush();
@@ -77,6 +79,7 @@ class LabConnection {
   std::optional<SmtpDialogue> dialogue_;  // set in start(), once the client's address is known
   LineReader reader_;
   ReplyQueue pending_;
+  ReplyDistortion distortion_;
   std::size_t in_flight_bytes_ = 0;  // handed to uv_write, not yet written
   std::uint64_t last_input_ms_ = 0;
   std::uint64_t finish_deadline_ms_ = 0;

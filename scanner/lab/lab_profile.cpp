@@ -9,7 +9,7 @@ namespace relayaudit {
 
 namespace {
 
-constexpr std::array<std::pair<LabProfile, std::string_view>, 43> kProfileNames{{
+constexpr std::array<std::pair<LabProfile, std::string_view>, 52> kProfileNames{{
     {LabProfile::closed, "closed"},
     {LabProfile::open, "open"},
     {LabProfile::greylisting, "greylisting"},
@@ -53,6 +53,15 @@ constexpr std::array<std::pair<LabProfile, std::string_view>, 43> kProfileNames{
     {LabProfile::hole_helo_localhost, "hole-helo-localhost"},
     {LabProfile::hole_helo_own_name, "hole-helo-own-name"},
     {LabProfile::hole_helo_ip_literal, "hole-helo-ip-literal"},
+    {LabProfile::reply_after_banner, "reply-after-banner"},
+    {LabProfile::double_banner, "double-banner"},
+    {LabProfile::extra_reply_mid_batch, "extra-reply-mid-batch"},
+    {LabProfile::repeated_replies, "repeated-replies"},
+    {LabProfile::swapped_rcpt_rset, "swapped-rcpt-rset"},
+    {LabProfile::stray_reject, "stray-reject"},
+    {LabProfile::reply_after_quit, "reply-after-quit"},
+    {LabProfile::open_silent_quit, "open-silent-quit"},
+    {LabProfile::bulky_replies, "bulky-replies"},
 }};
 
 // Every relay-attempt script of the library, baseline first.
@@ -158,6 +167,7 @@ std::string_view expected_verdict(LabProfile profile) {
     case LabProfile::tarpit:
     case LabProfile::drop_mid_plan:
     case LabProfile::binary_reply:
+    case LabProfile::bulky_replies:  // the transcript cap cuts lines, never a verdict
       return "closed";
     case LabProfile::open:
     case LabProfile::greylisting:  // a scanner that retries after the window sees the 250
@@ -189,9 +199,19 @@ std::string_view expected_verdict(LabProfile profile) {
     case LabProfile::hole_helo_localhost:
     case LabProfile::hole_helo_own_name:
     case LabProfile::hole_helo_ip_literal:
+    case LabProfile::open_silent_quit:  // unverified by QUIT, each acceptance is tried again
       return "open-relay";
     case LabProfile::greylist_forever:
     case LabProfile::starttls_required:  // blocked at MAIL until the scanner speaks TLS
+      return "inconclusive";
+    // Every connection's reply stream is out of step: nothing it says can be trusted.
+    case LabProfile::reply_after_banner:
+    case LabProfile::double_banner:
+    case LabProfile::extra_reply_mid_batch:
+    case LabProfile::repeated_replies:
+    case LabProfile::swapped_rcpt_rset:  // closed under --no-pipelining: nothing to swap then
+    case LabProfile::stray_reject:
+    case LabProfile::reply_after_quit:
       return "inconclusive";
     case LabProfile::reject_banner:  // no session gets past a 554 banner (DESIGN.md)
     case LabProfile::silent:
@@ -206,6 +226,7 @@ std::string_view expected_verdict(LabProfile profile) {
 std::vector<std::string_view> expected_failing_scripts(LabProfile profile) {
   switch (profile) {
     case LabProfile::open:
+    case LabProfile::open_silent_quit:
     case LabProfile::greylisting:  // every triplet passes once the window is over
     case LabProfile::ehlo_reject:  // HELO tricks too: a scanner greets it again with HELO
       return {kRelayScripts.begin(), kRelayScripts.end()};

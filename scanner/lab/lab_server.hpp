@@ -72,6 +72,20 @@ enum class LabProfile {
   hole_helo_localhost,   // "localhost"
   hole_helo_own_name,    // its host name
   hole_helo_ip_literal,  // its address literal
+
+  // Hostile reply streams, closed otherwise (554 5.7.1 to every relay attempt); a scanner that
+  // pairs replies with commands blindly reads them as open relays:
+  reply_after_banner,     // an unsolicited "250 2.0.0 Ok" in the same write as the banner
+  double_banner,          // a second 220 banner 50 ms after the first, as some SMTP proxies do
+  extra_reply_mid_batch,  // an extra "250 2.1.0 Ok" before every reply to MAIL
+  repeated_replies,       // every reply, the banner too, sent 100 times
+  swapped_rcpt_rset,      // the reply to RCPT comes after the reply to the next command
+  stray_reject,           // a stray "550 5.7.1 Relaying denied" before the first MAIL reply
+  reply_after_quit,       // "250 2.0.0 Ok" right after its 221 to QUIT
+  open_silent_quit,       // open relay that hangs up instead of answering QUIT
+  // Closed, honest, but every reply (the banner too) carries 15 continuation lines of 4,000
+  // bytes first: 60 KB replies, inside the reply parser's limits.
+  bulky_replies,
 };
 
 std::string_view to_string(LabProfile profile);

@@ -195,6 +195,7 @@ std::optional<std::string> refuse_sender(const GatewayContext& gateway, std::str
 std::string decide_rcpt(const GatewayContext& gateway, const RcptRequest& request) {
   switch (gateway.profile) {
     case LabProfile::open:
+    case LabProfile::open_silent_quit:
     case LabProfile::ehlo_reject:
       return accepted();
     case LabProfile::greylisting:

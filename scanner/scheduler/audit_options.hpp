@@ -1,6 +1,7 @@
 // Everything that shapes how one endpoint is audited (defaults documented in README).
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 #include "core/duration.hpp"
@@ -21,6 +22,11 @@ struct AuditOptions {
   // The postmaster control runs for at most this many of the mail domains an endpoint serves:
   // a hosting MX behind thousands of scanned domains must not get thousands of RCPTs.
   int domain_controls = 16;
+  // Bytes of transcript kept per endpoint; past it lines keep only their start (verdicts use the
+  // whole replies).
+  std::size_t transcript_cap = 256 * 1024;
+  // Bytes of each reply kept in a test result once its verdict is made.
+  std::size_t reply_cap = 4096;
 };
 
 }  // namespace relayaudit

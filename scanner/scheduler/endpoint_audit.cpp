@@ -6,6 +6,7 @@
 
 #include "relaytests/placeholders.hpp"
 #include "scheduler/evidence.hpp"
+#include "scheduler/reply_cap.hpp"
 #include "scheduler/verdict_reason.hpp"
 #include "smtp/refusal_reason.hpp"
 
@@ -41,7 +42,11 @@ bool is_final_connect_failure(Status status) {
 EndpointAudit::EndpointAudit(uv_loop_t* loop, Endpoint endpoint,
                              const std::vector<RelayScript>& plan, const AuditOptions& options,
                              ConnectionSlots& slots, DoneCallback on_done)
-    : loop_(loop), options_(options), slots_(slots), on_done_(std::move(on_done)) {
+    : loop_(loop),
+      options_(options),
+      slots_(slots),
+      on_done_(std::move(on_done)),
+      transcript_budget_(options.transcript_cap) {
   result_.endpoint = std::move(endpoint);
   if (result_.endpoint.ipv6) {
     uv_ip6_addr(result_.endpoint.address.c_str(), result_.endpoint.port,
@@ -165,7 +170,7 @@ void EndpointAudit::open_session() {
   ++active_sessions_;
   ++sessions_opened_;
   sessions_.push_back(Session::start(loop_, address_, result_.endpoint.key(), options_.session,
-                                     *this, sessions_opened_));
+                                     *this, sessions_opened_, transcript_budget_));
 }
 
 std::vector<SessionTest> EndpointAudit::on_greeted(Session&, const Greeting& greeting) {
@@ -219,6 +224,17 @@ void EndpointAudit::on_test_done(Session&, SessionTestResult&& result) {
     test.transcript = std::move(result.transcript);
     slot.state = TestState::pending;
     return;
+  }
+  const bool unverified_relay = result.unverified && result.outcome == Outcome::accepted &&
+                                slot.script->kind == ScriptKind::relay;
+  if (unverified_relay && test.attempts < options_.max_attempts) {
+    // An acceptance counts once a connection shows, by QUIT, that its replies were in step.
+    test.transcript = std::move(result.transcript);
+    slot.state = TestState::pending;
+    return;
+  }
+  if (unverified_relay) {
+    result.detail = "accepted, but no connection reached QUIT to show the replies were in step";
   }
   if (!result.interrupted && result.outcome == Outcome::blocked && result.stage == Stage::mail &&
       result.reply && result.reply->permanent()) {
@@ -280,6 +296,9 @@ void EndpointAudit::settle(TestSlot& slot, SessionTestResult&& result, bool gree
   if (test.reply && !test.reply->positive()) {
     test.refusal = std::string(to_string(classify_refusal(*test.reply)));
   }
+  // Judged on the whole reply above; the result keeps a bounded copy.
+  if (test.reply) cap_reply(*test.reply, options_.reply_cap);
+  if (test.data_reply) cap_reply(*test.data_reply, options_.reply_cap);
   test.verdict = test.kind == ScriptKind::probe ? judge_probe(test.outcome)
                                                 : judge_test(test.expect, test.outcome);
   if (!test.refused_senders.empty() && test.outcome != Outcome::blocked) {
@@ -292,6 +311,7 @@ void EndpointAudit::settle(TestSlot& slot, SessionTestResult&& result, bool gree
     test.detail = "connection broke before the decisive reply on every one of " +
                   std::to_string(test.attempts) + " attempts";
   }
+  if (!result.detail.empty()) test.detail = std::move(result.detail);
 }
 
 void EndpointAudit::fail_pending(Outcome outcome, Stage stage, Status status,
@@ -322,12 +342,23 @@ void EndpointAudit::on_session_end(Session& session, SessionEnd&& end) {
   for (std::size_t index : end.unsent) tests_[index].state = TestState::pending;
   result_.transcript.insert(result_.transcript.end(), end.transcript.begin(), end.transcript.end());
   if (!result_.greeting && end.greeting) result_.greeting = std::move(end.greeting);
+  if (result_.greeting) {
+    cap_reply(result_.greeting->banner, options_.reply_cap);
+    cap_reply(result_.greeting->ehlo, options_.reply_cap);
+  }
 
   // A session that settled a test, or ended cleanly with nothing to do, is progress.
   const bool progressed = end.tests_finished > 0 || (end.status == Status::ok && !end.refusal);
   fruitless_sessions_ = progressed ? 0 : fruitless_sessions_ + 1;
+  out_of_step_sessions_ = end.out_of_step.empty() ? 0 : out_of_step_sessions_ + 1;
   const bool refused = end.refusal && end.refusal->permanent();
-  if (end.status == Status::ok && refused) {
+  if (out_of_step_sessions_ >= options_.max_attempts) {
+    // A server whose every connection lies is not asked again for each remaining test.
+    fail_pending(Outcome::error, end.stage, Status::protocol_error, std::nullopt,
+                 end.out_of_step + " (on " + std::to_string(out_of_step_sessions_) +
+                     " connections in a row)",
+                 end.greeted);
+  } else if (end.status == Status::ok && refused) {
     // 5xx banner or greeting: this server will not talk to us; retrying changes nothing.
     fail_pending(Outcome::blocked, end.stage, Status::ok, end.refusal,
                  "the server refused the session at " + std::string(to_string(end.stage)),

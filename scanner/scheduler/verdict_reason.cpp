@@ -26,7 +26,10 @@ std::string describe_test(const TestResult& test) {
       break;
   }
   if (test.reply) return text + " -> " + first_line(*test.reply);
-  return text + " -> " + std::string(to_string(test.status));
+  text += " -> " + std::string(to_string(test.status));
+  // A protocol error says which rule the server broke ("reply stream out of sync: ...").
+  if (test.status == Status::protocol_error && !test.detail.empty()) text += ": " + test.detail;
+  return text;
 }
 
 std::string explain_verdict(const EndpointResult& result) {

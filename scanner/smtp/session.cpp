@@ -22,19 +22,21 @@ Session* owner(uv_handle_t* handle) {
 }  // namespace
 
 Session* Session::start(uv_loop_t* loop, const sockaddr_storage& address, std::string endpoint_key,
-                        const SessionOptions& options, SessionObserver& observer, int number) {
-  auto* session = new Session(loop, std::move(endpoint_key), options, observer, number);
+                        const SessionOptions& options, SessionObserver& observer, int number,
+                        TranscriptBudget& budget) {
+  auto* session = new Session(loop, std::move(endpoint_key), options, observer, number, budget);
   session->connect(address);
   return session;
 }
 
 Session::Session(uv_loop_t* loop, std::string endpoint_key, const SessionOptions& options,
-                 SessionObserver& observer, int number)
+                 SessionObserver& observer, int number, TranscriptBudget& budget)
     : loop_(loop),
       endpoint_key_(std::move(endpoint_key)),
       options_(options),
       observer_(observer),
       number_(number),
+      budget_(budget),
       parser_(options.limits) {
   uv_tcp_init(loop_, &tcp_);
   uv_timer_init(loop_, &timer_);
@@ -122,31 +124,70 @@ void Session::on_read(ssize_t nread, const uv_buf_t* buf) {
   std::vector<Reply> replies;
   const bool ok =
       parser_.feed(std::string_view(buf->base, static_cast<std::size_t>(nread)), replies);
+  // Every reply of this read arrived before anything written in answer to it: nothing is sent
+  // until all of them are checked, so a reply with no command outstanding is always seen.
   for (auto& reply : replies) {
     if (state_ == State::closing) return;
+    if (awaiting_.empty()) {
+      record_reply(reply, -1);
+      lose_step(ending_ == Ending::quit_answered
+                    ? "a reply arrived after the reply to QUIT"
+                    : "a reply arrived while no command was outstanding");
+      return;
+    }
     on_reply(std::move(reply));
   }
-  if (!ok && state_ != State::closing) {
+  if (state_ == State::closing) return;
+  if (!ok) {
     for (const auto& line : parser_.pending_lines()) record(Direction::server, line, -1);
     const Stage stage = awaiting_.empty() ? Stage::quit : stage_of(awaiting_.front().command);
     finish(Status::protocol_error, stage, parser_.error_message());
+    return;
+  }
+  if (awaiting_.empty() && parser_.mid_reply()) {
+    if (!parser_.partial_line().empty()) record(Direction::server, parser_.partial_line(), -1);
+    lose_step("bytes arrived while no command was outstanding");
+    return;
+  }
+  end_after_read();
+}
+
+void Session::end_after_read() {
+  switch (ending_) {
+    case Ending::quit_answered:
+      in_step_at_end_ = true;
+      finish(Status::ok, Stage::quit, "");
+      return;
+    case Ending::hung_up_after_data:
+      // Hang up before any content: the server discards the transaction, nothing is delivered.
+      in_step_at_end_ = true;
+      finish(Status::ok, Stage::data, "hung up after 354 to DATA (--confirm-data)");
+      return;
+    case Ending::none:
+      pump();
+      return;
   }
 }
 
+void Session::lose_step(const std::string& why) {
+  end_.out_of_step = "reply stream out of sync: " + why;
+  const Stage stage = awaiting_.empty() ? Stage::quit : stage_of(awaiting_.front().command);
+  finish(Status::protocol_error, stage, end_.out_of_step);
+}
+
 void Session::on_reply(Reply&& reply) {
-  if (awaiting_.empty()) {
-    for (const auto& line : reply.lines) record(Direction::server, line, -1);
-    finish(Status::protocol_error, Stage::quit, "reply to a command that was never sent");
-    return;
-  }
   const Pending sent = std::move(awaiting_.front());
   awaiting_.pop_front();
-  for (const auto& line : reply.lines) record(Direction::server, line, sent.test);
+  record_reply(reply, sent.test);
   if (!awaiting_.empty())
     arm_timer(options_.timeouts.reply);
   else
     uv_timer_stop(&timer_);
 
+  if (auto misfit = reply_misfit(sent.command, reply)) {
+    lose_step(*misfit + " (after " + (sent.text.empty() ? "connecting" : sent.text) + ")");
+    return;
+  }
   if (reply.code == 421 && sent.command != Command::quit) {
     // 421: the server is closing the channel (RFC 5321 §3.8); the in-flight tests run again.
     end_.refusal = reply;
@@ -155,7 +196,6 @@ void Session::on_reply(Reply&& reply) {
   }
   if (sent.test >= 0) {
     handle_test_reply(sent, reply);
-    if (state_ != State::closing) pump();
     return;
   }
   switch (sent.command) {
@@ -167,12 +207,11 @@ void Session::on_reply(Reply&& reply) {
       handle_greeting(sent.command, reply);
       break;
     case Command::quit:
-      finish(Status::ok, Stage::quit, "");
+      ending_ = Ending::quit_answered;  // in step only if nothing follows it in this read
       return;
     default:
       break;
   }
-  if (state_ != State::closing) pump();
 }
 
 void Session::handle_banner(const Reply& reply) {
@@ -316,10 +355,7 @@ void Session::handle_test_reply(const Pending& sent, const Reply& reply) {
       run.result.data_reply = reply;
       const Reply rcpt_reply = *run.result.reply;
       decide(slot, Outcome::accepted, Stage::rcpt, &rcpt_reply);
-      if (reply.code == 354) {
-        // Hang up before any content: the server discards the transaction, nothing is delivered.
-        finish(Status::ok, Stage::data, "hung up after 354 to DATA (--confirm-data)");
-      }
+      if (reply.code == 354) ending_ = Ending::hung_up_after_data;
       return;
     }
     default:
@@ -341,13 +377,6 @@ void Session::decide(std::size_t slot, Outcome outcome, Stage stage, const Reply
   run.result.stage = stage;
   run.result.status = Status::ok;
   if (reply != nullptr) run.result.reply = *reply;
-  ++end_.tests_finished;
-  report(run);
-}
-
-void Session::report(TestRun& run) {
-  // The test keeps only its own lines; its session's greeting is in the endpoint transcript.
-  observer_.on_test_done(*this, std::move(run.result));
 }
 
 void Session::quit() {
@@ -364,25 +393,46 @@ void Session::finish(Status status, Stage stage, std::string error) {
   if (status != Status::ok) {
     record(Direction::note, std::string(to_string(status)) + ": " + end_.error, -1);
   }
-  for (std::size_t slot = 0; slot < tests_.size(); ++slot) {
-    TestRun& run = tests_[slot];
-    if (run.decided) continue;
-    if (!run.started) {
-      end_.unsent.push_back(run.test.index);
-      continue;
-    }
-    run.decided = true;
-    run.result.interrupted = true;
-    run.result.outcome = Outcome::error;
-    run.result.stage = stage;
-    run.result.status = status == Status::ok ? Status::closed_by_server : status;
-    if (end_.refusal) run.result.reply = end_.refusal;
-    report(run);
-  }
+  report_all(status, stage);
   uv_timer_stop(&timer_);
   auto closed = [](uv_handle_t* handle) { owner(handle)->on_handle_closed(); };
   uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), closed);
   uv_close(reinterpret_cast<uv_handle_t*>(&timer_), closed);
+}
+
+// Results are held until the session ends: a reply stream found out of step later still voids
+// every test the connection carried, and only a QUIT answered in step verifies an acceptance.
+void Session::report_all(Status status, Stage stage) {
+  for (TestRun& run : tests_) {
+    if (!run.started) {
+      if (!run.decided) end_.unsent.push_back(run.test.index);
+      continue;
+    }
+    SessionTestResult& result = run.result;
+    if (!end_.out_of_step.empty()) {
+      // Nothing this connection carried is trusted, decided or not; it is final, not retried.
+      result.outcome = Outcome::error;
+      result.stage = run.decided ? result.stage : stage;
+      result.status = Status::protocol_error;
+      result.reply.reset();
+      result.data_reply.reset();
+      result.detail = end_.out_of_step;
+      result.transcript.push_back(
+          TranscriptLine{static_cast<std::int64_t>(uv_now(loop_) - options_.clock_origin_ms),
+                         Direction::note, end_.out_of_step, number_});
+    } else if (!run.decided) {
+      result.interrupted = true;
+      result.outcome = Outcome::error;
+      result.stage = stage;
+      result.status = status == Status::ok ? Status::closed_by_server : status;
+      if (end_.refusal) result.reply = end_.refusal;
+    } else {
+      result.unverified = !in_step_at_end_;
+    }
+    if (!result.interrupted) ++end_.tests_finished;
+    // The test keeps only its own lines; its session's greeting is in the endpoint transcript.
+    observer_.on_test_done(*this, std::move(result));
+  }
 }
 
 void Session::on_handle_closed() {
@@ -395,12 +445,40 @@ void Session::record(Direction direction, const std::string& line, int test_slot
   TranscriptLine entry;
   entry.at_ms = static_cast<std::int64_t>(uv_now(loop_) - options_.clock_origin_ms);
   entry.direction = direction;
-  entry.line = line;
   entry.session = number_;
-  if (options_.on_line) options_.on_line(endpoint_key_, entry);
-  if (test_slot >= 0)
+  if (options_.on_line) {
+    entry.line = line;
+    options_.on_line(endpoint_key_, entry);
+  }
+  TranscriptBudget::Kept kept = budget_.keep(line);
+  entry.line = std::move(kept.text);
+  keep_line(entry, test_slot);
+  if (kept.cut > 0) {
+    entry.direction = Direction::note;
+    entry.line = budget_.cut_note(kept.cut);
+    keep_line(entry, test_slot);
+  }
+}
+
+void Session::record_reply(const Reply& reply, int test_slot) {
+  if (!budget_.exhausted() || reply.lines.size() <= 2) {
+    for (const auto& line : reply.lines) record(Direction::server, line, test_slot);
+    return;
+  }
+  // Past the cap a long reply keeps its first and its last (decisive) line.
+  std::size_t bytes = 0;
+  for (std::size_t i = 1; i + 1 < reply.lines.size(); ++i) bytes += reply.lines[i].size();
+  record(Direction::server, reply.lines.front(), test_slot);
+  record(Direction::note, budget_.skip_note(reply.lines.size() - 2, bytes), test_slot);
+  record(Direction::server, reply.lines.back(), test_slot);
+}
+
+void Session::keep_line(const TranscriptLine& entry, int test_slot) {
+  // A test keeps the lines up to its decision; the endpoint transcript keeps every line.
+  if (test_slot >= 0 && !tests_[static_cast<std::size_t>(test_slot)].decided) {
     tests_[static_cast<std::size_t>(test_slot)].result.transcript.push_back(entry);
-  end_.transcript.push_back(std::move(entry));
+  }
+  end_.transcript.push_back(entry);
 }
 
 Stage Session::stage_of(Command command) const {

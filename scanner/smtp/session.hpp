@@ -15,7 +15,9 @@
 #include "core/verdict.hpp"
 #include "scheduler/audit_result.hpp"
 #include "smtp/reply_parser.hpp"
+#include "smtp/smtp_command.hpp"
 #include "smtp/transcript.hpp"
+#include "smtp/transcript_budget.hpp"
 
 namespace relayaudit {
 
@@ -49,7 +51,10 @@ struct SessionTestResult {
   Stage stage = Stage::connect;
   Status status = Status::ok;
   std::optional<Reply> reply;
-  bool interrupted = false;         // the connection broke before the decisive reply: run it again
+  bool interrupted = false;  // the connection broke before the decisive reply: run it again
+  // Decided, but the connection ended before QUIT showed the reply stream was still in step.
+  bool unverified = false;
+  std::string detail;               // why, when the outcome alone does not say it
   std::optional<Reply> data_reply;  // --confirm-data only
   Transcript transcript;
 };
@@ -62,6 +67,7 @@ struct SessionEnd {
   std::optional<Greeting> greeting;  // banner once read; EHLO fields once EHLO/HELO succeeded
   std::optional<Reply> refusal;      // the non-2xx reply that ended it (banner 554, 421, ...)
   std::vector<std::size_t> unsent;   // tests handed out but never started
+  std::string out_of_step;           // why the reply stream was not trusted, when it was not
   int tests_finished = 0;
   int round_trips = 0;
   Transcript transcript;
@@ -82,8 +88,10 @@ class SessionObserver {
 class Session {
  public:
   // Starts connecting; every outcome, even an immediate failure, is reported asynchronously.
+  // `budget` caps the transcript bytes kept for the endpoint; it must outlive the session.
   static Session* start(uv_loop_t* loop, const sockaddr_storage& address, std::string endpoint_key,
-                        const SessionOptions& options, SessionObserver& observer, int number);
+                        const SessionOptions& options, SessionObserver& observer, int number,
+                        TranscriptBudget& budget);
 
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -93,7 +101,9 @@ class Session {
 
  private:
   enum class State { connecting, banner, greeting, running, quitting, closing };
-  enum class Command { banner, ehlo, helo, mail, rcpt, data, rset, quit };
+  using Command = SmtpCommand;
+  // What ends the session once the replies of the current read are all checked.
+  enum class Ending { none, quit_answered, hung_up_after_data };
   struct Pending {
     Command command;
     std::string text;  // without CRLF
@@ -108,13 +118,15 @@ class Session {
   };
 
   Session(uv_loop_t* loop, std::string endpoint_key, const SessionOptions& options,
-          SessionObserver& observer, int number);
+          SessionObserver& observer, int number, TranscriptBudget& budget);
   ~Session() = default;
 
   void connect(const sockaddr_storage& address);
   void on_connected(int status);
   void on_read(ssize_t nread, const uv_buf_t* buf);
   void on_reply(Reply&& reply);
+  void lose_step(const std::string& why);
+  void end_after_read();
   void on_timeout();
   void on_handle_closed();
 
@@ -126,11 +138,13 @@ class Session {
   void pump();
   void send_now(std::vector<Pending> group);
   void decide(std::size_t slot, Outcome outcome, Stage stage, const Reply* reply);
-  void report(TestRun& run);
+  void report_all(Status status, Stage stage);
   void quit();
   void finish(Status status, Stage stage, std::string error);
   void arm_timer(Millis timeout);
   void record(Direction direction, const std::string& line, int test_slot);
+  void keep_line(const TranscriptLine& entry, int test_slot);
+  void record_reply(const Reply& reply, int test_slot);
   Stage stage_of(Command command) const;
 
   uv_loop_t* loop_;
@@ -138,6 +152,7 @@ class Session {
   const SessionOptions& options_;
   SessionObserver& observer_;
   int number_;
+  TranscriptBudget& budget_;
 
   uv_tcp_t tcp_{};
   uv_timer_t timer_{};
@@ -154,6 +169,8 @@ class Session {
   std::string current_ehlo_;
   bool pipelining_ = false;
   bool tried_helo_ = false;
+  Ending ending_ = Ending::none;
+  bool in_step_at_end_ = false;  // QUIT got 221 (or DATA 354) and nothing followed it
   SessionEnd end_;
 };
 

@@ -129,7 +129,7 @@ TEST(LabParsing, ReplyQueueKeepsOrderAddsDelaysAndStaysBounded) {
 }
 
 TEST(LabProfileNames, RoundTripAndExpectedVerdicts) {
-  ASSERT_EQ(all_lab_profiles().size(), 43u);
+  ASSERT_EQ(all_lab_profiles().size(), 52u);
   for (LabProfile profile : all_lab_profiles()) {
     EXPECT_EQ(lab_profile_from_string(to_string(profile)), profile);
   }
@@ -145,6 +145,9 @@ TEST(LabProfileNames, RoundTripAndExpectedVerdicts) {
   EXPECT_EQ(expected_verdict(LabProfile::sender_check), "closed");
   EXPECT_EQ(expected_verdict(LabProfile::hole_percent_hack_sender_check), "open-relay");
   EXPECT_EQ(to_string(LabProfile::hole_bang_path_ip), "hole-bang-path-ip");
+  EXPECT_EQ(expected_verdict(LabProfile::double_banner), "inconclusive");
+  EXPECT_EQ(expected_verdict(LabProfile::bulky_replies), "closed");
+  EXPECT_EQ(to_string(LabProfile::swapped_rcpt_rset), "swapped-rcpt-rset");
 }
 
 TEST(LabProfileNames, Fleets) {
