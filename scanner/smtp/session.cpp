@@ -132,7 +132,8 @@ void Session::on_read(ssize_t nread, const uv_buf_t* buf) {
       record_reply(reply, -1);
       lose_step(ending_ == Ending::quit_answered
                     ? "a reply arrived after the reply to QUIT"
-                    : "a reply arrived while no command was outstanding");
+                    : "a reply arrived while no command was outstanding",
+                stage_of(last_answered_));
       return;
     }
     on_reply(std::move(reply));
@@ -146,7 +147,7 @@ void Session::on_read(ssize_t nread, const uv_buf_t* buf) {
   }
   if (awaiting_.empty() && parser_.mid_reply()) {
     if (!parser_.partial_line().empty()) record(Direction::server, parser_.partial_line(), -1);
-    lose_step("bytes arrived while no command was outstanding");
+    lose_step("bytes arrived while no command was outstanding", stage_of(last_answered_));
     return;
   }
   end_after_read();
@@ -169,15 +170,15 @@ void Session::end_after_read() {
   }
 }
 
-void Session::lose_step(const std::string& why) {
+void Session::lose_step(const std::string& why, Stage stage) {
   end_.out_of_step = "reply stream out of sync: " + why;
-  const Stage stage = awaiting_.empty() ? Stage::quit : stage_of(awaiting_.front().command);
   finish(Status::protocol_error, stage, end_.out_of_step);
 }
 
 void Session::on_reply(Reply&& reply) {
   const Pending sent = std::move(awaiting_.front());
   awaiting_.pop_front();
+  last_answered_ = sent.command;
   record_reply(reply, sent.test);
   if (!awaiting_.empty())
     arm_timer(options_.timeouts.reply);
@@ -185,7 +186,8 @@ void Session::on_reply(Reply&& reply) {
     uv_timer_stop(&timer_);
 
   if (auto misfit = reply_misfit(sent.command, reply)) {
-    lose_step(*misfit + " (after " + (sent.text.empty() ? "connecting" : sent.text) + ")");
+    lose_step(*misfit + " (after " + (sent.text.empty() ? "connecting" : sent.text) + ")",
+              stage_of(sent.command));
     return;
   }
   if (reply.code == 421 && sent.command != Command::quit) {

@@ -125,7 +125,8 @@ class Session {
   void on_connected(int status);
   void on_read(ssize_t nread, const uv_buf_t* buf);
   void on_reply(Reply&& reply);
-  void lose_step(const std::string& why);
+  // `stage`: the step whose reply showed the stream out of step.
+  void lose_step(const std::string& why, Stage stage);
   void end_after_read();
   void on_timeout();
   void on_handle_closed();
@@ -170,6 +171,7 @@ class Session {
   bool pipelining_ = false;
   bool tried_helo_ = false;
   Ending ending_ = Ending::none;
+  Command last_answered_ = Command::banner;  // the command whose reply was read last
   bool in_step_at_end_ = false;  // QUIT got 221 (or DATA 354) and nothing followed it
   SessionEnd end_;
 };

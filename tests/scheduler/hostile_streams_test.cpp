@@ -69,6 +69,22 @@ INSTANTIATE_TEST_SUITE_P(
                        ::testing::Bool()),
     profile_case_name);
 
+TEST(HostileStream, TheStageIsTheStepWhoseReplyShowedTheDesync) {
+  const LabAuditRun banner = audit(LabProfile::double_banner, true);
+  for (const TestResult& test : only_endpoint(banner).tests) {
+    EXPECT_EQ(test.stage, Stage::ehlo) << test.id << ": the second 220 came as the EHLO reply";
+  }
+  const LabAuditRun after_banner = audit(LabProfile::reply_after_banner, true);
+  for (const TestResult& test : only_endpoint(after_banner).tests) {
+    EXPECT_EQ(test.stage, Stage::banner) << test.id;
+  }
+  const LabAuditRun swapped = audit(LabProfile::swapped_rcpt_rset, true);
+  for (const TestResult& test : only_endpoint(swapped).tests) {
+    // Decided tests keep the stage of their decisive reply; the rest were in flight at RSET.
+    EXPECT_TRUE(test.stage == Stage::rcpt || test.stage == Stage::rset) << test.id;
+  }
+}
+
 TEST(HostileStream, SwappedRcptAndRsetRepliesAreCaughtWhenPipelined) {
   const LabAuditRun run = audit(LabProfile::swapped_rcpt_rset, true);
   const EndpointResult& endpoint = only_endpoint(run);
