@@ -13,7 +13,7 @@ namespace {
 constexpr std::uint64_t kIdleTimeoutMs = 60'000;
 // A client that stops reading must not keep a finishing session (and its memory) forever.
 constexpr std::uint64_t kFlushGraceMs = 5'000;
-constexpr std::size_t kMaxOutputBytes = 4 << 20;  // a pipelined batch of 60 KB replies fits
+constexpr std::size_t kMaxOutputBytes = 4 << 20;       // a pipelined batch of 60 KB replies fits
 constexpr std::size_t kStreamWindowBytes = 256 << 10;  // unwritten bytes a stream may have
 constexpr std::size_t kHugeLineBytes = 8 << 20;
 constexpr std::size_t kHugeLineChunk = 64 << 10;

@@ -75,7 +75,7 @@ class EndpointAudit final : public SessionObserver {
   int active_sessions_ = 0;
   int waiting_for_slot_ = 0;
   int sessions_opened_ = 0;
-  int fruitless_sessions_ = 0;  // consecutive sessions that settled no test
+  int fruitless_sessions_ = 0;    // consecutive sessions that settled no test
   int out_of_step_sessions_ = 0;  // consecutive sessions whose reply stream went out of step
   bool done_ = false;
   bool cancelled_ = false;

@@ -172,7 +172,7 @@ class Session {
   bool tried_helo_ = false;
   Ending ending_ = Ending::none;
   Command last_answered_ = Command::banner;  // the command whose reply was read last
-  bool in_step_at_end_ = false;  // QUIT got 221 (or DATA 354) and nothing followed it
+  bool in_step_at_end_ = false;              // QUIT got 221 (or DATA 354) and nothing followed it
   SessionEnd end_;
 };
 

@@ -23,9 +23,9 @@ using testing::read_file;
 using testing::run_command;
 
 const std::string kBinary = RELAYAUDIT_BINARY;
-const std::vector<std::string> kHostile{"reply-after-banner", "double-banner",
-                                        "extra-reply-mid-batch", "repeated-replies",
-                                        "swapped-rcpt-rset", "stray-reject", "reply-after-quit"};
+const std::vector<std::string> kHostile{
+    "reply-after-banner", "double-banner", "extra-reply-mid-batch", "repeated-replies",
+    "swapped-rcpt-rset",  "stray-reject",  "reply-after-quit"};
 
 std::string joined(const std::vector<std::string>& names) {
   std::string out;
@@ -51,8 +51,9 @@ TEST_P(HostileStreamCli, NoHostileStreamIsAnOpenRelayAndEachSaysWhy) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   ASSERT_FALSE(read_file(endpoints).empty()) << "the lab did not write its endpoints";
-  std::vector<std::string> argv{kBinary, "scan", "-f", endpoints, "-q", "-o",
-                                dir_ + "/results.json", "--reply-timeout", "5s"};
+  std::vector<std::string> argv{
+      kBinary,           "scan", "-f", endpoints, "-q", "-o", dir_ + "/results.json",
+      "--reply-timeout", "5s"};
   if (!pipelining) argv.push_back("--no-pipelining");
   const CommandResult run = run_command(argv);
   EXPECT_NE(run.exit_code, 1) << "an open relay was reported: " << run.err;
