@@ -1,0 +1,60 @@
+// SSL_CTX set-up: permissive on the client (an auditor connects to anything and reports it),
+// ordinary on the lab's server side.
+#include "tls/tls_context.hpp"
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "tls/tls_credentials.hpp"
+
+namespace relayaudit {
+
+void TlsContext::Free::operator()(ssl_ctx_st* ctx) const {
+  SSL_CTX_free(ctx);
+}
+
+std::string take_openssl_errors() {
+  std::string text;
+  while (unsigned long code = ERR_get_error()) {
+    char buffer[256];
+    ERR_error_string_n(code, buffer, sizeof buffer);
+    if (!text.empty()) text += "; ";
+    text += buffer;
+  }
+  return text;
+}
+
+std::variant<TlsContext, std::string> TlsContext::client(const std::string& ca_file) {
+  ERR_clear_error();
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  if (ctx == nullptr) return "cannot create a TLS context: " + take_openssl_errors();
+  TlsContext context(ctx);
+  // Debian's openssl.cnf sets TLS 1.2 and security level 2 as floors; a scanner must go lower
+  // to reach the servers that still sit there, and reports the version as a fact.
+  SSL_CTX_set_security_level(ctx, 0);
+  SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION);
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+  SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_NO_RENEGOTIATION);
+  const int loaded = ca_file.empty() ? SSL_CTX_set_default_verify_paths(ctx)
+                                     : SSL_CTX_load_verify_locations(ctx, ca_file.c_str(), nullptr);
+  if (loaded != 1) {
+    return "cannot load trusted certificates" + (ca_file.empty() ? "" : " from " + ca_file) + ": " +
+           take_openssl_errors();
+  }
+  return context;
+}
+
+std::variant<TlsContext, std::string> TlsContext::server(const TlsCredentials& credentials) {
+  ERR_clear_error();
+  SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
+  if (ctx == nullptr) return "cannot create a TLS context: " + take_openssl_errors();
+  TlsContext context(ctx);
+  SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
+  if (SSL_CTX_use_certificate(ctx, credentials.certificate.get()) != 1 ||
+      SSL_CTX_use_PrivateKey(ctx, credentials.key.get()) != 1) {
+    return "cannot use the certificate: " + take_openssl_errors();
+  }
+  return context;
+}
+
+}  // namespace relayaudit
