@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "reports/atomic_file.hpp"
+#include "reports/output_file.hpp"
 #include "reports/html_document.hpp"
 #include "reports/html_endpoint.hpp"
 #include "reports/html_text.hpp"
@@ -436,7 +436,7 @@ std::string render_html(const json& results) {
 
 std::optional<std::string> write_html_report(const std::filesystem::path& path,
                                              const json& results) {
-  return write_file_atomically(path, render_html(results));
+  return write_output_file(path.string(), render_html(results));
 }
 
 }  // namespace relayaudit
