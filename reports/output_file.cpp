@@ -9,6 +9,7 @@
 #include <variant>
 
 #include "reports/output_path.hpp"
+#include "reports/stale_temp_files.hpp"
 
 namespace relayaudit {
 namespace {
@@ -71,6 +72,7 @@ std::optional<std::string> write_output_file(const std::string& path,
     case OutputKind::replace_file:
       break;
   }
+  remove_stale_temp_files(target.path);
   return write_file_atomically(target.path, produce);
 }
 

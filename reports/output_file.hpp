@@ -12,7 +12,8 @@
 namespace relayaudit {
 
 // Writes `content` where `path` says (reports/output_path.hpp):
-// - a regular file or a new name is replaced atomically;
+// - a regular file or a new name is replaced atomically, after removing the temporary files
+//   that crashed writes of that same file left behind (reports/stale_temp_files.hpp);
 // - a symlink is followed: its final target is replaced atomically and the link stays;
 // - a character or block device or a FIFO is opened for writing and written in place, never
 //   renamed over (a FIFO's open waits for its reader);

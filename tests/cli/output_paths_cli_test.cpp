@@ -1,11 +1,13 @@
 // Output paths that are not plain files: devices and FIFOs are written in place and survive,
-// symlinks are followed, directories and sockets are refused before the scan, "-" is stdout.
+// symlinks are followed, directories and sockets are refused before the scan, "-" is stdout, and
+// temporary files of crashed writes are swept.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -200,6 +202,36 @@ TEST(OutputPaths, DirectorySocketAndTwoStdoutsAreRefusedBeforeTheScanWithExit2) 
   EXPECT_EQ(report.exit_code, 2) << report.err;
   EXPECT_NE(report.err.find(directory), std::string::npos) << report.err;
   ::close(listener);
+}
+
+// A PID that belonged to a process that has exited and been reaped.
+pid_t dead_pid() {
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  return child;
+}
+
+TEST(OutputPaths, NextRunRemovesTempFilesOfDeadWritersAndKeepsLiveOnes) {
+  TempDir dir;
+  const pid_t dead = dead_pid();
+  ASSERT_EQ(::kill(dead, 0), -1);
+  const std::string big(1 << 20, 'x');  // what a killed writer leaves: part of a document
+  const auto stale = dir.write(".res.json.tmp." + std::to_string(dead) + ".0.123456", big);
+  const auto live = dir.write(".res.json.tmp." + std::to_string(::getpid()) + ".3.42", big);
+  const auto other_file = dir.write(".other.json.tmp." + std::to_string(dead) + ".0.1", "x");
+  const auto not_ours = dir.write(".res.json.tmp.notes", "x");
+
+  const auto scan = run_command(lab_scan({"-o", (dir.path() / "res.json").string()}));
+  EXPECT_EQ(scan.exit_code, 1) << scan.err;
+  EXPECT_FALSE(std::filesystem::exists(stale)) << "the dead writer's temp file is still there";
+  EXPECT_TRUE(std::filesystem::exists(live)) << "a live writer's temp file was removed";
+  EXPECT_TRUE(std::filesystem::exists(other_file)) << "another output's temp file was removed";
+  EXPECT_TRUE(std::filesystem::exists(not_ours));
+  const json document =
+      json::parse(testing::read_file((dir.path() / "res.json").string()), nullptr, false);
+  EXPECT_FALSE(document.is_discarded());
 }
 
 }  // namespace
