@@ -10,6 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <string>
@@ -48,27 +50,34 @@ class FifoDrain {
   explicit FifoDrain(std::filesystem::path fifo)
       : fifo_(std::move(fifo)), reader_([this] {
           const int fd = ::open(fifo_.c_str(), O_RDONLY);
-          if (fd < 0) return;
-          char buffer[65536];
-          for (ssize_t got; (got = ::read(fd, buffer, sizeof buffer)) > 0;)
-            bytes_.append(buffer, got);
-          ::close(fd);
+          if (fd >= 0) {
+            char buffer[65536];
+            for (ssize_t got; (got = ::read(fd, buffer, sizeof buffer)) > 0;) {
+              bytes_.append(buffer, static_cast<std::size_t>(got));
+            }
+            ::close(fd);
+          }
+          done_ = true;
         }) {}
   ~FifoDrain() { release(); }
 
-  // Waits for the reader to see the end; opens the FIFO itself when no writer ever did.
+  // Waits for the reader to see the end. A reader still waiting in open() (no writer ever came)
+  // is released by a writer that opens and closes at once.
   const std::string& release() {
-    if (reader_.joinable()) {
+    if (!reader_.joinable()) return bytes_;
+    while (!done_) {
       const int fd = ::open(fifo_.c_str(), O_WRONLY | O_NONBLOCK);
       if (fd >= 0) ::close(fd);
-      reader_.join();
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
+    reader_.join();
     return bytes_;
   }
 
  private:
   std::filesystem::path fifo_;
   std::string bytes_;
+  std::atomic<bool> done_{false};
   std::thread reader_;
 };
 
