@@ -39,8 +39,9 @@ std::vector<RequestedOutput> requested_outputs(const ReportOutputs& outputs);
 
 // Renders every requested format first (a document missing a field the writers need fails
 // before any file is touched, with kExitUsage and the reason on stderr, naming `source`), then
-// writes each file atomically. Returns kExitClean, or kExitRuntime when a file could not be
-// written (each one named on stderr; the others are still written).
+// writes each through write_output_file (a file atomically, a device or FIFO in place, "-" to
+// stdout). Returns kExitClean, or kExitRuntime when a file could not be written (each one named
+// on stderr; the others are still written).
 int write_report_files(const nlohmann::json& results, const ReportOutputs& outputs,
                        const std::string& source);
 
