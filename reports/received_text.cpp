@@ -51,4 +51,12 @@ std::string received_bytes(std::string_view document_text) {
   return std::move(*bytes);
 }
 
+std::string received_line(const nlohmann::json& transcript_line) {
+  const auto line = transcript_line.find("line");
+  if (line == transcript_line.end() || !line->is_string()) return "";
+  const std::string& text = line->get_ref<const std::string&>();
+  // Without the flag the writer changed nothing: the text is the bytes, backslashes and all.
+  return transcript_line.value("escaped", false) ? received_bytes(text) : text;
+}
+
 }  // namespace relayaudit

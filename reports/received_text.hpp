@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 namespace relayaudit {
 
 // The document writes text holding bytes that are not UTF-8 in an escaped form (each such byte
@@ -12,5 +14,9 @@ namespace relayaudit {
 // returned unchanged. Text that was sent literally in the escaped form of invalid bytes (a server
 // typing "\xff") reads back as those bytes: the document itself cannot tell them apart.
 std::string received_bytes(std::string_view document_text);
+
+// The exact bytes of a document transcript line ({"line": ..., "escaped": true?}): its
+// "escaped" flag settles what received_bytes can only infer. "" when the line has no text.
+std::string received_line(const nlohmann::json& transcript_line);
 
 }  // namespace relayaudit

@@ -23,14 +23,17 @@ std::string string_field(const nlohmann::json& object, const char* key) {
 }  // namespace
 
 std::string visible_text(std::string_view text, bool keep_line_feeds) {
-  const std::string bytes = received_bytes(text);
+  return visible_bytes(received_bytes(text), keep_line_feeds);
+}
+
+std::string visible_bytes(std::string_view bytes, bool keep_line_feeds) {
   std::string out;
   out.reserve(bytes.size());
   std::size_t at = 0;
   while (at < bytes.size()) {
     const Utf8Sequence character = decode_utf8(bytes, at);
     const std::size_t length = character.length == 0 ? 1 : character.length;
-    const std::string_view sequence = std::string_view(bytes).substr(at, length);
+    const std::string_view sequence = bytes.substr(at, length);
     if (character.length == 0 || needs_escape(character.code_point, keep_line_feeds)) {
       for (char byte : sequence) append_hex_escape(out, static_cast<unsigned char>(byte));
     } else if (sequence == "\\") {
@@ -85,8 +88,7 @@ std::string transcript_text(const nlohmann::json& transcript) {
   std::string text;
   for (const auto& line : transcript) {
     if (!text.empty()) text += '\n';
-    text +=
-        visible_text(string_field(line, "dir")) + ": " + visible_text(string_field(line, "line"));
+    text += visible_text(string_field(line, "dir")) + ": " + visible_bytes(received_line(line));
   }
   return text;
 }

@@ -90,6 +90,24 @@ TEST(EscapeRule, OneReplyHoldingBothShowsEachItsOwnWay) {
   EXPECT_TRUE(contains(page, "Ok \\x1b[31m and \\\\x1b[31m")) << page;
 }
 
+TEST(EscapeRule, TranscriptLinesAreShownExactlyByTheirEscapedFlag) {
+  // In one line the server sent the byte 0xff, in the other the four characters "\xff"; the
+  // document writes both as "\xff", and only the transcript's "escaped" flag tells them apart.
+  nlohmann::json document = results_to_json(testing::make_sample_scan());
+  for (auto& endpoint : document["endpoints"]) {
+    if (endpoint["verdict"] != "open-relay") continue;
+    auto& transcript = endpoint["tests"][0]["transcript"];
+    transcript = nlohmann::json::array(
+        {{{"t_ms", 1}, {"session", 1}, {"dir", "S"}, {"line", "250 sent \\xff"}, {"escaped", true}},
+         {{"t_ms", 2}, {"session", 1}, {"dir", "S"}, {"line", "250 typed \\xff"}}});
+  }
+  const std::string junit = render_junit(document);
+  EXPECT_TRUE(contains(junit, "S: 250 sent \\xff\nS: 250 typed \\\\xff")) << junit;
+  const std::string html = render_html(document);
+  EXPECT_TRUE(contains(html, "250 sent <span class=\"esc\">\\xff</span>")) << html;
+  EXPECT_TRUE(contains(html, "250 typed \\\\xff")) << html;
+}
+
 TEST(EscapeRule, InvalidBytesStillShowAsOneEscapeEachAndTheirLineKeepsOneBackslashRule) {
   // The document writes 0xff as "\xff" and doubles the backslash in that line; the display
   // shows what was received: one escape for the byte, and the backslash doubled once.
