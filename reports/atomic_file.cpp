@@ -1,6 +1,8 @@
 // Atomic file replacement with POSIX calls: temp file in the same directory, fsync, rename.
 #include "reports/atomic_file.hpp"
 
+#include "reports/stale_temp_files.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -20,7 +22,8 @@ std::string failure(const std::filesystem::path& path, std::string_view step, in
 std::filesystem::path temp_name_for(const std::filesystem::path& path) {
   static std::atomic<unsigned> counter{0};
   static thread_local std::mt19937 random{std::random_device{}()};
-  std::string name = "." + path.filename().string() + ".tmp." + std::to_string(::getpid()) + "." +
+  // The pid comes first: remove_stale_temp_files reads it back to tell a crashed writer's file.
+  std::string name = temp_file_prefix(path) + std::to_string(::getpid()) + "." +
                      std::to_string(counter++) + "." + std::to_string(random() % 1000000);
   return path.parent_path() / name;
 }

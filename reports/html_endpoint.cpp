@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "reports/html_document.hpp"
+#include "reports/received_text.hpp"
 
 namespace relayaudit::html {
 namespace {
@@ -29,7 +30,7 @@ std::string telnet_session(const std::vector<const json*>& lines, const std::str
   const auto add = [&](const char* open, const char* prefix, const json& line, const char* close) {
     body += open;
     body += prefix;
-    body += html_text(text(line, "line"));
+    body += html_text_of_bytes(received_line(line));
     body += close;
     body += '\n';
   };

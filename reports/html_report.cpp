@@ -9,10 +9,11 @@
 #include <utility>
 #include <vector>
 
-#include "reports/atomic_file.hpp"
 #include "reports/html_document.hpp"
 #include "reports/html_endpoint.hpp"
 #include "reports/html_text.hpp"
+#include "reports/output_file.hpp"
+#include "reports/received_text.hpp"
 #include "reports/svg_chart.hpp"
 
 namespace relayaudit {
@@ -113,11 +114,12 @@ std::string first_recorded(const std::vector<std::pair<const json*, const char*>
   return "";
 }
 
-// argv as a shell would take it back: arguments with anything but safe characters in quotes.
+// argv as a shell would take it back, as the bytes given: arguments with anything but safe
+// characters in single quotes, a quote inside as '"'"' (no backslash, which the display doubles).
 std::string shell_words(const json& command_line) {
   std::string out;
   for (const json& argument : command_line) {
-    const std::string word = scalar(argument);
+    const std::string word = received_bytes(scalar(argument));
     if (!out.empty()) out += ' ';
     const bool plain = !word.empty() && word.find_first_not_of(
                                             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -127,7 +129,7 @@ std::string shell_words(const json& command_line) {
       continue;
     }
     out += '\'';
-    for (char c : word) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    for (char c : word) out += c == '\'' ? std::string("'\"'\"'") : std::string(1, c);
     out += '\'';
   }
   return out;
@@ -168,8 +170,8 @@ std::string metadata_section(const json& doc) {
   row("Run from", shown(where));
   row("Working directory", shown(text(run, "working_directory")));
   const std::string command = shell_words(list(run, "command_line"));
-  row("Command line",
-      command.empty() ? std::string(kNotRecorded) : "<code>" + html_text(command) + "</code>");
+  row("Command line", command.empty() ? std::string(kNotRecorded)
+                                      : "<code>" + html_text_of_bytes(command) + "</code>");
   out += "</table>";
 
   out += "<h3>Options</h3>";
@@ -412,10 +414,11 @@ std::string render_html(const json& results) {
          "</style></head><body>\n";
   out +=
       "<header><h1>SMTP open-relay audit</h1><p class=\"small\">Rendered from the results "
-      "document of a relayaudit scan. Server text is shown as received: bytes that were not "
-      "UTF-8 appear as \\xNN and, in a line holding such bytes, a backslash is doubled; "
-      "<span class=\"esc\">\\x07</span> marks a control or layout character the server "
-      "sent.</p></header>\n";
+      "document of a relayaudit scan. Server text is shown as received, except that a byte "
+      "that is not UTF-8 or a control or layout character appears as <span "
+      "class=\"esc\">\\x07</span> (or \\uNNNN), and a backslash the server sent appears "
+      "doubled (\\\\): \\x always starts an escape this report made, so a server that sends "
+      "the text \\x1b shows as \\\\x1b.</p></header>\n";
   if (at(results, "complete") == false) {
     out +=
         "<div class=\"warning\"><strong>Incomplete scan.</strong> It was interrupted before "
@@ -436,7 +439,7 @@ std::string render_html(const json& results) {
 
 std::optional<std::string> write_html_report(const std::filesystem::path& path,
                                              const json& results) {
-  return write_file_atomically(path, render_html(results));
+  return write_output_file(path.string(), render_html(results));
 }
 
 }  // namespace relayaudit

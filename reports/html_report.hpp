@@ -18,7 +18,8 @@ namespace relayaudit {
 // missing or mistyped fields (older or hand-made documents): they render as "not recorded".
 std::string render_html(const nlohmann::json& results);
 
-// render_html written atomically to `path`; an error naming the path, or nullopt.
+// render_html written to `path` by write_output_file (atomically for a file); an error naming the
+// path, or nullopt.
 std::optional<std::string> write_html_report(const std::filesystem::path& path,
                                              const nlohmann::json& results);
 

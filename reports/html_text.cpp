@@ -3,6 +3,7 @@
 
 #include <cstdio>
 
+#include "reports/received_text.hpp"
 #include "reports/utf8_sequence.hpp"
 
 namespace relayaudit {
@@ -58,6 +59,9 @@ std::string escape(std::string_view text, bool mark_escapes) {
       case '\'':
         out += "&#39;";
         break;
+      case '\\':
+        out += "\\\\";  // so "\x" on the page always starts an escape this report made
+        break;
       default:
         if (invisible(cp)) {
           add_escape(cp, false);
@@ -73,11 +77,15 @@ std::string escape(std::string_view text, bool mark_escapes) {
 }  // namespace
 
 std::string escape_html(std::string_view text) {
-  return escape(text, false);
+  return escape(received_bytes(text), false);
 }
 
 std::string html_text(std::string_view text) {
-  return escape(text, true);
+  return escape(received_bytes(text), true);
+}
+
+std::string html_text_of_bytes(std::string_view bytes) {
+  return escape(bytes, true);
 }
 
 }  // namespace relayaudit

@@ -336,6 +336,29 @@ Counts add_domains_suite(pugi::xml_node suites, int id, const json& results) {
   return close_run_suite(suite, counts);
 }
 
+// Whether every endpoint was audited: an interrupted scan proved nothing about the endpoints it
+// never reached, so its JUnit must fail even when every finished endpoint passed.
+Counts add_scan_suite(pugi::xml_node suites, int id, const json& results) {
+  pugi::xml_node suite = open_run_suite(suites, id, "scan", "run", results);
+  const bool complete = results.at("complete").get<bool>();
+  add_property(suite.child("properties"), "relayaudit.complete", complete ? "true" : "false");
+  Counts counts;
+  pugi::xml_node test_case = add_run_case(suite, "scan complete", "relayaudit.run", counts);
+  if (!complete) {
+    const std::size_t finished = results.at("endpoints").size();
+    pugi::xml_node failure = test_case.append_child("failure");
+    set(failure, "message",
+        "the scan was interrupted: " + std::to_string(finished) +
+            " endpoint(s) finished; endpoints not listed were not audited");
+    set(failure, "type", "incomplete");
+    add_text(failure,
+             "The results are marked \"complete\": false. Run the scan again (--resume with its "
+             "--jsonl stream finishes only the rest) before trusting the verdict.\n");
+    ++counts.failures;
+  }
+  return close_run_suite(suite, counts);
+}
+
 }  // namespace
 
 std::string render_junit(const json& results) {
@@ -367,6 +390,7 @@ std::string render_junit(const json& results) {
     add(add_domains_suite(suites, id++, results));
   }
   if (!results.at("unresolved").empty()) add(add_unresolved_suite(suites, id++, results));
+  add(add_scan_suite(suites, id++, results));
   set_counts(suites, total, false);
 
   std::ostringstream out;

@@ -20,6 +20,9 @@ namespace relayaudit {
 //   a probe passes and reports what it found in <system-out>.
 // - An unreachable endpoint has one <testcase name="connect"> with an <error type="unreachable">,
 //   and its scripts are <skipped>: none of them got to say anything.
+// - A last "scan" suite carries the property relayaudit.complete (true or false) and one case,
+//   "scan complete", which passes for a complete scan and is a <failure type="incomplete">
+//   saying how many endpoints finished when the scan was interrupted.
 // Server text is shown through visible_text, so it is legal XML 1.0 and inert.
 std::string render_junit(const nlohmann::json& results);
 

@@ -58,12 +58,12 @@ std::size_t longest_backtick_run(std::string_view text) {
   return longest;
 }
 
-// A code span that shows `text` exactly: its fence is longer than any backtick run inside, and
-// content that starts or ends with a backtick or a space is padded with one space on each side
-// (CommonMark strips exactly one from each side when both are there). In a table cell each pipe
-// is escaped: GFM splits cells before it parses code spans. Empty text gives "".
-std::string code(std::string_view text, bool in_table = true) {
-  const std::string visible = visible_text(text);
+// A code span that shows `visible` (already through visible_text) exactly: its fence is longer than
+// any backtick run inside, and content that starts or ends with a backtick or a space is padded
+// with one space on each side (CommonMark strips exactly one from each side when both are there).
+// In a table cell each pipe is escaped: GFM splits cells before it parses code spans. Empty text
+// gives "".
+std::string code_span(const std::string& visible, bool in_table = true) {
   if (visible.empty()) return "";
   const std::string fence(longest_backtick_run(visible) + 1, '`');
   const bool pad = visible.front() == '`' || visible.front() == ' ' || visible.back() == '`' ||
@@ -74,6 +74,11 @@ std::string code(std::string_view text, bool in_table = true) {
     out += c;
   }
   return out + (pad ? " " : "") + fence;
+}
+
+// code_span of document text: visible_text applies the display escape rule once.
+std::string code(std::string_view text, bool in_table = true) {
+  return code_span(visible_text(text), in_table);
 }
 
 // A fenced block for multi-line text; its fence is longer than any backtick run in the content,
@@ -158,7 +163,8 @@ void write_endpoint_table(std::ostream& out, const std::vector<const json*>& end
     if (rows++ == kMaxEndpointRows) break;
     out << "| " << plain(text_of(endpoint->at("verdict"))) << " | "
         << code(text_of(endpoint->at("endpoint"))) << " | " << host_cell(*endpoint) << " | "
-        << (endpoint->at("banner").is_object() ? code(reply_summary(endpoint->at("banner"))) : "")
+        << (endpoint->at("banner").is_object() ? code_span(reply_summary(endpoint->at("banner")))
+                                               : "")
         << " | " << plain(text_of(endpoint->at("verdict_reason"))) << " |\n";
   }
   out << "\n";

@@ -5,10 +5,16 @@
 #include <map>
 #include <set>
 
+#include "reports/received_text.hpp"
 #include "reports/safe_text.hpp"
 
 namespace relayaudit {
 namespace {
+
+// Document text on a terminal: the bytes received, made safe (the terminal's escape rule).
+std::string shown(const std::string& document_text) {
+  return terminal_safe(received_bytes(document_text));
+}
 
 using nlohmann::json;
 
@@ -74,7 +80,7 @@ std::string script_list(const std::vector<std::string>& ids) {
   constexpr std::size_t kShown = 5;
   std::string out;
   for (std::size_t i = 0; i < ids.size() && i < kShown; ++i) {
-    out += (i == 0 ? "" : ", ") + terminal_safe(ids[i]);
+    out += (i == 0 ? "" : ", ") + shown(ids[i]);
   }
   if (ids.size() > kShown) out += " +" + std::to_string(ids.size() - kShown) + " more";
   return out;
@@ -205,16 +211,15 @@ std::string diff_to_text(const ResultsDiff& diff) {
   if (!diff.new_open_relays.empty()) {
     section("New open relays", diff.new_open_relays.size());
     for (const auto& change : diff.new_open_relays) {
-      out += "  " + terminal_safe(change.endpoint) + "  " +
+      out += "  " + shown(change.endpoint) + "  " +
              (change.before.empty() ? "new endpoint" : change.before + " -> open-relay") +
              "  accepted: " + script_list(change.failing_scripts) + "\n";
     }
   }
   const auto scripts = [&](const std::vector<ScriptChange>& changes) {
     for (const auto& change : changes) {
-      out += "  " + terminal_safe(change.endpoint) + "  " + terminal_safe(change.script) + "  " +
-             or_absent(terminal_safe(change.before)) + " -> " +
-             or_absent(terminal_safe(change.after)) + "\n";
+      out += "  " + shown(change.endpoint) + "  " + shown(change.script) + "  " +
+             or_absent(shown(change.before)) + " -> " + or_absent(shown(change.after)) + "\n";
     }
   };
   if (!diff.newly_failing.empty()) {
@@ -223,9 +228,8 @@ std::string diff_to_text(const ResultsDiff& diff) {
   }
   const auto endpoints = [&](const std::vector<EndpointChange>& changes) {
     for (const auto& change : changes) {
-      out += "  " + terminal_safe(change.endpoint) + "  " +
-             or_absent(terminal_safe(change.before)) + " -> " +
-             or_absent(terminal_safe(change.after)) + "\n";
+      out += "  " + shown(change.endpoint) + "  " + or_absent(shown(change.before)) + " -> " +
+             or_absent(shown(change.after)) + "\n";
     }
   };
   if (!diff.fixed.empty()) {

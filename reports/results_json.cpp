@@ -4,8 +4,8 @@
 #include <cstdio>
 #include <ctime>
 
-#include "reports/atomic_file.hpp"
 #include "reports/domain_results.hpp"
+#include "reports/output_file.hpp"
 #include "reports/safe_text.hpp"
 #include "reports/version.hpp"
 
@@ -247,7 +247,7 @@ std::string results_to_string(const json& document) {
 
 std::optional<std::string> write_results_file(const std::filesystem::path& path,
                                               const json& document) {
-  return write_file_atomically(path, results_to_string(document));
+  return write_output_file(path.string(), results_to_string(document));
 }
 
 std::optional<std::string> write_results_file(const std::filesystem::path& path,
@@ -256,7 +256,7 @@ std::optional<std::string> write_results_file(const std::filesystem::path& path,
   const std::string header = results_to_string(results_header_json(result, run));
   const std::string placeholder = "\"endpoints\": []";
   const auto split = header.find(placeholder);
-  return write_file_atomically(path, [&](const ChunkSink& sink) {
+  return write_output_file(path.string(), [&](const ChunkSink& sink) {
     if (!sink(std::string_view(header).substr(0, split)) || !sink("\"endpoints\": [")) return false;
     bool first = true;
     const auto emit = [&](const json& endpoint) {

@@ -24,8 +24,9 @@ nlohmann::json results_to_json(const ScanResult& result, const RunProvenance* ru
 // safety net: a missed string must not abort the scan's output.
 std::string results_to_string(const nlohmann::json& document);
 
-// Writes the document atomically: a temporary file in the same directory, fsync, rename. On
-// failure returns a message naming the path and the system error; an earlier file stays intact.
+// Writes the document through write_output_file: a file is replaced atomically (an earlier file
+// stays intact on failure), a device or FIFO written in place, "-" is standard output. On
+// failure returns a message naming the path and the system error.
 std::optional<std::string> write_results_file(const std::filesystem::path& path,
                                               const nlohmann::json& document);
 
@@ -36,7 +37,7 @@ nlohmann::json endpoint_to_json(const EndpointResult& result);
 nlohmann::json results_header_json(const ScanResult& result, const RunProvenance* run = nullptr);
 
 // Streams the whole document for `result` (the same text as results_to_json, endpoint by
-// endpoint), atomically, without holding it in memory at once.
+// endpoint), the same way, without holding it in memory at once.
 std::optional<std::string> write_results_file(const std::filesystem::path& path,
                                               const ScanResult& result,
                                               const RunProvenance* run = nullptr);

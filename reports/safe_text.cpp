@@ -23,11 +23,16 @@ void walk(std::string_view bytes, bool escape_controls, Visit&& visit) {
   }
 }
 
-std::string escape(std::string_view bytes, bool escape_controls, bool* changed) {
+// `always_double_backslashes`: a display, where "\x1b" must never pass for an escaped ESC even
+// in a line with nothing else escaped; the document doubles them only where it escaped a byte.
+std::string escape(std::string_view bytes, bool escape_controls, bool always_double_backslashes,
+                   bool* changed) {
   bool any = false;
   walk(bytes, escape_controls, [&](std::string_view, bool escape) { any = any || escape; });
   if (changed != nullptr) *changed = any;
-  if (!any) return std::string(bytes);
+  if (!any && !(always_double_backslashes && bytes.find('\\') != std::string_view::npos)) {
+    return std::string(bytes);
+  }
 
   std::string out;
   out.reserve(bytes.size() + bytes.size() / 4 + 8);
@@ -60,11 +65,11 @@ void append_hex_escape(std::string& out, unsigned char byte) {
 }
 
 std::string escape_invalid_utf8(std::string_view bytes, bool* changed) {
-  return escape(bytes, false, changed);
+  return escape(bytes, false, false, changed);
 }
 
 std::string terminal_safe(std::string_view bytes) {
-  return escape(bytes, true, nullptr);
+  return escape(bytes, true, true, nullptr);
 }
 
 }  // namespace relayaudit

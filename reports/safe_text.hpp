@@ -16,6 +16,8 @@ std::string escape_invalid_utf8(std::string_view bytes, bool* changed = nullptr)
 // Like escape_invalid_utf8, and also escapes every byte of anything a terminal would act on:
 // C0 controls (tab and ESC included), DEL, C1 controls and the Unicode bidi overrides. A hostile
 // banner printed through this cannot move the cursor, recolor the screen or reorder the line.
+// Every backslash is doubled, escaped or not, so "\x1b" on screen is always an ESC byte and a
+// server's literal "\x1b" shows as "\\x1b".
 std::string terminal_safe(std::string_view bytes);
 
 // Code points a terminal interprets instead of printing (C0, DEL, C1) or that reorder a line.

@@ -291,14 +291,23 @@ std::string render_sarif(const json& results) {
     driver["semanticVersion"] = version;
   }
   const json summary = results.at("summary");
+  json invocation = {{"executionSuccessful", results.at("complete").get<bool>()},
+                     {"startTimeUtc", results.at("started_at")},
+                     {"endTimeUtc", results.at("finished_at")}};
+  if (!results.at("complete").get<bool>()) {
+    // A viewer shows no alert for an endpoint that was never audited; this says why.
+    invocation["toolExecutionNotifications"] = json::array(
+        {{{"level", "error"},
+          {"descriptor", {{"id", "scan-incomplete"}}},
+          {"message",
+           {{"text", "The scan was interrupted: " + std::to_string(results.at("endpoints").size()) +
+                         " endpoint(s) finished; endpoints not listed were not audited."}}}}});
+  }
   json log = {
       {"version", "2.1.0"},
       {"runs", json::array({{
                    {"tool", {{"driver", driver}}},
-                   {"invocations",
-                    json::array({{{"executionSuccessful", results.at("complete").get<bool>()},
-                                  {"startTimeUtc", results.at("started_at")},
-                                  {"endTimeUtc", results.at("finished_at")}}})},
+                   {"invocations", json::array({invocation})},
                    {"results", sarif_results},
                    {"properties",
                     {{"verdict", summary.at("verdict")},

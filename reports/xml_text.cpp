@@ -1,6 +1,7 @@
 // Visible, XML-legal server text and the phrases every CI report writer shares.
 #include "reports/xml_text.hpp"
 
+#include "reports/received_text.hpp"
 #include "reports/safe_text.hpp"
 #include "reports/utf8_sequence.hpp"
 
@@ -22,19 +23,23 @@ std::string string_field(const nlohmann::json& object, const char* key) {
 }  // namespace
 
 std::string visible_text(std::string_view text, bool keep_line_feeds) {
-  const std::string valid = escape_invalid_utf8(text);
+  return visible_bytes(received_bytes(text), keep_line_feeds);
+}
+
+std::string visible_bytes(std::string_view bytes, bool keep_line_feeds) {
   std::string out;
-  out.reserve(valid.size());
+  out.reserve(bytes.size());
   std::size_t at = 0;
-  while (at < valid.size()) {
-    // `valid` is well-formed, so a malformed sequence is impossible; it would be one byte.
-    const Utf8Sequence character = decode_utf8(valid, at);
+  while (at < bytes.size()) {
+    const Utf8Sequence character = decode_utf8(bytes, at);
     const std::size_t length = character.length == 0 ? 1 : character.length;
-    const std::string_view bytes = std::string_view(valid).substr(at, length);
+    const std::string_view sequence = bytes.substr(at, length);
     if (character.length == 0 || needs_escape(character.code_point, keep_line_feeds)) {
-      for (char byte : bytes) append_hex_escape(out, static_cast<unsigned char>(byte));
+      for (char byte : sequence) append_hex_escape(out, static_cast<unsigned char>(byte));
+    } else if (sequence == "\\") {
+      out += "\\\\";  // so "\x" on display always starts an escape this report made
     } else {
-      out += bytes;
+      out += sequence;
     }
     at += length;
   }
@@ -83,8 +88,7 @@ std::string transcript_text(const nlohmann::json& transcript) {
   std::string text;
   for (const auto& line : transcript) {
     if (!text.empty()) text += '\n';
-    text +=
-        visible_text(string_field(line, "dir")) + ": " + visible_text(string_field(line, "line"));
+    text += visible_text(string_field(line, "dir")) + ": " + visible_bytes(received_line(line));
   }
   return text;
 }

@@ -13,9 +13,13 @@ namespace relayaudit {
 // on a screen instead of printing (DEL, C1 controls, bidi overrides and isolates), becomes the
 // visible four characters "\xNN"; so does any byte that is not UTF-8. Line feeds are kept only
 // when `keep_line_feeds` is set; tab and carriage return are always escaped (an XML reader would
-// normalize them away). Backslashes are not doubled: this is a display of the document, which
-// stays the exact record.
+// normalize them away). It shows the bytes received (received_bytes undoes the document's own
+// escaping of invalid bytes) and doubles every backslash, so "\xNN" on display is always an
+// escape and a server's literal "\x1b" shows as "\\x1b".
 std::string visible_text(std::string_view text, bool keep_line_feeds = false);
+
+// visible_text for bytes as received rather than document text: nothing is unescaped first.
+std::string visible_bytes(std::string_view bytes, bool keep_line_feeds = false);
 
 // "250 2.1.5 Ok" from a document reply (first line, visible); "+N lines" noted; "no reply" for
 // null. Multi-line replies are shown whole by reply_lines.
@@ -32,7 +36,8 @@ std::string decisive_command(const nlohmann::json& test);
 std::string envelope_sent(const nlohmann::json& test);
 
 // A document transcript as the lines a mail administrator would read: "C: EHLO x", "S: 250 ...",
-// "*: note", each visible, joined by '\n'.
+// "*: note", each visible (exactly: received_line reads each line's "escaped" flag), joined by
+// '\n'.
 std::string transcript_text(const nlohmann::json& transcript);
 
 // "127.0.0.1:25 (mx.example.com)", or the endpoint alone when it has no host name; visible.

@@ -10,10 +10,10 @@
 #include <vector>
 
 #include "cli/exit_codes.hpp"
-#include "reports/atomic_file.hpp"
 #include "reports/html_report.hpp"
 #include "reports/junit_report.hpp"
 #include "reports/markdown_report.hpp"
+#include "reports/output_file.hpp"
 #include "reports/results_json.hpp"
 #include "reports/sarif_report.hpp"
 
@@ -102,6 +102,16 @@ bool any_report_requested(const ReportOutputs& outputs) {
                      [](const auto& output) { return !output.second.empty(); });
 }
 
+std::vector<RequestedOutput> requested_outputs(const ReportOutputs& outputs) {
+  std::vector<RequestedOutput> requested;
+  for (const ReportFormat& format : report_formats()) {
+    const auto output = outputs.find(format.name);
+    if (output == outputs.end() || output->second.empty()) continue;
+    requested.push_back({std::string("--") + format.name, output->second});
+  }
+  return requested;
+}
+
 int write_report_files(const nlohmann::json& results, const ReportOutputs& outputs,
                        const std::string& source) {
   std::vector<std::pair<std::string, std::string>> files;  // path, content
@@ -119,7 +129,7 @@ int write_report_files(const nlohmann::json& results, const ReportOutputs& outpu
   }
   int code = kExitClean;
   for (const auto& [path, content] : files) {
-    if (auto error = write_file_atomically(path, content)) {
+    if (auto error = write_output_file(path, content)) {
       std::cerr << "relayaudit: " << *error << "\n";
       code = kExitRuntime;
     }
@@ -136,7 +146,9 @@ void register_report_command(CLI::App& app, ReportCommandOptions& options) {
   add_report_output_options(*report, options.outputs);
   report->footer(
       "Exit codes as for scan: 0 no open relay in the document, 1 open relay, 2 unreadable or\n"
-      "unsupported document, 4 an output could not be written.");
+      "unsupported document or an output path that cannot be written (a directory, a socket),\n"
+      "4 an output could not be written. FILE may be a device or FIFO (written in place) or -\n"
+      "(standard output, for one of them).");
 }
 
 int run_report_command(const ReportCommandOptions& options) {
@@ -146,6 +158,10 @@ int run_report_command(const ReportCommandOptions& options) {
       flags += (flags.empty() ? "--" : ", --") + std::string(format.name);
     }
     std::cerr << "relayaudit: report: nothing to write; give at least one of " << flags << "\n";
+    return kExitUsage;
+  }
+  if (auto problem = outputs_problem(requested_outputs(options.outputs))) {
+    std::cerr << "relayaudit: report: " << *problem << "; nothing was written\n";
     return kExitUsage;
   }
   const auto results = read_results(options.results_file);

@@ -4,9 +4,12 @@
 #include <map>
 #include <span>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
+
+#include "cli/output_preflight.hpp"
 
 namespace relayaudit {
 
@@ -31,10 +34,14 @@ void add_report_output_options(CLI::App& command, ReportOutputs& outputs);
 // Whether any format has a file to write.
 bool any_report_requested(const ReportOutputs& outputs);
 
+// Every format with a file to write, as "--<format>" and its path, for outputs_problem.
+std::vector<RequestedOutput> requested_outputs(const ReportOutputs& outputs);
+
 // Renders every requested format first (a document missing a field the writers need fails
 // before any file is touched, with kExitUsage and the reason on stderr, naming `source`), then
-// writes each file atomically. Returns kExitClean, or kExitRuntime when a file could not be
-// written (each one named on stderr; the others are still written).
+// writes each through write_output_file (a file atomically, a device or FIFO in place, "-" to
+// stdout). Returns kExitClean, or kExitRuntime when a file could not be written (each one named
+// on stderr; the others are still written).
 int write_report_files(const nlohmann::json& results, const ReportOutputs& outputs,
                        const std::string& source);
 
@@ -47,7 +54,8 @@ void register_report_command(CLI::App& app, ReportCommandOptions& options);
 
 // Exit codes as for a scan: 1 when the document's run verdict is open-relay, else 0; 2 when the
 // document cannot be read, is not JSON (the message names the file and the position) or has a
-// schema_version of another major version; 4 when an output cannot be written.
+// schema_version of another major version, or when an output path can never be written (a
+// directory, a socket; nothing is written then); 4 when an output cannot be written.
 int run_report_command(const ReportCommandOptions& options);
 
 }  // namespace relayaudit

@@ -5,6 +5,7 @@
 
 #include "cli/exit_codes.hpp"
 #include "cli/scan_execution.hpp"
+#include "cli/scan_outputs.hpp"
 #include "cli/script_plan.hpp"
 #include "dns/dns_server.hpp"
 #include "dns/mx_report.hpp"
@@ -43,7 +44,10 @@ void register_scan_command(CLI::App& app, ScanCommandOptions& options) {
                    "[IPv6]:port, IPv6 or CIDR");
   scan->add_option("-f,--targets-file", options.target_files,
                    "File with one target per line ('#' comments, blank lines ignored)");
-  scan->add_option("-o,--output", options.output, "Write the JSON results here (atomically)");
+  scan->add_option(
+      "-o,--output", options.output,
+      "Write the JSON results here (a file atomically, a device or FIFO in place; - for "
+      "stdout, which moves the summary to stderr)");
   add_report_output_options(*scan, options.reports);
   scan->add_option("--jsonl", options.jsonl,
                    "Stream one JSON line per finished endpoint here (a killed scan loses none)");
@@ -177,6 +181,10 @@ int run_scan_command(ScanCommandOptions& options) {
       return kExitUsage;
     }
     options.jsonl = options.resume;
+  }
+  if (auto problem = scan_outputs_problem(options)) {
+    std::cerr << "relayaudit: " << *problem << "; nothing was scanned\n";
+    return kExitUsage;
   }
   const auto port = static_cast<std::uint16_t>(options.default_port);
   std::vector<Target> targets;

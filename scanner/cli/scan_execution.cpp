@@ -188,7 +188,12 @@ int execute_scan(ScanCommandOptions& options, std::vector<Target> targets,
   // Interrupted without an open relay found: not a clean bill of health (shell's 128+n).
   if (interrupted_by != 0 && code == kExitClean) code = 128 + interrupted_by;
   if (write_scan_outputs(options, result, run) != kExitClean) code = kExitRuntime;
-  if (!options.quiet) print_text_summary(std::cout, result, isatty(STDOUT_FILENO) == 1);
+  if (!options.quiet) {
+    // With results on stdout ("-o -") the summary must not be mixed into them.
+    const bool to_stderr = scan_writes_standard_output(options);
+    print_text_summary(to_stderr ? std::cerr : std::cout, result,
+                       isatty(to_stderr ? STDERR_FILENO : STDOUT_FILENO) == 1);
+  }
   if (uv_loop_close(&loop) != 0) log->warn("relayaudit: event loop closed with handles open");
   spdlog::drop("scan");
   return code;

@@ -7,10 +7,13 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "support/process.hpp"
+#include "support/report_validators.hpp"
 #include "support/temp_dir.hpp"
 
 namespace relayaudit {
@@ -93,10 +96,19 @@ TEST(ScanInterrupts, SigintStopsCleanlyAndWritesIncompleteReports) {
   const std::string results = (dir.path() / "results.json").string();
   const std::string html = (dir.path() / "report.html").string();
   const std::string junit = (dir.path() / "junit.xml").string();
-  const int status = scan_and_signal(
-      {kBinary, "scan", "-f", lab.endpoints, "-q", "--jsonl", jsonl, "-o", results, "--html", html,
-       "--junit", junit, "--tests", "core,relay-null-sender", "--tests-per-connection", "1"},
-      jsonl, 3, SIGINT);
+  const std::string sarif = (dir.path() / "relay.sarif").string();
+  const std::string markdown = (dir.path() / "summary.md").string();
+  std::vector<std::string> argv = {kBinary, "scan", "-f", lab.endpoints, "-q"};
+  const std::pair<std::string, std::string> flags[] = {{"--tests", "core,relay-null-sender"},
+                                                       {"--tests-per-connection", "1"},
+                                                       {"--jsonl", jsonl},
+                                                       {"-o", results},
+                                                       {"--html", html},
+                                                       {"--junit", junit},
+                                                       {"--sarif", sarif},
+                                                       {"--markdown", markdown}};
+  for (const auto& [flag, value] : flags) argv.insert(argv.end(), {flag, value});
+  const int status = scan_and_signal(argv, jsonl, 3, SIGINT);
   EXPECT_EQ(status, 1) << "the open gateway was already found";
   const auto document = nlohmann::json::parse(testing::read_file(results));
   EXPECT_FALSE(document["complete"].get<bool>());
@@ -111,6 +123,24 @@ TEST(ScanInterrupts, SigintStopsCleanlyAndWritesIncompleteReports) {
     EXPECT_NE(page.find("<code>" + key + "</code>"), std::string::npos) << key;
     EXPECT_NE(xml.find(key), std::string::npos) << key;
   }
+  // Every CI format says so too: JUnit fails a run-level case, SARIF's invocation failed.
+  EXPECT_NE(xml.find("<property name=\"relayaudit.complete\" value=\"false\""), std::string::npos)
+      << xml;
+  const std::string interrupted =
+      "the scan was interrupted: " + std::to_string(document["endpoints"].size()) +
+      " endpoint(s) finished";
+  EXPECT_NE(xml.find("<failure message=\"" + interrupted), std::string::npos) << xml;
+  if (testing::xmllint_available()) {
+    EXPECT_EQ(testing::junit_schema_errors(xml), "");
+  }
+  const auto log = nlohmann::json::parse(testing::read_file(sarif));
+  const auto& invocation = log["runs"][0]["invocations"][0];
+  EXPECT_FALSE(invocation["executionSuccessful"].get<bool>());
+  EXPECT_EQ(invocation["toolExecutionNotifications"][0]["descriptor"]["id"], "scan-incomplete");
+  if (testing::jsonschema_available()) {
+    EXPECT_EQ(testing::sarif_schema_errors(testing::read_file(sarif)), "");
+  }
+  EXPECT_NE(testing::read_file(markdown).find("**Incomplete scan:**"), std::string::npos);
 }
 
 }  // namespace

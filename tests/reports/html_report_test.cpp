@@ -87,8 +87,11 @@ TEST(HtmlReport, SampleScanShowsCountsRowsAndEscapes) {
   // Worst first: the open relay, last in the document, leads the table.
   EXPECT_LT(html.find("<code>192.0.2.1:25</code>"), html.find("<code>192.0.2.2:25</code>"));
   EXPECT_TRUE(contains(html, "nxdomain.example"));
-  // Invalid bytes arrive as \xNN from the document; ESC is marked as an escape, never raw.
-  EXPECT_TRUE(contains(html, "ESMTP \\xff\\xfe<span class=\"esc\">\\x1b</span>[31mowned"));
+  // Invalid bytes (\xNN in the document) and ESC are each marked as an escape, never raw; the
+  // server's own backslash is doubled once.
+  EXPECT_TRUE(contains(html,
+                       "ESMTP <span class=\"esc\">\\xff</span><span class=\"esc\">\\xfe</span>"
+                       "<span class=\"esc\">\\x1b</span>[31mowned\\\\here"));
   EXPECT_FALSE(contains(html, "\x1b"));
   // Options keys and values from the document are text, including the escaped ones.
   EXPECT_TRUE(contains(html, "ehlo_name"));
@@ -199,11 +202,16 @@ TEST(HtmlReport, RunMetadataAndScriptSourcesAreShown) {
   const std::string html = render_html(results_to_json(testing::make_sample_scan(), &run));
   EXPECT_TRUE(contains(html, "<th>Run by</th><td>audit ops (uid 1000)</td>"));
   EXPECT_TRUE(contains(html, "<th>Run from</th><td>scanner-01.example.com</td>"));
-  EXPECT_TRUE(contains(html, "<th>Working directory</th><td>/home/audit/\\xff\\xfe</td>"));
-  // Copy-pasteable: the argument with a quote and a space is quoted as a shell would need.
+  EXPECT_TRUE(
+      contains(html,
+               "<th>Working directory</th><td>/home/audit/<span class=\"esc\">\\xff</span><span "
+               "class=\"esc\">\\xfe</span></td>"));
+  // Copy-pasteable: the argument with a quote and a space is quoted as a shell would need,
+  // without a backslash (the display would double it).
   EXPECT_TRUE(contains(html,
-                       "<code>relayaudit scan -f fleet.txt --ehlo-name &#39;it&#39;\\&#39;&#39;s "
-                       "\\xff\\xfe&#39;</code>"));
+                       "<code>relayaudit scan -f fleet.txt --ehlo-name "
+                       "&#39;it&#39;&quot;&#39;&quot;&#39;s <span class=\"esc\">\\xff</span><span "
+                       "class=\"esc\">\\xfe</span>&#39;</code>"));
   EXPECT_TRUE(
       contains(html, "<td>/etc/relayaudit/scripts/relay-external-sender.json</td><td><code>" +
                          std::string(64, 'b') + "</code>"));

@@ -117,6 +117,45 @@ TEST(JunitReport, TheSchemaCheckRejectsBrokenReports) {
   EXPECT_NE(junit_schema_errors(stray), "");
 }
 
+TEST(JunitReport, AnInterruptedScanFailsTheScanCompleteCase) {
+  ScanResult scan = testing::make_sample_scan();
+  scan.complete = false;
+  const std::string xml = render_junit(results_to_json(scan));
+  const pugi::xml_document document = parse(xml);
+  expect_consistent_counts(document);
+  const pugi::xml_node run = suite_named(document, "scan");
+  ASSERT_TRUE(run) << xml;
+  EXPECT_STREQ(run.child("properties")
+                   .find_child_by_attribute("property", "name", "relayaudit.complete")
+                   .attribute("value")
+                   .value(),
+               "false");
+  const pugi::xml_node failure = case_named(run, "scan complete").child("failure");
+  ASSERT_TRUE(failure) << xml;
+  EXPECT_STREQ(failure.attribute("type").value(), "incomplete");
+  EXPECT_STREQ(failure.attribute("message").value(),
+               "the scan was interrupted: 4 endpoint(s) finished; endpoints not listed were not "
+               "audited");
+  if (xmllint_available()) {
+    EXPECT_EQ(junit_schema_errors(xml), "") << xml;
+  }
+}
+
+TEST(JunitReport, ACompleteScanPassesTheScanCompleteCase) {
+  const std::string xml = render_junit(results_to_json(testing::make_sample_scan()));
+  const pugi::xml_document document = parse(xml);
+  const pugi::xml_node run = suite_named(document, "scan");
+  EXPECT_STREQ(run.child("properties")
+                   .find_child_by_attribute("property", "name", "relayaudit.complete")
+                   .attribute("value")
+                   .value(),
+               "true");
+  const pugi::xml_node scan_complete = case_named(run, "scan complete");
+  ASSERT_TRUE(scan_complete) << xml;
+  EXPECT_FALSE(scan_complete.first_child()) << "a complete scan's case passes";
+  EXPECT_STREQ(run.attribute("failures").value(), "0");
+}
+
 TEST(JunitReport, AnEndpointIsASuiteAndAScriptACase) {
   const json results = results_to_json(testing::make_sample_scan());
   const std::string xml = render_junit(results);
@@ -131,9 +170,9 @@ TEST(JunitReport, AnEndpointIsASuiteAndAScriptACase) {
   for (pugi::xml_node suite : suites.children("testsuite")) {
     names.push_back(suite.attribute("name").value());
   }
-  EXPECT_EQ(names,
-            (std::vector<std::string>{"192.0.2.1:25 (mx1.example.com)", "192.0.2.3:25",
-                                      "[2001:db8::25]:25", "192.0.2.2:25", "unresolved targets"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"192.0.2.1:25 (mx1.example.com)", "192.0.2.3:25",
+                                             "[2001:db8::25]:25", "192.0.2.2:25",
+                                             "unresolved targets", "scan"}));
 
   const pugi::xml_node open = suite_named(document, "192.0.2.1:25 (mx1.example.com)");
   EXPECT_STREQ(open.attribute("hostname").value(), "mx1.example.com");
@@ -230,7 +269,9 @@ TEST(JunitReport, HostileServerTextIsInertAndLegalXml) {
   test["rcpt_to"] = {kHostile};
   test["detail"] = kHostile;
   test["reply"]["lines"] = {"250 " + kHostile};
-  test["transcript"].push_back({{"t_ms", 120}, {"session", 1}, {"dir", "S"}, {"line", kHostile}});
+  // kHostile ends in the document's form of an invalid byte, which the writer flags as escaped.
+  test["transcript"].push_back(
+      {{"t_ms", 120}, {"session", 1}, {"dir", "S"}, {"line", kHostile}, {"escaped", true}});
   results["unresolved"][0]["target"] = kHostile;
   results["unresolved"][0]["message"] = kHostile;
 
@@ -275,11 +316,13 @@ TEST(JunitReport, RealLabScanValidatesAndCountsEveryTest) {
   const json& summary = results["summary"];
   const pugi::xml_node suites = document.child("testsuites");
   EXPECT_EQ(suites.attribute("failures").as_int(), summary["tests_failed"].get<int>());
+  // A suite per endpoint, and the run's own "scan" suite.
   EXPECT_EQ(static_cast<int>(suites.select_nodes("testsuite").size()),
-            summary["endpoints"].get<int>());
-  // Every test of every endpoint is a case; an unreachable endpoint adds its "connect" case.
+            summary["endpoints"].get<int>() + 1);
+  // Every test of every endpoint is a case; an unreachable endpoint adds its "connect" case,
+  // the run its "scan complete" case.
   EXPECT_EQ(suites.attribute("tests").as_int(),
-            summary["tests"].get<int>() + summary["unreachable"].get<int>());
+            summary["tests"].get<int>() + summary["unreachable"].get<int>() + 1);
   EXPECT_EQ(static_cast<int>(document.select_nodes("//testcase[@name='connect']").size()),
             summary["unreachable"].get<int>());
 
