@@ -10,11 +10,6 @@
 namespace relayaudit {
 namespace {
 
-struct WriteRequest {
-  uv_write_t req{};
-  std::string data;
-};
-
 Session* owner(uv_handle_t* handle) {
   return static_cast<Session*>(handle->data);
 }
@@ -37,21 +32,16 @@ Session::Session(uv_loop_t* loop, std::string endpoint_key, const SessionOptions
       observer_(observer),
       number_(number),
       budget_(budget),
+      transport_(loop, *this),
       parser_(options.limits) {
-  uv_tcp_init(loop_, &tcp_);
   uv_timer_init(loop_, &timer_);
-  tcp_.data = this;
   timer_.data = this;
-  open_handles_ = 2;
+  open_handles_ = 2;  // the transport's socket and the timer
 }
 
 void Session::connect(const sockaddr_storage& address) {
   record(Direction::note, "connecting to " + endpoint_key_, -1);
-  connect_req_.data = this;
-  const int rc = uv_tcp_connect(&connect_req_, &tcp_, reinterpret_cast<const sockaddr*>(&address),
-                                [](uv_connect_t* req, int status) {
-                                  static_cast<Session*>(req->data)->on_connected(status);
-                                });
+  const int rc = transport_.connect(address);
   if (rc != 0) {
     finish(status_from_uv(rc, true), Stage::connect, uv_strerror(rc));
     return;
@@ -82,7 +72,7 @@ void Session::on_timeout() {
   finish(Status::io_timeout, stage, "no complete reply within the timeout");
 }
 
-void Session::on_connected(int status) {
+void Session::on_transport_connected(int status) {
   if (state_ == State::closing) return;
   if (status != 0) {
     finish(status_from_uv(status, true), Stage::connect, uv_strerror(status));
@@ -93,37 +83,27 @@ void Session::on_connected(int status) {
   // Nothing is sent before the final 220 line: postscreen drops clients that talk early.
   awaiting_.push_back(Pending{Command::banner, "", -1, 0});
   arm_timer(options_.timeouts.banner);
-  uv_read_start(
-      reinterpret_cast<uv_stream_t*>(&tcp_),
-      [](uv_handle_t* handle, std::size_t, uv_buf_t* buf) {
-        Session* self = owner(handle);
-        *buf = uv_buf_init(self->read_buffer_, sizeof(self->read_buffer_));
-      },
-      [](uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
-        owner(reinterpret_cast<uv_handle_t*>(stream))->on_read(nread, buf);
-      });
 }
 
-void Session::on_read(ssize_t nread, const uv_buf_t* buf) {
-  if (state_ == State::closing || nread == 0) return;
-  if (nread < 0) {
-    const Stage stage = awaiting_.empty() ? Stage::quit : stage_of(awaiting_.front().command);
-    if (parser_.mid_reply()) {
-      for (const auto& line : parser_.pending_lines()) record(Direction::server, line, -1);
-      if (!parser_.partial_line().empty()) record(Direction::server, parser_.partial_line(), -1);
-      finish(Status::protocol_error, stage, "connection closed in the middle of a reply");
-    } else if (state_ == State::quitting) {
-      finish(Status::ok, Stage::quit, "");
-    } else {
-      finish(
-          status_from_uv(static_cast<int>(nread), false), stage,
-          nread == UV_EOF ? "server closed the connection" : uv_strerror(static_cast<int>(nread)));
-    }
-    return;
+void Session::on_transport_end(int status) {
+  if (state_ == State::closing) return;
+  const Stage stage = awaiting_.empty() ? Stage::quit : stage_of(awaiting_.front().command);
+  if (parser_.mid_reply()) {
+    for (const auto& line : parser_.pending_lines()) record(Direction::server, line, -1);
+    if (!parser_.partial_line().empty()) record(Direction::server, parser_.partial_line(), -1);
+    finish(Status::protocol_error, stage, "connection closed in the middle of a reply");
+  } else if (state_ == State::quitting) {
+    finish(Status::ok, Stage::quit, "");
+  } else {
+    finish(status_from_uv(status, false), stage,
+           status == UV_EOF ? "server closed the connection" : uv_strerror(status));
   }
+}
+
+void Session::on_transport_bytes(std::string_view bytes) {
+  if (state_ == State::closing) return;
   std::vector<Reply> replies;
-  const bool ok =
-      parser_.feed(std::string_view(buf->base, static_cast<std::size_t>(nread)), replies);
+  const bool ok = parser_.feed(bytes, replies);
   // Every reply of this read arrived before anything written in answer to it: nothing is sent
   // until all of them are checked, so a reply with no command outstanding is always seen.
   for (auto& reply : replies) {
@@ -306,22 +286,17 @@ void Session::pump() {
 }
 
 void Session::send_now(std::vector<Pending> group) {
-  auto* write = new WriteRequest;
+  std::string data;
   for (auto& pending : group) {
     if (pending.test >= 0) tests_[static_cast<std::size_t>(pending.test)].started = true;
     record(Direction::client, pending.text, pending.test);
-    write->data += pending.text;
-    write->data += "\r\n";
+    data += pending.text;
+    data += "\r\n";
     awaiting_.push_back(std::move(pending));
   }
   ++end_.round_trips;
-  write->req.data = write;
-  uv_buf_t buf = uv_buf_init(write->data.data(), static_cast<unsigned>(write->data.size()));
-  const int rc =
-      uv_write(&write->req, reinterpret_cast<uv_stream_t*>(&tcp_), &buf, 1,
-               [](uv_write_t* req, int) { delete static_cast<WriteRequest*>(req->data); });
+  const int rc = transport_.write(data);
   if (rc != 0) {
-    delete write;
     finish(status_from_uv(rc, false), stage_of(awaiting_.back().command), uv_strerror(rc));
     return;
   }
@@ -397,9 +372,9 @@ void Session::finish(Status status, Stage stage, std::string error) {
   }
   report_all(status, stage);
   uv_timer_stop(&timer_);
-  auto closed = [](uv_handle_t* handle) { owner(handle)->on_handle_closed(); };
-  uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), closed);
-  uv_close(reinterpret_cast<uv_handle_t*>(&timer_), closed);
+  transport_.close();
+  uv_close(reinterpret_cast<uv_handle_t*>(&timer_),
+           [](uv_handle_t* handle) { owner(handle)->on_handle_closed(); });
 }
 
 // Results are held until the session ends: a reply stream found out of step later still voids

@@ -18,6 +18,7 @@
 #include "smtp/smtp_command.hpp"
 #include "smtp/transcript.hpp"
 #include "smtp/transcript_budget.hpp"
+#include "smtp/transport.hpp"
 
 namespace relayaudit {
 
@@ -85,7 +86,7 @@ class SessionObserver {
   virtual void on_session_end(Session& session, SessionEnd&& end) = 0;
 };
 
-class Session {
+class Session final : private TransportEvents {
  public:
   // Starts connecting; every outcome, even an immediate failure, is reported asynchronously.
   // `budget` caps the transcript bytes kept for the endpoint; it must outlive the session.
@@ -122,8 +123,12 @@ class Session {
   ~Session() = default;
 
   void connect(const sockaddr_storage& address);
-  void on_connected(int status);
-  void on_read(ssize_t nread, const uv_buf_t* buf);
+  void on_transport_connected(int status) override;
+  void on_transport_bytes(std::string_view bytes) override;
+  void on_transport_end(int status) override;
+  void on_tls_established() override {}
+  void on_tls_failed(const std::string&, bool) override {}
+  void on_transport_closed() override { on_handle_closed(); }
   void on_reply(Reply&& reply);
   // `stage`: the step whose reply showed the stream out of step.
   void lose_step(const std::string& why, Stage stage);
@@ -155,14 +160,12 @@ class Session {
   int number_;
   TranscriptBudget& budget_;
 
-  uv_tcp_t tcp_{};
+  Transport transport_;
   uv_timer_t timer_{};
-  uv_connect_t connect_req_{};
   int open_handles_ = 0;
   bool timed_out_ = false;
   State state_ = State::connecting;
   ReplyParser parser_;
-  char read_buffer_[16 * 1024];
 
   std::deque<Pending> outbox_;    // queued, not yet written
   std::deque<Pending> awaiting_;  // written, reply not yet read
