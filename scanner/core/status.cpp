@@ -27,6 +27,12 @@ std::string_view to_string(Status status) {
       return "closed-by-server";
     case Status::protocol_error:
       return "protocol-error";
+    case Status::tls_handshake_failed:
+      return "tls-handshake-failed";
+    case Status::tls_protocol_error:
+      return "tls-protocol-error";
+    case Status::tls_timeout:
+      return "tls-timeout";
     case Status::resolve_failed:
       return "resolve-failed";
     case Status::cancelled:

@@ -16,6 +16,9 @@ enum class Status {
   io_error,
   closed_by_server,
   protocol_error,
+  tls_handshake_failed,  // the handshake failed: OpenSSL's reason is the detail
+  tls_protocol_error,    // a TLS record after the handshake was bad
+  tls_timeout,           // no complete handshake within the timeout
   resolve_failed,
   cancelled,
 };

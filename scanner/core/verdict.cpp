@@ -23,6 +23,8 @@ std::string_view to_string(Stage value) {
   switch (value) {
     case Stage::connect:
       return "connect";
+    case Stage::tls:
+      return "tls";
     case Stage::banner:
       return "banner";
     case Stage::ehlo:

@@ -11,7 +11,8 @@ namespace relayaudit {
 enum class Outcome { accepted, rejected, deferred, blocked, error };
 
 // Where in the SMTP dialogue a test was decided.
-enum class Stage { connect, banner, ehlo, helo, mail, rcpt, data, rset, quit };
+// `tls`: the TLS handshake (STARTTLS, or implicit TLS before the banner).
+enum class Stage { connect, tls, banner, ehlo, helo, mail, rcpt, data, rset, quit };
 
 // `info`: a probe found something worth reporting that is not an open relay.
 enum class TestVerdict { pass, fail, inconclusive, info };

@@ -7,6 +7,7 @@
 
 #include "lab/greylist.hpp"
 #include "lab/lab_server.hpp"
+#include "tls/tls_context.hpp"
 
 namespace relayaudit {
 
@@ -19,6 +20,7 @@ struct GatewayContext {
   const LabOptions& options;
   LabStats& stats;
   Greylist& greylist;
+  const TlsContext* tls = nullptr;  // the lab's certificate, for the TLS profiles
 };
 
 }  // namespace relayaudit

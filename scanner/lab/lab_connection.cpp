@@ -120,9 +120,27 @@ void LabConnection::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* 
   }
 }
 
+bool LabConnection::decrypt(std::string_view data, std::string& plaintext) {
+  TlsEngine::Output out = tls_->receive(data);
+  if (!out.ciphertext.empty() && !write(std::move(out.ciphertext))) return false;
+  if (!out.error.empty()) {
+    spdlog::debug("lab: {}: {}", gateway_.host_name, out.error);
+    close_now();
+    return false;
+  }
+  if (out.established) ++gateway_.stats.tls_sessions;
+  plaintext = std::move(out.plaintext);
+  return true;
+}
+
 void LabConnection::handle_input(std::string_view data) {
   last_input_ms_ = now();
   if (finishing_) return;  // after QUIT or 421 the rest of a pipelined batch is moot
+  std::string plaintext;
+  if (tls_) {
+    if (!decrypt(data, plaintext)) return;
+    data = plaintext;
+  }
   if (!speaks_smtp()) {
     // These profiles exist for what they send; input is counted, never answered.
     if (!pregreet_counted_) ++gateway_.stats.pregreet_violations;
@@ -138,7 +156,8 @@ void LabConnection::handle_input(std::string_view data) {
       apply(event == LineReader::Event::line ? dialogue_->on_line(line, now())
                                              : dialogue_->on_overlong_line(),
             event == LineReader::Event::line ? verb : std::string_view{});
-      return !finishing_ && !closing_;
+      // After STARTTLS's 220, pipelined plaintext is dropped, never answered (CVE-2011-0411).
+      return !finishing_ && !closing_ && !tls_after_flush_;
     });
     gateway_.stats.max_commands_per_read =
         std::max(gateway_.stats.max_commands_per_read, gateway_.stats.commands - commands_before);
@@ -177,6 +196,7 @@ void LabConnection::apply(DialogueReply reply, std::string_view verb) {
   std::string text = distortion_.reply(verb, std::move(reply.text), now());
   if (!text.empty() && !enqueue(std::move(text), delay)) return;
   if (reply.after == AfterReply::close) finish();
+  if (reply.after == AfterReply::start_tls) tls_after_flush_ = true;
 }
 
 // False when the session was closed for its backlog (a client that does not read).
@@ -195,7 +215,25 @@ void LabConnection::flush() {
   if (closing_) return;
   ReplyQueue::Due due = pending_.take_due(now());
   greeted_ = greeted_ || due.final_greeting;
-  if (!due.bytes.empty() && !write(std::move(due.bytes))) return;
+  if (!due.bytes.empty()) {
+    std::string bytes = std::move(due.bytes);
+    if (tls_) {
+      TlsEngine::Output out = tls_->send(bytes);
+      if (!out.error.empty()) {
+        close_now();
+        return;
+      }
+      bytes = std::move(out.ciphertext);
+    }
+    if (!write(std::move(bytes))) return;
+  }
+  if (tls_after_flush_ && pending_.empty()) {
+    // The 220 is on its way in plaintext; what the client sends next is its ClientHello.
+    tls_after_flush_ = false;
+    tls_ = std::make_unique<TlsEngine>(*gateway_.tls, TlsEngine::Role::server);
+    reader_ = LineReader(gateway_.options.max_line);
+    dialogue_->tls_started();
+  }
   if (finishing_ && pending_.empty() && in_flight_bytes_ == 0) close_now();
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,7 @@
 #include "lab/reply_distortion.hpp"
 #include "lab/reply_queue.hpp"
 #include "lab/smtp_dialogue.hpp"
+#include "tls/tls_engine.hpp"
 
 namespace relayaudit {
 
@@ -57,6 +59,8 @@ class LabConnection {
 
   void greet();
   void handle_input(std::string_view data);
+  // TLS records in, plaintext out (handshake bytes answered on the way); false once closed.
+  bool decrypt(std::string_view data, std::string& plaintext);
   void handle_eof();
   void reject_pregreet();
   // `verb` is the command the reply answers, for the hostile reply orders.
@@ -80,6 +84,8 @@ class LabConnection {
   LineReader reader_;
   ReplyQueue pending_;
   ReplyDistortion distortion_;
+  std::unique_ptr<TlsEngine> tls_;   // once STARTTLS's 220 is written: every byte is TLS
+  bool tls_after_flush_ = false;     // the 220 to STARTTLS is queued
   std::size_t in_flight_bytes_ = 0;  // handed to uv_write, not yet written
   std::uint64_t last_input_ms_ = 0;
   std::uint64_t finish_deadline_ms_ = 0;

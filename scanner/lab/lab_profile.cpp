@@ -9,7 +9,7 @@ namespace relayaudit {
 
 namespace {
 
-constexpr std::array<std::pair<LabProfile, std::string_view>, 52> kProfileNames{{
+constexpr std::array<std::pair<LabProfile, std::string_view>, 55> kProfileNames{{
     {LabProfile::closed, "closed"},
     {LabProfile::open, "open"},
     {LabProfile::greylisting, "greylisting"},
@@ -62,6 +62,9 @@ constexpr std::array<std::pair<LabProfile, std::string_view>, 52> kProfileNames{
     {LabProfile::reply_after_quit, "reply-after-quit"},
     {LabProfile::open_silent_quit, "open-silent-quit"},
     {LabProfile::bulky_replies, "bulky-replies"},
+    {LabProfile::starttls_offered, "starttls-offered"},
+    {LabProfile::starttls_broken, "starttls-broken"},
+    {LabProfile::starttls_extra_reply, "starttls-extra-reply"},
 }};
 
 // Every relay-attempt script of the library, baseline first.
@@ -168,6 +171,9 @@ std::string_view expected_verdict(LabProfile profile) {
     case LabProfile::drop_mid_plan:
     case LabProfile::binary_reply:
     case LabProfile::bulky_replies:  // the transcript cap cuts lines, never a verdict
+    case LabProfile::starttls_offered:
+    case LabProfile::starttls_broken:       // the plan runs in plaintext after the 454
+    case LabProfile::starttls_extra_reply:  // the stray bytes are discarded, never read
       return "closed";
     case LabProfile::open:
     case LabProfile::greylisting:  // a scanner that retries after the window sees the 250
@@ -202,8 +208,9 @@ std::string_view expected_verdict(LabProfile profile) {
     case LabProfile::open_silent_quit:  // unverified by QUIT, each acceptance is tried again
       return "open-relay";
     case LabProfile::greylist_forever:
-    case LabProfile::starttls_required:  // blocked at MAIL until the scanner speaks TLS
       return "inconclusive";
+    case LabProfile::starttls_required:  // found once the scanner speaks TLS
+      return "open-relay";
     // Every connection's reply stream is out of step: nothing it says can be trusted.
     case LabProfile::reply_after_banner:
     case LabProfile::double_banner:
@@ -227,8 +234,9 @@ std::vector<std::string_view> expected_failing_scripts(LabProfile profile) {
   switch (profile) {
     case LabProfile::open:
     case LabProfile::open_silent_quit:
-    case LabProfile::greylisting:  // every triplet passes once the window is over
-    case LabProfile::ehlo_reject:  // HELO tricks too: a scanner greets it again with HELO
+    case LabProfile::starttls_required:  // every relay script, inside TLS
+    case LabProfile::greylisting:        // every triplet passes once the window is over
+    case LabProfile::ehlo_reject:        // HELO tricks too: a scanner greets it again with HELO
       return {kRelayScripts.begin(), kRelayScripts.end()};
     default:
       break;

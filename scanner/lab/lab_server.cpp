@@ -15,6 +15,7 @@
 #include "lab/greylist.hpp"
 #include "lab/lab_connection.hpp"
 #include "lab/lab_endpoint.hpp"
+#include "tls/tls_credentials.hpp"
 
 namespace relayaudit {
 
@@ -47,6 +48,7 @@ struct LabServer::Impl final : ConnectionOwner {
   Impl& operator=(const Impl&) = delete;
 
   std::optional<std::string> listen_on(const LabGatewayConfig& config);
+  std::optional<std::string> make_tls_context();
   void accept_one(Listener& listener);
   void close_listener(Listener* listener);
   void close_all();
@@ -68,6 +70,7 @@ struct LabServer::Impl final : ConnectionOwner {
   LabOptions options;
   LabStats stats;
   Greylist greylist;
+  std::optional<TlsContext> tls;  // one self-signed certificate for *.lab.relayaudit.test
   std::vector<LabGateway> gateways;
   std::vector<std::unique_ptr<GatewayContext>> contexts;  // stable addresses for sessions
   std::unordered_set<Listener*> listeners;
@@ -112,9 +115,10 @@ std::optional<std::string> LabServer::Impl::listen_on(const LabGatewayConfig& co
   std::string host = std::string(to_string(config.profile)) + "-" + std::to_string(index + 1) +
                      std::string(kHostSuffix);
   gateways.push_back(LabGateway{config.profile, config.bind_address, port, host});
-  contexts.push_back(std::unique_ptr<GatewayContext>(new GatewayContext{
-      index, config.profile, host, smtp_address_literal(config.bind_address),
-      domains_served_at(options, config.bind_address), options, stats, greylist}));
+  contexts.push_back(std::unique_ptr<GatewayContext>(
+      new GatewayContext{index, config.profile, host, smtp_address_literal(config.bind_address),
+                         domains_served_at(options, config.bind_address), options, stats, greylist,
+                         tls ? &*tls : nullptr}));
   listener->gateway = contexts.back().get();
   spdlog::debug("lab: {} ({}) listening on {}", host, to_string(config.profile),
                 gateways.back().target());
@@ -197,9 +201,22 @@ LabServer::~LabServer() {
 
 std::optional<std::string> LabServer::start(const std::vector<LabGatewayConfig>& gateways) {
   if (impl_->closing) return std::string("lab: start() after close()");
+  if (auto error = impl_->make_tls_context()) return error;
   for (const LabGatewayConfig& config : gateways) {
     if (auto error = impl_->listen_on(config)) return error;
   }
+  return std::nullopt;
+}
+
+// Made at start and kept in memory: real TLS with no file and no CA.
+std::optional<std::string> LabServer::Impl::make_tls_context() {
+  if (tls) return std::nullopt;
+  auto credentials = make_self_signed(CertificateRequest{
+      "lab.relayaudit.test", {"lab.relayaudit.test", "*.lab.relayaudit.test"}, -1, 365});
+  if (auto* error = std::get_if<std::string>(&credentials)) return "lab: " + *error;
+  auto context = TlsContext::server(std::get<TlsCredentials>(credentials));
+  if (auto* error = std::get_if<std::string>(&context)) return "lab: " + *error;
+  tls.emplace(std::move(std::get<TlsContext>(context)));
   return std::nullopt;
 }
 

@@ -22,7 +22,7 @@ enum class LabProfile {
   greylisting,        // open relay behind greylisting: first try of a triplet gets 450
   greylist_forever,   // every RCPT gets 450, forever
   ehlo_reject,        // open relay that answers EHLO with 502 (HELO works), like OS/400
-  starttls_required,  // advertises STARTTLS, answers 530 to MAIL
+  starttls_required,  // real STARTTLS; 530 to MAIL before TLS, an open relay inside TLS
   error_limit,        // closed; 421 and disconnect after LabOptions::error_limit errors
   tarpit,             // closed; slow multi-line banner and slow replies
   percent_hack,       // closed, but rewrites user%ext@[its address literal] and relays it
@@ -86,6 +86,11 @@ enum class LabProfile {
   // Closed, honest, but every reply (the banner too) carries 15 continuation lines of 4,000
   // bytes first: 60 KB replies, inside the reply parser's limits.
   bulky_replies,
+  starttls_offered,  // closed; real STARTTLS (the lab's self-signed certificate)
+  starttls_broken,   // closed; advertises STARTTLS and answers it 454
+  // Closed, real STARTTLS, but "250 2.0.0 Ok" follows its 220 in plaintext: a client that read
+  // it inside TLS would be out of step (the CVE-2011-0411 class, from the server's side).
+  starttls_extra_reply,
 };
 
 std::string_view to_string(LabProfile profile);
@@ -142,6 +147,7 @@ struct LabStats {
   std::uint64_t messages_queued = 0;        // message content ended by "."; never in an audit
   std::uint64_t max_commands_per_read = 0;  // > 1 shows the client pipelined
   std::uint64_t pregreet_violations = 0;    // client talked before the final 220
+  std::uint64_t tls_sessions = 0;           // TLS handshakes completed
 };
 
 class LabServer {

@@ -59,6 +59,9 @@ std::string ReplyDistortion::reply(std::string_view verb, std::string text, std:
       return "550 5.7.1 Relaying denied\r\n" + text;
     case LabProfile::repeated_replies:
       return repeated(text, kRepeats);
+    case LabProfile::starttls_extra_reply:
+      return is_verb(verb, "STARTTLS") && text.rfind("220", 0) == 0 ? text + "250 2.0.0 Ok\r\n"
+                                                                    : text;
     case LabProfile::open_silent_quit:
       return is_verb(verb, "QUIT") ? std::string() : text;
     case LabProfile::reply_after_quit:

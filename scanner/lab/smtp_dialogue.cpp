@@ -18,6 +18,11 @@ bool is_error(const DialogueReply& reply) {
   return !reply.text.empty() && (reply.text.front() == '4' || reply.text.front() == '5');
 }
 
+bool offers_starttls(LabProfile profile) {
+  return profile == LabProfile::starttls_required || profile == LabProfile::starttls_offered ||
+         profile == LabProfile::starttls_broken || profile == LabProfile::starttls_extra_reply;
+}
+
 bool uses_greeting(LabProfile profile) {
   return profile != LabProfile::silent && profile != LabProfile::endless_reply &&
          profile != LabProfile::huge_line && profile != LabProfile::truncated_close;
@@ -98,7 +103,7 @@ DialogueReply SmtpDialogue::on_command(std::string_view verb, std::string_view a
   if (iequals(verb, "NOOP")) return reply("250 2.0.0 Ok");
   if (iequals(verb, "QUIT")) return reply("221 2.0.0 Bye", AfterReply::close);
   if (iequals(verb, "VRFY")) return reply("252 2.0.0 Cannot VRFY user");
-  if (iequals(verb, "STARTTLS")) return reply("454 4.7.0 TLS not available due to local problem");
+  if (iequals(verb, "STARTTLS")) return on_starttls(arg);
   if (verb.empty()) return reply("500 5.5.2 Error: bad syntax");
   return reply("502 5.5.2 Error: command not recognized");
 }
@@ -119,15 +124,32 @@ DialogueReply SmtpDialogue::on_ehlo(std::string_view verb, std::string_view arg)
   std::string text = "250-" + host;
   if (gateway_.profile == LabProfile::binary_reply) text.append(kBinaryEhloSuffix);
   text.append("\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n");
-  if (gateway_.profile == LabProfile::starttls_required) text.append("250-STARTTLS\r\n");
+  if (offers_starttls(gateway_.profile) && !tls_active_) text.append("250-STARTTLS\r\n");
   text.append("250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n");
   return DialogueReply{std::move(text), AfterReply::keep_open};
+}
+
+DialogueReply SmtpDialogue::on_starttls(std::string_view arg) {
+  if (!arg.empty()) return reply("501 5.5.4 Syntax: STARTTLS");
+  if (tls_active_) return reply("554 5.5.1 Error: TLS already active");
+  if (gateway_.tls == nullptr || gateway_.profile == LabProfile::starttls_broken ||
+      !offers_starttls(gateway_.profile)) {
+    return reply("454 4.7.0 TLS not available due to local problem");
+  }
+  return reply("220 2.0.0 Ready to start TLS", AfterReply::start_tls);
+}
+
+void SmtpDialogue::tls_started() {
+  tls_active_ = true;
+  reset_transaction();
+  state_ = State::greeted;
+  helo_name_.clear();
 }
 
 DialogueReply SmtpDialogue::on_mail(std::string_view arg) {
   if (state_ == State::greeted) return reply("503 5.5.1 Error: send HELO/EHLO first");
   if (state_ == State::transaction) return reply("503 5.5.1 Error: nested MAIL command");
-  if (gateway_.profile == LabProfile::starttls_required) {
+  if (gateway_.profile == LabProfile::starttls_required && !tls_active_) {
     return reply("530 5.7.0 Must issue a STARTTLS command first");
   }
   if (!istarts_with(arg, "FROM:")) return reply("501 5.1.7 Bad sender address syntax");

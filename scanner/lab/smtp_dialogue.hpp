@@ -12,8 +12,9 @@ namespace relayaudit {
 
 enum class AfterReply {
   keep_open,
-  close,  // send the reply, then close (QUIT, 421)
-  drop,   // close without a reply, as a crashing server would
+  close,      // send the reply, then close (QUIT, 421)
+  start_tls,  // send the reply, then expect a TLS handshake (220 to STARTTLS)
+  drop,       // close without a reply, as a crashing server would
 };
 
 struct DialogueReply {
@@ -40,11 +41,15 @@ class SmtpDialogue {
   // A command line longer than LabOptions::max_line (its rest is discarded by the reader).
   DialogueReply on_overlong_line();
   State state() const { return state_; }
+  // The TLS handshake after STARTTLS completed: RFC 3207 §4.2, the session starts over.
+  void tls_started();
+  bool tls_active() const { return tls_active_; }
 
  private:
   DialogueReply on_command(std::string_view verb, std::string_view arg, std::uint64_t now_ms);
   DialogueReply on_ehlo(std::string_view verb, std::string_view arg);
   DialogueReply on_mail(std::string_view arg);
+  DialogueReply on_starttls(std::string_view arg);
   DialogueReply on_rcpt(std::string_view arg, std::uint64_t now_ms);
   DialogueReply rcpt_reply(std::string_view arg, std::uint64_t now_ms);
   DialogueReply on_data();
@@ -60,6 +65,7 @@ class SmtpDialogue {
   int accepted_recipients_ = 0;  // in the current transaction
   int rcpt_commands_ = 0;        // in the whole session, for drop-mid-plan
   int errors_ = 0;               // 4xx/5xx replies in the session, for error-limit
+  bool tls_active_ = false;
 };
 
 std::string_view to_string(SmtpDialogue::State state);

@@ -16,6 +16,7 @@
 #include "smtp/reply.hpp"
 #include "smtp/transcript.hpp"
 #include "targets/target.hpp"
+#include "tls/tls_facts.hpp"
 
 namespace relayaudit {
 
@@ -47,6 +48,7 @@ struct TestResult {
   std::vector<RefusedSender> refused_senders;  // senders refused before the trick could run
   std::optional<Reply> data_reply;  // --confirm-data: the answer to DATA (then we hung up)
   std::string detail;               // why, in one sentence, when the outcome alone is not enough
+  bool over_tls = false;            // the path it ran on: inside TLS, or plaintext
   Transcript transcript;            // the lines that led to this result
 };
 
@@ -57,6 +59,8 @@ struct Greeting {
   std::string server_domain;  // first word of the EHLO/HELO reply, if it looks like a domain
   std::vector<std::string> capabilities;  // EHLO keywords with parameters ("SIZE 10240000")
   bool pipelining = false;
+  bool starttls = false;  // STARTTLS advertised (RFC 3207)
+  bool tls = false;       // this EHLO went over TLS
 };
 
 // How strong the evidence of an open-relay verdict is.
@@ -91,6 +95,11 @@ struct EndpointResult {
   std::vector<Finding> findings;
   std::vector<DnsblResult> dnsbl;  // --dnsbl: the address on each zone
   int domains_unchecked = 0;  // served mail domains past --domain-controls: postmaster not asked
+  bool implicit_tls = false;  // TLS from the first byte (port 465)
+  bool starttls_offered = false;         // the plaintext EHLO advertised STARTTLS
+  std::optional<TlsFacts> tls;           // the first successful handshake
+  std::string tls_error;                 // STARTTLS refused or a handshake failed, and why
+  std::size_t bytes_after_starttls = 0;  // plaintext after the 220 to STARTTLS, discarded
   Transcript transcript;
 };
 

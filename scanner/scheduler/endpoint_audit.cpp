@@ -48,6 +48,8 @@ EndpointAudit::EndpointAudit(uv_loop_t* loop, Endpoint endpoint,
       on_done_(std::move(on_done)),
       transcript_budget_(options.transcript_cap) {
   result_.endpoint = std::move(endpoint);
+  // Port 465 is submission over implicit TLS (RFC 8314 §3.3): the banner comes inside TLS.
+  result_.implicit_tls = options.session.tls_context != nullptr && result_.endpoint.port == 465;
   if (result_.endpoint.ipv6) {
     uv_ip6_addr(result_.endpoint.address.c_str(), result_.endpoint.port,
                 reinterpret_cast<sockaddr_in6*>(&address_));
@@ -169,8 +171,12 @@ void EndpointAudit::open_session() {
   }
   ++active_sessions_;
   ++sessions_opened_;
+  SessionTls tls;
+  tls.implicit = result_.implicit_tls;
+  tls.starttls = !starttls_failed_;
+  tls.server_name = result_.endpoint.host_name;
   sessions_.push_back(Session::start(loop_, address_, result_.endpoint.key(), options_.session,
-                                     *this, sessions_opened_, transcript_budget_));
+                                     *this, sessions_opened_, transcript_budget_, std::move(tls)));
 }
 
 std::vector<SessionTest> EndpointAudit::on_greeted(Session&, const Greeting& greeting) {
@@ -293,6 +299,7 @@ void EndpointAudit::settle(TestSlot& slot, SessionTestResult&& result, bool gree
   test.reply = std::move(result.reply);
   test.data_reply = std::move(result.data_reply);
   test.transcript = std::move(result.transcript);
+  test.over_tls = result.over_tls;
   if (test.reply && !test.reply->positive()) {
     test.refusal = std::string(to_string(classify_refusal(*test.reply)));
   }
@@ -351,6 +358,7 @@ void EndpointAudit::on_session_end(Session& session, SessionEnd&& end) {
   const bool progressed = end.tests_finished > 0 || (end.status == Status::ok && !end.refusal);
   fruitless_sessions_ = progressed ? 0 : fruitless_sessions_ + 1;
   out_of_step_sessions_ = end.out_of_step.empty() ? 0 : out_of_step_sessions_ + 1;
+  record_tls(end);
   const bool refused = end.refusal && end.refusal->permanent();
   if (out_of_step_sessions_ >= options_.max_attempts) {
     // A server whose every connection lies is not asked again for each remaining test.
@@ -373,6 +381,17 @@ void EndpointAudit::on_session_end(Session& session, SessionEnd&& end) {
                  end.greeted);
   }
   schedule();
+}
+
+void EndpointAudit::record_tls(const SessionEnd& end) {
+  result_.starttls_offered = result_.starttls_offered || end.starttls_offered;
+  result_.bytes_after_starttls += end.bytes_after_starttls;
+  if (end.tls && !result_.tls) result_.tls = end.tls;
+  if (!end.tls_error.empty()) result_.tls_error = end.tls_error;
+  // A STARTTLS that breaks the connection is not tried again: the plan runs in plaintext.
+  const bool broken = end.status == Status::tls_handshake_failed ||
+                      end.status == Status::tls_timeout || end.status == Status::tls_protocol_error;
+  if (broken && !result_.implicit_tls) starttls_failed_ = true;
 }
 
 void EndpointAudit::maybe_finish() {

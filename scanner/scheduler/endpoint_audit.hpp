@@ -61,6 +61,7 @@ class EndpointAudit final : public SessionObserver {
                     const std::string& detail, bool greeted);
   void expand(TestSlot& slot, const Greeting& greeting);
   void maybe_finish();
+  void record_tls(const SessionEnd& end);
   void close_retry_timer();
   void judge();
 
@@ -77,6 +78,7 @@ class EndpointAudit final : public SessionObserver {
   int sessions_opened_ = 0;
   int fruitless_sessions_ = 0;    // consecutive sessions that settled no test
   int out_of_step_sessions_ = 0;  // consecutive sessions whose reply stream went out of step
+  bool starttls_failed_ = false;  // a STARTTLS handshake failed: later connections stay plain
   bool done_ = false;
   bool cancelled_ = false;
   std::vector<Session*> sessions_;  // open sessions, for cancel()

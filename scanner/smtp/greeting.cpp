@@ -21,6 +21,7 @@ void apply_greeting_reply(Greeting& greeting, const Reply& reply, bool used_helo
   greeting.used_helo = used_helo;
   greeting.capabilities.clear();
   greeting.pipelining = false;
+  greeting.starttls = false;
   const std::string first = reply.line_text(0);
   const std::string word = first.substr(0, first.find(' '));
   greeting.server_domain = looks_like_domain(word) ? word : std::string();
@@ -31,6 +32,7 @@ void apply_greeting_reply(Greeting& greeting, const Reply& reply, bool used_helo
     std::transform(keyword.begin(), keyword.end(), keyword.begin(),
                    [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
     if (keyword == "PIPELINING") greeting.pipelining = true;
+    if (keyword == "STARTTLS") greeting.starttls = true;
     greeting.capabilities.push_back(std::move(capability));
   }
 }

@@ -18,20 +18,22 @@ Session* owner(uv_handle_t* handle) {
 
 Session* Session::start(uv_loop_t* loop, const sockaddr_storage& address, std::string endpoint_key,
                         const SessionOptions& options, SessionObserver& observer, int number,
-                        TranscriptBudget& budget) {
-  auto* session = new Session(loop, std::move(endpoint_key), options, observer, number, budget);
+                        TranscriptBudget& budget, SessionTls tls) {
+  auto* session =
+      new Session(loop, std::move(endpoint_key), options, observer, number, budget, std::move(tls));
   session->connect(address);
   return session;
 }
 
 Session::Session(uv_loop_t* loop, std::string endpoint_key, const SessionOptions& options,
-                 SessionObserver& observer, int number, TranscriptBudget& budget)
+                 SessionObserver& observer, int number, TranscriptBudget& budget, SessionTls tls)
     : loop_(loop),
       endpoint_key_(std::move(endpoint_key)),
       options_(options),
       observer_(observer),
       number_(number),
       budget_(budget),
+      tls_(std::move(tls)),
       transport_(loop, *this),
       parser_(options.limits) {
   uv_timer_init(loop_, &timer_);
@@ -68,6 +70,10 @@ void Session::on_timeout() {
     finish(Status::connection_timeout, Stage::connect, "no TCP handshake within the timeout");
     return;
   }
+  if (state_ == State::tls_handshake) {
+    finish(Status::tls_timeout, Stage::tls, "no complete TLS handshake within the timeout");
+    return;
+  }
   const Stage stage = awaiting_.empty() ? Stage::quit : stage_of(awaiting_.front().command);
   finish(Status::io_timeout, stage, "no complete reply within the timeout");
 }
@@ -79,6 +85,10 @@ void Session::on_transport_connected(int status) {
     return;
   }
   record(Direction::note, "connected", -1);
+  if (tls_.implicit && options_.tls_context != nullptr) {
+    start_handshake();  // implicit TLS (RFC 8314): the banner comes inside TLS
+    return;
+  }
   state_ = State::banner;
   // Nothing is sent before the final 220 line: postscreen drops clients that talk early.
   awaiting_.push_back(Pending{Command::banner, "", -1, 0});
@@ -87,6 +97,11 @@ void Session::on_transport_connected(int status) {
 
 void Session::on_transport_end(int status) {
   if (state_ == State::closing) return;
+  if (state_ == State::tls_handshake) {
+    end_.tls_error = "the server closed the connection during the TLS handshake";
+    finish(Status::tls_handshake_failed, Stage::tls, end_.tls_error);
+    return;
+  }
   const Stage stage = awaiting_.empty() ? Stage::quit : stage_of(awaiting_.front().command);
   if (parser_.mid_reply()) {
     for (const auto& line : parser_.pending_lines()) record(Direction::server, line, -1);
@@ -108,6 +123,14 @@ void Session::on_transport_bytes(std::string_view bytes) {
   // until all of them are checked, so a reply with no command outstanding is always seen.
   for (auto& reply : replies) {
     if (state_ == State::closing) return;
+    if (awaiting_.empty() && ending_ == Ending::start_tls) {
+      // CVE-2011-0411 class: plaintext after the 220 must never pass for a reply inside TLS.
+      std::size_t bytes = 0;
+      for (const auto& line : reply.lines) bytes += line.size() + 2;
+      record_reply(reply, -1);
+      discard_after_starttls(bytes);
+      continue;
+    }
     if (awaiting_.empty()) {
       record_reply(reply, -1);
       lose_step(ending_ == Ending::quit_answered
@@ -125,7 +148,9 @@ void Session::on_transport_bytes(std::string_view bytes) {
     finish(Status::protocol_error, stage, parser_.error_message());
     return;
   }
-  if (awaiting_.empty() && parser_.mid_reply()) {
+  if (awaiting_.empty() && ending_ == Ending::start_tls && parser_.mid_reply()) {
+    discard_after_starttls(parser_.partial_line().size());
+  } else if (awaiting_.empty() && parser_.mid_reply()) {
     if (!parser_.partial_line().empty()) record(Direction::server, parser_.partial_line(), -1);
     lose_step("bytes arrived while no command was outstanding", stage_of(last_answered_));
     return;
@@ -143,6 +168,10 @@ void Session::end_after_read() {
       // Hang up before any content: the server discards the transaction, nothing is delivered.
       in_step_at_end_ = true;
       finish(Status::ok, Stage::data, "hung up after 354 to DATA (--confirm-data)");
+      return;
+    case Ending::start_tls:
+      ending_ = Ending::none;
+      start_handshake();
       return;
     case Ending::none:
       pump();
@@ -188,12 +217,60 @@ void Session::on_reply(Reply&& reply) {
     case Command::helo:
       handle_greeting(sent.command, reply);
       break;
+    case Command::starttls:
+      if (reply.code == 220) {
+        ending_ = Ending::start_tls;  // once every byte of this read is accounted for
+        return;
+      }
+      // 454 and the like: the plan runs in plaintext, and the refusal is a TLS fact.
+      end_.tls_error = "STARTTLS refused: " + (reply.lines.empty() ? "" : reply.lines.front());
+      run_tests();
+      return;
     case Command::quit:
       ending_ = Ending::quit_answered;  // in step only if nothing follows it in this read
       return;
     default:
       break;
   }
+}
+
+void Session::start_handshake() {
+  state_ = State::tls_handshake;
+  parser_ = ReplyParser(options_.limits);  // nothing read in plaintext carries over
+  record(Direction::note, tls_.implicit ? "TLS handshake (implicit TLS)" : "TLS handshake", -1);
+  arm_timer(options_.timeouts.tls);
+  transport_.start_tls(*options_.tls_context, tls_.server_name);
+}
+
+void Session::on_tls_established() {
+  if (state_ == State::closing) return;
+  end_.tls = read_tls_facts(*transport_.tls(), tls_.server_name);
+  record(Direction::note, "TLS established: " + end_.tls->protocol + " " + end_.tls->cipher, -1);
+  if (tls_.implicit) {
+    state_ = State::banner;
+    awaiting_.push_back(Pending{Command::banner, "", -1, 0});
+    arm_timer(options_.timeouts.banner);
+    return;
+  }
+  // RFC 3207 §4.2: forget what the plaintext EHLO said and greet again inside TLS.
+  state_ = State::greeting;
+  outbox_.push_back(Pending{Command::ehlo, "EHLO " + current_ehlo_, -1, 0});
+  pump();
+}
+
+void Session::on_tls_failed(const std::string& reason, bool in_handshake) {
+  if (state_ == State::closing) return;
+  end_.tls_error = reason;
+  finish(in_handshake ? Status::tls_handshake_failed : Status::tls_protocol_error, Stage::tls,
+         reason);
+}
+
+void Session::discard_after_starttls(std::size_t bytes) {
+  end_.bytes_after_starttls += bytes;
+  record(Direction::note,
+         "discarded " + std::to_string(bytes) +
+             " plaintext bytes sent after the 220 to STARTTLS (never read as replies inside TLS)",
+         -1);
 }
 
 void Session::handle_banner(const Reply& reply) {
@@ -224,6 +301,17 @@ void Session::handle_greeting(Command command, const Reply& reply) {
     return;
   }
   apply_greeting_reply(*end_.greeting, reply, command == Command::helo);
+  end_.greeting->tls = transport_.tls_established();
+  if (!transport_.tls_on()) end_.starttls_offered = end_.greeting->starttls;
+  if (!transport_.tls_on() && tls_.starttls && options_.tls_context != nullptr &&
+      end_.greeting->starttls) {
+    outbox_.push_back(Pending{Command::starttls, "STARTTLS", -1, 0});
+    return;
+  }
+  run_tests();
+}
+
+void Session::run_tests() {
   pipelining_ = options_.use_pipelining && end_.greeting->pipelining;
   state_ = State::running;
   begin_tests(observer_.on_greeted(*this, *end_.greeting));
@@ -236,6 +324,7 @@ void Session::begin_tests(std::vector<SessionTest> tests) {
     if (test.confirm_data) pipelining_ = false;
     TestRun run;
     run.result.index = test.index;
+    run.result.over_tls = transport_.tls_established();
     run.test = std::move(test);
     tests_.push_back(std::move(run));
   }
@@ -466,6 +555,8 @@ Stage Session::stage_of(Command command) const {
       return Stage::ehlo;
     case Command::helo:
       return Stage::helo;
+    case Command::starttls:
+      return Stage::tls;
     case Command::mail:
       return Stage::mail;
     case Command::rcpt:

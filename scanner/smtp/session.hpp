@@ -19,11 +19,13 @@
 #include "smtp/transcript.hpp"
 #include "smtp/transcript_budget.hpp"
 #include "smtp/transport.hpp"
+#include "tls/tls_facts.hpp"
 
 namespace relayaudit {
 
 struct SessionTimeouts {
   Millis connect{10'000};  // TCP handshake
+  Millis tls{10'000};      // TLS handshake, after STARTTLS's 220 or before an implicit-TLS banner
   Millis banner{60'000};   // until the final 220 line (greet_pause and tarpits reach 30 s)
   Millis reply{60'000};    // each later reply, reset only when a whole reply arrives
 };
@@ -33,8 +35,16 @@ struct SessionOptions {
   SessionTimeouts timeouts;
   bool use_pipelining = true;  // batch commands when the server advertises PIPELINING
   ReplyLimits limits;
-  std::uint64_t clock_origin_ms = 0;  // uv_now() at scan start, for transcript times
+  std::uint64_t clock_origin_ms = 0;        // uv_now() at scan start, for transcript times
+  const TlsContext* tls_context = nullptr;  // TLS is never used without one
   std::function<void(const std::string& endpoint, const TranscriptLine&)> on_line;  // -v
+};
+
+// How one connection uses TLS.
+struct SessionTls {
+  bool starttls = false;    // upgrade with STARTTLS when the server offers it
+  bool implicit = false;    // TLS from the first byte (port 465, smtps://)
+  std::string server_name;  // SNI and host-name check; "" for an address target
 };
 
 // One test as this connection runs it, placeholders already expanded.
@@ -57,6 +67,7 @@ struct SessionTestResult {
   bool unverified = false;
   std::string detail;               // why, when the outcome alone does not say it
   std::optional<Reply> data_reply;  // --confirm-data only
+  bool over_tls = false;            // the connection ran it inside TLS
   Transcript transcript;
 };
 
@@ -69,6 +80,11 @@ struct SessionEnd {
   std::optional<Reply> refusal;      // the non-2xx reply that ended it (banner 554, 421, ...)
   std::vector<std::size_t> unsent;   // tests handed out but never started
   std::string out_of_step;           // why the reply stream was not trusted, when it was not
+  bool starttls_offered = false;     // the plaintext EHLO advertised STARTTLS
+  std::optional<TlsFacts> tls;       // once a handshake succeeded
+  std::string tls_error;             // STARTTLS refused, or the handshake failed, and why
+  // Bytes that followed the 220 to STARTTLS before the handshake: discarded, never a reply.
+  std::size_t bytes_after_starttls = 0;
   int tests_finished = 0;
   int round_trips = 0;
   Transcript transcript;
@@ -92,7 +108,7 @@ class Session final : private TransportEvents {
   // `budget` caps the transcript bytes kept for the endpoint; it must outlive the session.
   static Session* start(uv_loop_t* loop, const sockaddr_storage& address, std::string endpoint_key,
                         const SessionOptions& options, SessionObserver& observer, int number,
-                        TranscriptBudget& budget);
+                        TranscriptBudget& budget, SessionTls tls = {});
 
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -101,10 +117,10 @@ class Session final : private TransportEvents {
   void cancel();
 
  private:
-  enum class State { connecting, banner, greeting, running, quitting, closing };
+  enum class State { connecting, tls_handshake, banner, greeting, running, quitting, closing };
   using Command = SmtpCommand;
   // What ends the session once the replies of the current read are all checked.
-  enum class Ending { none, quit_answered, hung_up_after_data };
+  enum class Ending { none, quit_answered, hung_up_after_data, start_tls };
   struct Pending {
     Command command;
     std::string text;  // without CRLF
@@ -119,15 +135,18 @@ class Session final : private TransportEvents {
   };
 
   Session(uv_loop_t* loop, std::string endpoint_key, const SessionOptions& options,
-          SessionObserver& observer, int number, TranscriptBudget& budget);
+          SessionObserver& observer, int number, TranscriptBudget& budget, SessionTls tls);
   ~Session() = default;
 
   void connect(const sockaddr_storage& address);
   void on_transport_connected(int status) override;
   void on_transport_bytes(std::string_view bytes) override;
   void on_transport_end(int status) override;
-  void on_tls_established() override {}
-  void on_tls_failed(const std::string&, bool) override {}
+  void on_tls_established() override;
+  void on_tls_failed(const std::string& reason, bool in_handshake) override;
+  void start_handshake();
+  void discard_after_starttls(std::size_t bytes);
+  void run_tests();
   void on_transport_closed() override { on_handle_closed(); }
   void on_reply(Reply&& reply);
   // `stage`: the step whose reply showed the stream out of step.
@@ -159,6 +178,7 @@ class Session final : private TransportEvents {
   SessionObserver& observer_;
   int number_;
   TranscriptBudget& budget_;
+  SessionTls tls_;
 
   Transport transport_;
   uv_timer_t timer_{};

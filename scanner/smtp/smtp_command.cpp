@@ -29,6 +29,8 @@ bool code_fits(SmtpCommand command, int code) {
       return one_of(code, {250, 251}) || refusal;
     case SmtpCommand::data:
       return code == 354 || refusal;
+    case SmtpCommand::starttls:
+      return code == 220 || refusal;  // RFC 3207 §4: 220, 454, 501
     case SmtpCommand::rset:
       return code == 250;
     case SmtpCommand::quit:
@@ -64,6 +66,8 @@ std::string_view to_string(SmtpCommand command) {
       return "EHLO";
     case SmtpCommand::helo:
       return "HELO";
+    case SmtpCommand::starttls:
+      return "STARTTLS";
     case SmtpCommand::mail:
       return "MAIL FROM";
     case SmtpCommand::rcpt:

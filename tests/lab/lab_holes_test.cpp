@@ -385,12 +385,13 @@ TEST(LabHoles, OracleCoversEveryHoleWithKnownScriptIdsOnly) {
   EXPECT_EQ(expected_failing_scripts(LabProfile::open).size(), 28u);
   EXPECT_EQ(expected_failing_scripts(LabProfile::greylisting).size(), 28u);
   EXPECT_EQ(expected_failing_scripts(LabProfile::ehlo_reject).size(), 28u);
+  EXPECT_EQ(expected_failing_scripts(LabProfile::starttls_required).size(), 28u) << "inside TLS";
   for (LabProfile profile :
        {LabProfile::closed, LabProfile::sender_check, LabProfile::greylist_forever,
-        LabProfile::starttls_required, LabProfile::error_limit, LabProfile::tarpit,
-        LabProfile::reject_banner, LabProfile::drop_mid_plan, LabProfile::silent,
-        LabProfile::endless_reply, LabProfile::huge_line, LabProfile::binary_reply,
-        LabProfile::truncated_close}) {
+        LabProfile::starttls_offered, LabProfile::starttls_broken, LabProfile::starttls_extra_reply,
+        LabProfile::error_limit, LabProfile::tarpit, LabProfile::reject_banner,
+        LabProfile::drop_mid_plan, LabProfile::silent, LabProfile::endless_reply,
+        LabProfile::huge_line, LabProfile::binary_reply, LabProfile::truncated_close}) {
     EXPECT_TRUE(expected_failing_scripts(profile).empty()) << to_string(profile);
   }
 }

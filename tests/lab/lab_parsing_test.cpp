@@ -129,7 +129,7 @@ TEST(LabParsing, ReplyQueueKeepsOrderAddsDelaysAndStaysBounded) {
 }
 
 TEST(LabProfileNames, RoundTripAndExpectedVerdicts) {
-  ASSERT_EQ(all_lab_profiles().size(), 52u);
+  ASSERT_EQ(all_lab_profiles().size(), 55u);
   for (LabProfile profile : all_lab_profiles()) {
     EXPECT_EQ(lab_profile_from_string(to_string(profile)), profile);
   }
@@ -138,7 +138,8 @@ TEST(LabProfileNames, RoundTripAndExpectedVerdicts) {
   EXPECT_EQ(expected_verdict(LabProfile::closed), "closed");
   EXPECT_EQ(expected_verdict(LabProfile::greylisting), "open-relay");
   EXPECT_EQ(expected_verdict(LabProfile::ehlo_reject), "open-relay");
-  EXPECT_EQ(expected_verdict(LabProfile::starttls_required), "inconclusive");
+  EXPECT_EQ(expected_verdict(LabProfile::starttls_required), "open-relay");
+  EXPECT_EQ(expected_verdict(LabProfile::starttls_offered), "closed");
   EXPECT_EQ(expected_verdict(LabProfile::reject_banner), "unreachable");
   EXPECT_EQ(expected_verdict(LabProfile::truncated_close), "unreachable");
   EXPECT_EQ(expected_verdict(LabProfile::binary_reply), "closed");

@@ -92,7 +92,7 @@ TEST(LabProfiles, EhloRejectIsAnOpenRelayBehindHelo) {
   EXPECT_EQ(client.command("RCPT TO:<relay@external.example>").code, 250);
 }
 
-TEST(LabProfiles, StarttlsRequiredRefusesMail) {
+TEST(LabProfiles, StarttlsRequiredRefusesMailInPlaintext) {
   LabRunner lab(one(LabProfile::starttls_required));
   LabClient client(lab.gateway());
   ASSERT_EQ(client.read_reply().code, 220);
@@ -100,7 +100,18 @@ TEST(LabProfiles, StarttlsRequiredRefusesMail) {
   EXPECT_NE(std::find(ehlo.lines.begin(), ehlo.lines.end(), "250-STARTTLS"), ehlo.lines.end());
   EXPECT_EQ(client.command("MAIL FROM:<probe@example.org>").last(),
             "530 5.7.0 Must issue a STARTTLS command first");
+  EXPECT_EQ(client.command("STARTTLS extra").code, 501);
+  EXPECT_EQ(client.command("STARTTLS").last(), "220 2.0.0 Ready to start TLS");
+}
+
+TEST(LabProfiles, StarttlsBrokenAdvertisesItAndAnswers454) {
+  LabRunner lab(one(LabProfile::starttls_broken));
+  LabClient client(lab.gateway());
+  ASSERT_EQ(client.read_reply().code, 220);
+  SmtpReply ehlo = client.command("EHLO scanner.example");
+  EXPECT_NE(std::find(ehlo.lines.begin(), ehlo.lines.end(), "250-STARTTLS"), ehlo.lines.end());
   EXPECT_EQ(client.command("STARTTLS").code, 454);
+  EXPECT_EQ(client.command("MAIL FROM:<probe@example.org>").code, 250) << "still plaintext SMTP";
 }
 
 TEST(LabProfiles, ErrorLimitDisconnectsAfterTooManyErrors) {
