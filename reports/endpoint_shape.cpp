@@ -47,6 +47,12 @@ Problem string(const json& value, const std::string& at) {
   return value.is_string() ? std::nullopt : wrong(at, "must be a string");
 }
 
+// Keys that report and diff match on: "" would match nothing, or everything.
+Problem key_string(const json& value, const std::string& at) {
+  const bool ok = value.is_string() && !value.get_ref<const std::string&>().empty();
+  return ok ? std::nullopt : wrong(at, "must be a non-empty string");
+}
+
 Problem nullable_string(const json& value, const std::string& at) {
   return value.is_null() || value.is_string() ? std::nullopt
                                               : wrong(at, "must be a string or null");
@@ -154,7 +160,7 @@ Problem test(const json& value, const std::string& at) {
     return one_of(v, where, {"reject", "accept"});
   };
   return check_object(value, at,
-                      {{"id", true, string},
+                      {{"id", true, key_string},
                        {"title", true, string},
                        {"kind", true, kind},
                        {"trick", true, string},
@@ -224,7 +230,7 @@ Problem unchecked_domains(const json& value, const std::string& at) {
 
 std::optional<std::string> endpoint_shape_problem(const json& endpoint) {
   return check_object(endpoint, "",
-                      {{"endpoint", true, string},
+                      {{"endpoint", true, key_string},
                        {"address", true, string},
                        {"port", true, port},
                        {"ip_version", true, ip_version},
