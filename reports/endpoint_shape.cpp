@@ -26,7 +26,8 @@ Problem wrong(const std::string& at, std::string_view what) {
 Problem check_object(const json& value, const std::string& at,
                      std::initializer_list<Field> fields) {
   if (!value.is_object()) return wrong(at, "must be an object");
-  for (const auto& [key, member] : value.items()) {
+  for (auto member = value.begin(); member != value.end(); ++member) {
+    const std::string& key = member.key();
     const bool known = std::any_of(fields.begin(), fields.end(),
                                    [&](const Field& field) { return field.name == key; });
     if (!known) return wrong(at + "/" + key, "unknown field");
