@@ -46,7 +46,8 @@ int run(int argc, char** argv) {
   // wins over the file; a key the scanner does not know is an error, not silently ignored.
   app.set_config("--config", "",
                  "Read options from a TOML file: [scan] with long option names "
-                 "(port = 2525, dnsbl = [\"zen.example\"]); the command line wins");
+                 "(port = 2525, dnsbl = [\"zen.example\"]); the command line wins. A regular "
+                 "file of at most 1 MiB, nested at most 32 levels");
   app.allow_config_extras(CLI::config_extras_mode::error);
   app.footer(
       "Exit codes: 0 no open relay, 1 open relay found, 2 usage or input error,\n"

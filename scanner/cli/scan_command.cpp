@@ -61,8 +61,10 @@ void register_scan_command(CLI::App& app, ScanCommandOptions& options) {
   scan->add_option("targets", options.targets,
                    "mail domain (every address of every MX), host:port, IPv4[:port], "
                    "[IPv6]:port, IPv6 or CIDR");
-  scan->add_option("-f,--targets-file", options.target_files,
-                   "File with one target per line ('#' comments, blank lines ignored)");
+  scan->add_option(
+      "-f,--targets-file", options.target_files,
+      "File with one target per line ('#' comments, blank lines ignored; lines up to 4096 "
+      "bytes, files up to 64 MiB)");
   scan->add_option("-o,--output", options.output, "Write the JSON results here (atomically)");
   add_report_output_options(*scan, options.reports);
   scan->add_option("--jsonl", options.jsonl,
@@ -107,7 +109,8 @@ void register_scan_command(CLI::App& app, ScanCommandOptions& options) {
   scan->add_option("--reply-timeout", options.reply_timeout, "Wait for each later reply")
       ->capture_default_str();
   options.audit.session.ehlo_name = "relayaudit.invalid";
-  scan->add_option("--ehlo-name", options.audit.session.ehlo_name, "FQDN announced in EHLO/HELO")
+  scan->add_option("--ehlo-name", options.audit.session.ehlo_name,
+                   "FQDN announced in EHLO/HELO (at most 255 octets)")
       ->capture_default_str();
   scan->add_option("--external-from", options.audit.external_from,
                    "External sender address used by relay attempts")
@@ -117,7 +120,9 @@ void register_scan_command(CLI::App& app, ScanCommandOptions& options) {
       ->capture_default_str();
   scan->add_option("--tests", options.tests, "Script ids or tags to run (default: all)")
       ->delimiter(',');
-  scan->add_option("--tests-dir", options.tests_dirs, "Directory of extra JSON relay scripts");
+  scan->add_option("--tests-dir", options.tests_dirs,
+                   "Directory of extra JSON relay scripts (regular *.json files of at most 256 "
+                   "KiB; anything else named *.json is an error)");
   scan->add_flag("--no-pipelining", options.no_pipelining,
                  "Send one command per round trip even when PIPELINING is advertised");
   scan->add_option("--fail-on", options.fail_on,

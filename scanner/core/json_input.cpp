@@ -120,7 +120,9 @@ std::variant<json, JsonInputError> parse_json_input(std::string_view text) {
     // The DOM builder throws only on sizes it cannot hold; the position is not known then.
     return JsonInputError{1, 1, without_exception_id(error.what())};
   }
-  const auto [line, column] = line_and_column(text, builder.position());
+  // nlohmann reports how many bytes it had read: the offending one is the last of them.
+  const std::size_t offset = builder.position() > 0 ? builder.position() - 1 : 0;
+  const auto [line, column] = line_and_column(text, offset);
   return JsonInputError{line, column, builder.message()};
 }
 

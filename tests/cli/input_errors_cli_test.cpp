@@ -57,6 +57,7 @@ TEST(InputErrors, ResultsOfTheWrongShapeAreInputErrorsNotCrashes) {
       R"({"schema_version": "1.1", "summary": {"verdict": 5}, "endpoints": 7})",
       R"({"schema_version": "1.1", "endpoints": [{"endpoint": 5}]})",
       R"({"schema_version": 1.5})",
+      R"({"schema_version": "1.1", "duration_ms": 1e300, "endpoints": []})",
       "{\"schema_version\": \"1.1\", \"x\": " + std::string(10000, '[') + std::string(10000, ']') +
           "}",
   };

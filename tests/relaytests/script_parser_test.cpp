@@ -252,9 +252,10 @@ TEST(ParseScript, BrokenJsonNamesSourceLineAndColumn) {
 
 // nlohmann reports these as out_of_range, not parse_error: they used to abort the program.
 TEST(ParseScript, NumbersOutOfRangeAndDeepNestingAreErrorsWithTheLine) {
-  for (const std::string text :
-       {"{\n\"id\": 1e999}", "{\n\"ports\": [-1e400]}",
-        "{\n\"x\": " + std::string(100, '[') + std::string(100, ']') + "}"}) {
+  const std::vector<std::string> texts = {
+      "{\n\"id\": 1e999}", "{\n\"ports\": [-1e400]}",
+      "{\n\"x\": " + std::string(100, '[') + std::string(100, ']') + "}"};
+  for (const std::string& text : texts) {
     SCOPED_TRACE(text);
     auto parsed = parse_script(text, "dir/range.json");
     ASSERT_TRUE(std::holds_alternative<ScriptError>(parsed));
