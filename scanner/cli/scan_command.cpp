@@ -71,7 +71,8 @@ void register_scan_command(CLI::App& app, ScanCommandOptions& options) {
                    "Stream one JSON line per finished endpoint here (a killed scan loses none)");
   scan->add_option("--resume", options.resume,
                    "Continue an interrupted scan: skip the endpoints already in this --jsonl file "
-                   "and append the rest to it");
+                   "and append the rest to it (a last line cut short by the crash is cut off; "
+                   "any other bad line is an error)");
   scan->add_flag("--jsonl-overwrite", options.jsonl_overwrite,
                  "Empty an existing --jsonl file first (without it, or --resume, a file that "
                  "already holds a stream is an error)");
