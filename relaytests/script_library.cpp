@@ -2,13 +2,10 @@
 #include "relaytests/script_library.hpp"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <stdexcept>
 
+#include "core/bounded_file.hpp"
 #include "relaytests/embedded_scripts.hpp"
 
 namespace relayaudit {
@@ -23,15 +20,11 @@ void sort_by_id(std::vector<RelayScript>& scripts) {
 }
 
 std::variant<std::string, ScriptError> read_script_file(const fs::path& file) {
-  const auto failure = [&] {
-    return ScriptError{file.string(), "", std::string("cannot read: ") + std::strerror(errno)};
-  };
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return failure();
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return failure();
-  return std::move(text).str();
+  auto text = read_bounded_regular_file(file, kMaxScriptBytes);
+  if (auto* failure = std::get_if<FileReadError>(&text)) {
+    return ScriptError{file.string(), "", "cannot read: " + failure->reason};
+  }
+  return std::move(std::get<std::string>(text));
 }
 
 bool matches(const RelayScript& script, const std::string& selector) {
@@ -67,7 +60,8 @@ ScriptSet load_script_dir(const fs::path& dir) {
   std::error_code error;
   std::vector<fs::path> files;
   for (fs::directory_iterator it(dir, error), end; !error && it != end; it.increment(error)) {
-    // Directories are skipped; anything else named *.json is read, so a broken link is reported.
+    // Directories are skipped; anything else named *.json is read, so a broken link, a FIFO or a
+    // device is reported as an error instead of being read (a FIFO would block the scan).
     std::error_code ignored;
     if (it->path().extension() == ".json" && !it->is_directory(ignored)) {
       files.push_back(it->path());

@@ -1,6 +1,7 @@
 // The relay-script library: built-in scripts compiled into the binary, user directories, selection.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -15,6 +16,7 @@ struct ScriptError {
   std::string source;  // file path or "builtin:core/x.json"
   std::string field;   // JSON pointer of the bad field ("/rcpt_to/1"), empty for the whole file
   std::string message;
+  std::size_t line = 0;           // for JSON syntax errors: the line in the file, else 0
   std::string to_string() const;  // "dir/x.json: /rcpt_to/1: unknown placeholder {foo}"
 };
 
@@ -30,7 +32,11 @@ struct ScriptSet {
 // The scripts shipped in relaytests/, embedded at build time, sorted by id.
 const std::vector<RelayScript>& builtin_scripts();
 
-// Every *.json file in `dir` (not recursive), sorted by file name; each bad file is an error.
+// A script is a page of JSON; anything near this size is a mistake or an attack.
+inline constexpr std::size_t kMaxScriptBytes = 256 * 1024;
+
+// Every *.json file in `dir` (not recursive), sorted by file name; each bad file is an error, and
+// so is one that is not a regular file (FIFO, device) or is larger than kMaxScriptBytes.
 ScriptSet load_script_dir(const std::filesystem::path& dir);
 
 // Merges user scripts over the built-ins; a user id equal to a built-in one is an error.

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "core/json_input.hpp"
 #include "relaytests/placeholders.hpp"
 #include "relaytests/script_digest.hpp"
 #include "relaytests/script_library.hpp"
@@ -300,24 +301,21 @@ MaybeError check_values(const FieldReader& reader, RelayScript& script, const En
 }  // namespace
 
 std::string ScriptError::to_string() const {
-  if (field.empty()) return source + ": " + message;
-  return source + ": " + field + ": " + message;
+  const std::string where = line == 0 ? source : source + ":" + std::to_string(line);
+  if (field.empty()) return where + ": " + message;
+  return where + ": " + field + ": " + message;
 }
 
 std::variant<RelayScript, ScriptError> parse_script(std::string_view json_text,
                                                     std::string_view source) {
-  json document;
-  try {
-    document = json::parse(json_text);
-  } catch (const json::parse_error& e) {
-    // what() starts with "[json.exception.parse_error.101] ", which says nothing to a user.
-    std::string detail = e.what();
-    if (const auto end = detail.find("] "); detail.starts_with("[json.") && end != detail.npos) {
-      detail.erase(0, end + 2);
-    }
-    return ScriptError{std::string(source), "",
-                       "invalid JSON at byte " + std::to_string(e.byte) + ": " + detail};
+  auto parsed = parse_json_input(json_text);
+  if (auto* problem = std::get_if<JsonInputError>(&parsed)) {
+    return ScriptError{
+        std::string(source), "",
+        "invalid JSON at column " + std::to_string(problem->column) + ": " + problem->message,
+        problem->line};
   }
+  const json document = std::move(std::get<json>(parsed));
   const FieldReader reader(document, source);
   if (!document.is_object()) {
     return reader.error("",

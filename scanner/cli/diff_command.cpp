@@ -1,14 +1,13 @@
 // `relayaudit diff`: reads two results documents and reports what got worse or better.
 #include "cli/diff_command.hpp"
 
-#include <fstream>
 #include <iostream>
 #include <optional>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "cli/exit_codes.hpp"
+#include "reports/json_file.hpp"
 #include "reports/results_diff.hpp"
 #include "reports/safe_text.hpp"
 
@@ -18,23 +17,12 @@ namespace {
 // The document in `file`, or nullopt after printing why it cannot be used, naming the file.
 std::optional<nlohmann::json> read_document(const std::string& file) {
   const std::string path = terminal_safe(file);
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    std::cerr << "relayaudit: " << path << ": cannot read the file\n";
+  auto read = read_json_file(file);
+  if (auto* problem = std::get_if<std::string>(&read)) {
+    std::cerr << "relayaudit: " << *problem << "\n";
     return std::nullopt;
   }
-  std::ostringstream content;
-  content << in.rdbuf();
-  nlohmann::json document;
-  try {
-    document = nlohmann::json::parse(content.str());
-  } catch (const nlohmann::json::parse_error& error) {
-    std::string message = error.what();
-    const auto bracket = message.find("] ");
-    if (bracket != std::string::npos) message.erase(0, bracket + 2);
-    std::cerr << "relayaudit: " << path << ": not JSON: " << message << "\n";
-    return std::nullopt;
-  }
+  nlohmann::json document = std::move(std::get<nlohmann::json>(read));
   if (const auto problem = diff_input_problem(document)) {
     std::cerr << "relayaudit: " << path
               << ": not a relayaudit results document: " << terminal_safe(*problem) << "\n";

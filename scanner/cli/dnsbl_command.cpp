@@ -10,6 +10,7 @@
 #include "dns/dns_server.hpp"
 #include "dns/dnsbl_report.hpp"
 #include "dns/mx_report.hpp"
+#include "reports/safe_text.hpp"
 
 namespace relayaudit {
 
@@ -35,23 +36,24 @@ void register_dnsbl_command(CLI::App& app, DnsblCommandOptions& options) {
 int run_dnsbl_command(const DnsblCommandOptions& options) {
   for (const auto& address : options.addresses) {
     if (!dnsbl_query_name(address, "zone.invalid")) {
-      std::cerr << "relayaudit dnsbl: '" << address << "': not a numeric IPv4 or IPv6 address\n";
+      std::cerr << "relayaudit dnsbl: '" << terminal_safe(address)
+                << "': not a numeric IPv4 or IPv6 address\n";
       return kExitUsage;
     }
   }
   for (const auto& zone : options.zones) {
     if (auto problem = mail_domain_problem(zone)) {
-      std::cerr << "relayaudit dnsbl: --zone '" << zone << "': " << *problem << "\n";
+      std::cerr << "relayaudit dnsbl: --zone '" << terminal_safe(zone) << "': " << *problem << "\n";
       return kExitUsage;
     }
   }
   if (auto problem = dns_servers_problem(options.resolvers)) {
-    std::cerr << "relayaudit dnsbl: --" << *problem << "\n";
+    std::cerr << "relayaudit dnsbl: --" << terminal_safe(*problem) << "\n";
     return kExitUsage;
   }
   const auto timeout = parse_duration(options.timeout);
   if (!timeout || timeout->count() <= 0) {
-    std::cerr << "relayaudit dnsbl: --timeout '" << options.timeout
+    std::cerr << "relayaudit dnsbl: --timeout '" << terminal_safe(options.timeout)
               << "': not a positive duration\n";
     return kExitUsage;
   }

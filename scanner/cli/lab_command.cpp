@@ -10,6 +10,7 @@
 #include "cli/interrupt_watch.hpp"
 #include "cli/scan_execution.hpp"
 #include "lab/lab_server.hpp"
+#include "reports/safe_text.hpp"
 
 namespace relayaudit {
 namespace {
@@ -43,14 +44,14 @@ void register_lab_command(CLI::App& app, LabCommandOptions& options) {
 
 int run_lab_command(const LabCommandOptions& options) {
   if (!is_loopback(options.bind)) {
-    std::cerr << "relayaudit: --bind '" << options.bind
+    std::cerr << "relayaudit: --bind '" << terminal_safe(options.bind)
               << "': the lab listens on loopback only (127.0.0.0/8 or ::1)\n";
     return kExitUsage;
   }
   LabOptions lab_options;
   const auto window = parse_duration(options.greylist_window);
   if (!window) {
-    std::cerr << "relayaudit: --greylist-window '" << options.greylist_window
+    std::cerr << "relayaudit: --greylist-window '" << terminal_safe(options.greylist_window)
               << "': not a duration\n";
     return kExitUsage;
   }
@@ -66,7 +67,7 @@ int run_lab_command(const LabCommandOptions& options) {
     for (const auto& name : options.profiles) {
       const auto profile = lab_profile_from_string(name);
       if (!profile) {
-        std::cerr << "relayaudit: --profile '" << name << "': unknown lab profile\n";
+        std::cerr << "relayaudit: --profile '" << terminal_safe(name) << "': unknown lab profile\n";
         return kExitUsage;
       }
       fleet.push_back(LabGatewayConfig{*profile, "127.0.0.1", 0});

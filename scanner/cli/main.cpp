@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include "cli/config_precheck.hpp"
 #include "cli/diff_command.hpp"
 #include "cli/dnsbl_command.hpp"
 #include "cli/exit_codes.hpp"
@@ -13,20 +14,40 @@
 #include "cli/report_command.hpp"
 #include "cli/scan_command.hpp"
 #include "cli/tests_command.hpp"
+#include "reports/safe_text.hpp"
 #include "reports/version.hpp"
 
-int main(int argc, char** argv) {
-  using namespace relayaudit;
-  // libuv writes with write(2): a server that closes mid-write must give EPIPE, not kill us.
-  std::signal(SIGPIPE, SIG_IGN);
+namespace {
+
+using namespace relayaudit;
+
+// CLI11 echoes option values in its messages: escape them so no input can drive the terminal.
+std::string terminal_safe_failure(const CLI::App* app, const CLI::Error& error) {
+  std::string message = terminal_safe(error.what()) + "\n";
+  if (app->get_help_ptr() != nullptr) {
+    message += "Run with " + app->get_help_ptr()->get_name() + " for more information.\n";
+  }
+  return message;
+}
+
+int run(int argc, char** argv) {
+  // Before CLI11 reads the file: its TOML reader has no bound of its own.
+  for (const auto& file : config_files_in(argc, argv)) {
+    if (auto problem = config_file_problem(file)) {
+      std::cerr << "relayaudit: --config " << *problem << "\n";
+      return kExitUsage;
+    }
+  }
   CLI::App app{"relayaudit: audit SMTP gateways for open relaying (never sends a message)"};
   app.set_version_flag("--version", std::string("relayaudit ") + kToolVersion);
   app.require_subcommand(1);
+  app.failure_message(terminal_safe_failure);
   // Options can come from a file: a [scan] section with the long option names. The command line
   // wins over the file; a key the scanner does not know is an error, not silently ignored.
   app.set_config("--config", "",
                  "Read options from a TOML file: [scan] with long option names "
-                 "(port = 2525, dnsbl = [\"zen.example\"]); the command line wins");
+                 "(port = 2525, dnsbl = [\"zen.example\"]); the command line wins. A regular "
+                 "file of at most 1 MiB, nested at most 32 levels");
   app.allow_config_extras(CLI::config_extras_mode::error);
   app.footer(
       "Exit codes: 0 no open relay, 1 open relay found, 2 usage or input error,\n"
@@ -57,8 +78,8 @@ int main(int argc, char** argv) {
          dynamic_cast<const CLI::ConversionError*>(&error) != nullptr ||
          dynamic_cast<const CLI::ValidationError*>(&error) != nullptr)) {
       // CLI11 names the key but not the file it came from.
-      std::cerr << "relayaudit: --config " << config->as<std::string>() << ": " << error.what()
-                << "\n";
+      std::cerr << "relayaudit: --config " << terminal_safe(config->as<std::string>()) << ": "
+                << terminal_safe(error.what()) << "\n";
       return kExitUsage;
     }
     const int code = app.exit(error);
@@ -76,4 +97,21 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("mx")) return run_mx_command(mx);
   if (app.got_subcommand("dnsbl")) return run_dnsbl_command(dnsbl);
   return kExitUsage;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // libuv writes with write(2): a server that closes mid-write must give EPIPE, not kill us.
+  std::signal(SIGPIPE, SIG_IGN);
+  // The last resort: every input path reports its own errors (exit 2); reaching here is a bug,
+  // but it must still end with a message and the runtime-error code, not an abort.
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& error) {
+    std::cerr << "relayaudit: internal error: " << terminal_safe(error.what()) << "\n";
+  } catch (...) {
+    std::cerr << "relayaudit: internal error: unknown exception\n";
+  }
+  return kExitRuntime;
 }

@@ -9,6 +9,7 @@
 #include "core/duration.hpp"
 #include "dns/dns_server.hpp"
 #include "dns/mx_report.hpp"
+#include "reports/safe_text.hpp"
 
 namespace relayaudit {
 
@@ -31,17 +32,18 @@ void register_mx_command(CLI::App& app, MxCommandOptions& options) {
 int run_mx_command(const MxCommandOptions& options) {
   for (const auto& domain : options.domains) {
     if (auto problem = mail_domain_problem(domain)) {
-      std::cerr << "relayaudit mx: '" << domain << "': " << *problem << "\n";
+      std::cerr << "relayaudit mx: '" << terminal_safe(domain) << "': " << *problem << "\n";
       return kExitUsage;
     }
   }
   if (auto problem = dns_servers_problem(options.resolvers)) {
-    std::cerr << "relayaudit mx: --" << *problem << "\n";
+    std::cerr << "relayaudit mx: --" << terminal_safe(*problem) << "\n";
     return kExitUsage;
   }
   const auto timeout = parse_duration(options.timeout);
   if (!timeout || timeout->count() <= 0) {
-    std::cerr << "relayaudit mx: --timeout '" << options.timeout << "': not a positive duration\n";
+    std::cerr << "relayaudit mx: --timeout '" << terminal_safe(options.timeout)
+              << "': not a positive duration\n";
     return kExitUsage;
   }
   DnsResolverOptions resolver;

@@ -2,19 +2,17 @@
 #include "cli/report_command.hpp"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 #include <vector>
 
 #include "cli/exit_codes.hpp"
 #include "reports/html_report.hpp"
+#include "reports/json_file.hpp"
 #include "reports/junit_report.hpp"
 #include "reports/markdown_report.hpp"
 #include "reports/output_file.hpp"
 #include "reports/results_json.hpp"
+#include "reports/safe_text.hpp"
 #include "reports/sarif_report.hpp"
 
 namespace relayaudit {
@@ -51,33 +49,25 @@ std::string major_version(const std::string& version) {
 
 // Reads and parses the document; on failure prints why, naming the file, and returns nullopt.
 std::optional<nlohmann::json> read_results(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::cerr << "relayaudit: cannot read " << path << ": " << std::strerror(errno) << "\n";
+  auto read = read_json_file(path);
+  if (auto* problem = std::get_if<std::string>(&read)) {
+    std::cerr << "relayaudit: " << *problem << "\n";
     return std::nullopt;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  nlohmann::json document;
-  try {
-    document = nlohmann::json::parse(text.str());
-  } catch (const nlohmann::json::parse_error& error) {
-    std::cerr << "relayaudit: " << path << ": not valid JSON (byte " << error.byte
-              << "): " << without_exception_id(error.what()) << "\n";
-    return std::nullopt;
-  }
+  nlohmann::json document = std::move(std::get<nlohmann::json>(read));
   const std::string expected = kResultsSchemaVersion;
   if (!document.is_object() || !document.contains("schema_version") ||
       !document["schema_version"].is_string()) {
-    std::cerr << "relayaudit: " << path
+    std::cerr << "relayaudit: " << terminal_safe(path)
               << ": not a relayaudit results document (no schema_version)\n";
     return std::nullopt;
   }
   // A change that breaks readers bumps the major number (docs/results-format.md).
   const std::string version = document["schema_version"].get<std::string>();
   if (major_version(version).empty() || major_version(version) != major_version(expected)) {
-    std::cerr << "relayaudit: " << path << ": schema_version \"" << version
-              << "\" is not supported (this relayaudit reads " << expected << ")\n";
+    std::cerr << "relayaudit: " << terminal_safe(path) << ": schema_version \""
+              << terminal_safe(version) << "\" is not supported (this relayaudit reads " << expected
+              << ")\n";
     return std::nullopt;
   }
   return document;
@@ -121,9 +111,9 @@ int write_report_files(const nlohmann::json& results, const ReportOutputs& outpu
     try {
       files.emplace_back(output->second, format.render(results));
     } catch (const nlohmann::json::exception& error) {
-      std::cerr << "relayaudit: " << source << ": cannot render --" << format.name
-                << ", the results document is incomplete: " << without_exception_id(error.what())
-                << "; nothing was written\n";
+      std::cerr << "relayaudit: " << terminal_safe(source) << ": cannot render --" << format.name
+                << ", the results document is incomplete: "
+                << terminal_safe(without_exception_id(error.what())) << "; nothing was written\n";
       return kExitUsage;
     }
   }
@@ -168,9 +158,11 @@ int run_report_command(const ReportCommandOptions& options) {
   if (!results) return kExitUsage;
   const int written = write_report_files(*results, options.outputs, options.results_file);
   if (written != kExitClean) return written;
-  const auto verdict =
-      results->value(nlohmann::json::json_pointer("/summary/verdict"), std::string());
-  return verdict == "open-relay" ? kExitOpenRelay : kExitClean;
+  // value() would throw on a verdict of another type; a hand-made document may hold anything.
+  const auto summary = results->find("summary");
+  const bool open = summary != results->end() && summary->is_object() &&
+                    summary->contains("verdict") && (*summary)["verdict"] == "open-relay";
+  return open ? kExitOpenRelay : kExitClean;
 }
 
 }  // namespace relayaudit

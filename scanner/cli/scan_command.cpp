@@ -1,14 +1,18 @@
 // `relayaudit scan`: option parsing and validation; nothing connects before input is valid.
 #include "cli/scan_command.hpp"
 
+#include <algorithm>
 #include <iostream>
 
+#include "cli/error_list.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/scan_execution.hpp"
 #include "cli/scan_outputs.hpp"
+#include "cli/scan_stream.hpp"
 #include "cli/script_plan.hpp"
 #include "dns/dns_server.hpp"
 #include "dns/mx_report.hpp"
+#include "reports/safe_text.hpp"
 #include "targets/target_parser.hpp"
 
 namespace relayaudit {
@@ -17,7 +21,7 @@ namespace {
 bool set_duration(const std::string& flag, const std::string& text, Millis& out) {
   const auto parsed = parse_duration(text);
   if (!parsed || parsed->count() == 0) {
-    std::cerr << "relayaudit: " << flag << " '" << text
+    std::cerr << "relayaudit: " << flag << " '" << terminal_safe(text)
               << "': not a duration (examples: 500ms, 10s, 2m)\n";
     return false;
   }
@@ -30,8 +34,24 @@ bool valid_address(const std::string& flag, const std::string& address) {
   const bool ok = at != std::string::npos && at > 0 && at + 1 < address.size() &&
                   address.find_first_of(" <>\t\r\n") == std::string::npos;
   if (!ok)
-    std::cerr << "relayaudit: " << flag << " '" << address << "': not an address (user@domain)\n";
+    std::cerr << "relayaudit: " << flag << " '" << terminal_safe(address)
+              << "': not an address (user@domain)\n";
   return ok;
+}
+
+// RFC 5321 section 4.5.3.1.2: a domain is at most 255 octets; it goes into every EHLO line.
+std::optional<std::string> ehlo_name_problem(const std::string& name) {
+  constexpr std::size_t kMaxDomainOctets = 255;
+  if (name.empty()) return "must not be empty";
+  if (name.size() > kMaxDomainOctets) {
+    return "longer than " + std::to_string(kMaxDomainOctets) + " octets (RFC 5321)";
+  }
+  const bool bad_byte = std::any_of(name.begin(), name.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte <= 0x20 || byte == 0x7f;
+  });
+  if (bad_byte) return "not a host name (spaces and control bytes are not allowed)";
+  return std::nullopt;
 }
 
 }  // namespace
@@ -42,8 +62,10 @@ void register_scan_command(CLI::App& app, ScanCommandOptions& options) {
   scan->add_option("targets", options.targets,
                    "mail domain (every address of every MX), host:port, IPv4[:port], "
                    "[IPv6]:port, IPv6 or CIDR");
-  scan->add_option("-f,--targets-file", options.target_files,
-                   "File with one target per line ('#' comments, blank lines ignored)");
+  scan->add_option(
+      "-f,--targets-file", options.target_files,
+      "File with one target per line ('#' comments, blank lines ignored; lines up to 4096 "
+      "bytes, files up to 64 MiB)");
   scan->add_option(
       "-o,--output", options.output,
       "Write the JSON results here (a file atomically, a device or FIFO in place; - for "
@@ -53,7 +75,11 @@ void register_scan_command(CLI::App& app, ScanCommandOptions& options) {
                    "Stream one JSON line per finished endpoint here (a killed scan loses none)");
   scan->add_option("--resume", options.resume,
                    "Continue an interrupted scan: skip the endpoints already in this --jsonl file "
-                   "and append the rest to it");
+                   "and append the rest to it (a last line cut short by the crash is cut off; "
+                   "any other bad line is an error)");
+  scan->add_flag("--jsonl-overwrite", options.jsonl_overwrite,
+                 "Empty an existing --jsonl file first (without it, or --resume, a file that "
+                 "already holds a stream is an error)");
   scan->add_flag("--lab", options.lab, "Start the built-in lab of simulated gateways and audit it");
   scan->add_option("-p,--port", options.default_port, "Port for targets that name none")
       ->check(CLI::Range(1, 65535))
@@ -93,7 +119,8 @@ void register_scan_command(CLI::App& app, ScanCommandOptions& options) {
   scan->add_option("--reply-timeout", options.reply_timeout, "Wait for each later reply")
       ->capture_default_str();
   options.audit.session.ehlo_name = "relayaudit.invalid";
-  scan->add_option("--ehlo-name", options.audit.session.ehlo_name, "FQDN announced in EHLO/HELO")
+  scan->add_option("--ehlo-name", options.audit.session.ehlo_name,
+                   "FQDN announced in EHLO/HELO (at most 255 octets)")
       ->capture_default_str();
   scan->add_option("--external-from", options.audit.external_from,
                    "External sender address used by relay attempts")
@@ -103,7 +130,9 @@ void register_scan_command(CLI::App& app, ScanCommandOptions& options) {
       ->capture_default_str();
   scan->add_option("--tests", options.tests, "Script ids or tags to run (default: all)")
       ->delimiter(',');
-  scan->add_option("--tests-dir", options.tests_dirs, "Directory of extra JSON relay scripts");
+  scan->add_option("--tests-dir", options.tests_dirs,
+                   "Directory of extra JSON relay scripts (regular *.json files of at most 256 "
+                   "KiB; anything else named *.json is an error)");
   scan->add_flag("--no-pipelining", options.no_pipelining,
                  "Send one command per round trip even when PIPELINING is advertised");
   scan->add_option("--fail-on", options.fail_on,
@@ -148,18 +177,18 @@ int run_scan_command(ScanCommandOptions& options) {
       !valid_address("--external-to", audit.external_to)) {
     return kExitUsage;
   }
-  if (audit.session.ehlo_name.empty() ||
-      audit.session.ehlo_name.find_first_of(" \t\r\n") != std::string::npos) {
-    std::cerr << "relayaudit: --ehlo-name '" << audit.session.ehlo_name << "': not a host name\n";
+  if (auto problem = ehlo_name_problem(audit.session.ehlo_name)) {
+    std::cerr << "relayaudit: --ehlo-name '" << terminal_safe(audit.session.ehlo_name)
+              << "': " << *problem << "\n";
     return kExitUsage;
   }
   if (auto problem = dns_servers_problem(options.resolvers)) {
-    std::cerr << "relayaudit: --" << *problem << "\n";
+    std::cerr << "relayaudit: --" << terminal_safe(*problem) << "\n";
     return kExitUsage;
   }
   for (auto& zone : options.dnsbl_zones) {
     if (auto problem = mail_domain_problem(zone)) {
-      std::cerr << "relayaudit: --dnsbl '" << zone << "': " << *problem << "\n";
+      std::cerr << "relayaudit: --dnsbl '" << terminal_safe(zone) << "': " << *problem << "\n";
       return kExitUsage;
     }
   }
@@ -175,9 +204,15 @@ int run_scan_command(ScanCommandOptions& options) {
   }
 
   if (!options.resume.empty()) {
+    if (options.jsonl_overwrite) {
+      std::cerr << "relayaudit: --resume continues a stream and --jsonl-overwrite empties it: "
+                   "give one of them\n";
+      return kExitUsage;
+    }
     if (!options.jsonl.empty() && options.jsonl != options.resume) {
-      std::cerr << "relayaudit: --resume " << options.resume << " appends to that file; "
-                << "--jsonl " << options.jsonl << " must name the same file or be left out\n";
+      std::cerr << "relayaudit: --resume " << terminal_safe(options.resume)
+                << " appends to that file; --jsonl " << terminal_safe(options.jsonl)
+                << " must name the same file or be left out\n";
       return kExitUsage;
     }
     options.jsonl = options.resume;
@@ -188,22 +223,25 @@ int run_scan_command(ScanCommandOptions& options) {
   }
   const auto port = static_cast<std::uint16_t>(options.default_port);
   std::vector<Target> targets;
-  std::vector<TargetError> errors;
+  std::vector<std::string> errors;
+  std::size_t errors_not_kept = 0;
   for (const auto& spec : options.targets) {
     auto parsed = parse_target(spec, "argument", port);
     if (auto* target = std::get_if<Target>(&parsed))
       targets.push_back(std::move(*target));
     else
-      errors.push_back(std::get<TargetError>(parsed));
+      errors.push_back(std::move(std::get<TargetError>(parsed).message));
   }
   for (const auto& file : options.target_files) {
     ParsedTargets parsed = parse_target_file(file, port);
     for (auto& target : parsed.targets) targets.push_back(std::move(target));
-    for (auto& error : parsed.errors) errors.push_back(std::move(error));
+    for (auto& error : parsed.errors) errors.push_back(std::move(error.message));
+    errors_not_kept += parsed.errors_not_kept;
   }
   if (!errors.empty()) {
-    for (const auto& error : errors) std::cerr << "relayaudit: " << error.message << "\n";
-    std::cerr << "relayaudit: " << errors.size() << " bad target(s); nothing was scanned\n";
+    print_error_list(std::cerr, errors, errors_not_kept);
+    std::cerr << "relayaudit: " << errors.size() + errors_not_kept
+              << " bad target(s); nothing was scanned\n";
     return kExitUsage;
   }
   if (targets.empty() && !options.lab) {
@@ -211,12 +249,16 @@ int run_scan_command(ScanCommandOptions& options) {
     return kExitUsage;
   }
   auto plan = load_script_plan(options.tests_dirs, options.tests);
-  if (auto* message = std::get_if<std::string>(&plan)) {
-    std::cerr << "relayaudit: " << *message << "\n";
+  if (auto* errors = std::get_if<std::vector<std::string>>(&plan)) {
+    print_error_list(std::cerr, *errors);
     return kExitUsage;
   }
+  // Last, once every other input is valid: this may cut a torn line off the stream.
+  auto resumed = prepare_jsonl_stream(options);
+  if (auto* code = std::get_if<int>(&resumed)) return *code;
   return execute_scan(options, std::move(targets),
-                      std::move(std::get<std::vector<RelayScript>>(plan)));
+                      std::move(std::get<std::vector<RelayScript>>(plan)),
+                      std::move(std::get<std::vector<nlohmann::json>>(resumed)));
 }
 
 }  // namespace relayaudit

@@ -18,6 +18,7 @@ struct ScanCommandOptions {
   ReportOutputs reports;  // --junit/--sarif/--markdown/--html, rendered from the final results
   std::string jsonl;      // one line per finished endpoint, flushed as it finishes
   std::string resume;     // a --jsonl file of an interrupted run: skip its endpoints, append
+  bool jsonl_overwrite = false;  // empty an existing --jsonl file instead of refusing it
   bool lab = false;
   std::vector<std::string> resolvers;    // DNS servers for mail domains and DNSBLs
   std::vector<std::string> dnsbl_zones;  // check every endpoint address on each

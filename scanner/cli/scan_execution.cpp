@@ -51,6 +51,7 @@ nlohmann::json describe_options(const ScanCommandOptions& options) {
       {"confirm_data", audit.confirm_data},
       {"jsonl", options.jsonl},
       {"resume", options.resume},
+      {"jsonl_overwrite", options.jsonl_overwrite},
       {"resolvers", options.resolvers},
       {"dnsbl", options.dnsbl_zones},
       {"dns_timeout_ms", options.dns_timeout_ms.count()},
@@ -78,7 +79,7 @@ void raise_file_limit() {
 }
 
 int execute_scan(ScanCommandOptions& options, std::vector<Target> targets,
-                 std::vector<RelayScript> scripts) {
+                 std::vector<RelayScript> scripts, std::vector<nlohmann::json> resumed) {
   raise_file_limit();
   int code = kExitClean;
   auto log = spdlog::stderr_color_mt("scan");
@@ -93,6 +94,13 @@ int execute_scan(ScanCommandOptions& options, std::vector<Target> targets,
     };
   }
 
+  JsonlStream jsonl;
+  if (!options.jsonl.empty()) {
+    if (auto error = jsonl.open(options.jsonl, options.jsonl_overwrite)) {
+      std::cerr << "relayaudit: --jsonl: " << *error << "\n";
+      return kExitRuntime;
+    }
+  }
   std::unique_ptr<LabServer> lab;
   if (options.lab) {
     // A gentler tarpit than the lab's default keeps the demo short; the tests use the default.
@@ -110,27 +118,6 @@ int execute_scan(ScanCommandOptions& options, std::vector<Target> targets,
       auto parsed =
           parse_target(gateway.target(), "lab " + std::string(to_string(gateway.profile)));
       if (auto* target = std::get_if<Target>(&parsed)) targets.push_back(std::move(*target));
-    }
-  }
-
-  std::vector<nlohmann::json> resumed;
-  if (!options.resume.empty()) {
-    auto read = read_jsonl(options.resume);
-    if (auto* error = std::get_if<std::string>(&read)) {
-      std::cerr << "relayaudit: --resume: " << *error << "\n";
-      return kExitUsage;
-    }
-    auto& contents = std::get<JsonlContents>(read);
-    if (contents.dropped_partial_line) {
-      log->warn("relayaudit: {}: ignored a last line cut short by the crash", options.resume);
-    }
-    resumed = std::move(contents.lines);
-  }
-  JsonlStream jsonl;
-  if (!options.jsonl.empty()) {
-    if (auto error = jsonl.open(options.jsonl)) {
-      std::cerr << "relayaudit: --jsonl: " << *error << "\n";
-      return kExitRuntime;
     }
   }
 

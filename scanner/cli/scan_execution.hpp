@@ -3,14 +3,17 @@
 
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "cli/scan_command.hpp"
 #include "relaytests/relay_script.hpp"
 #include "targets/target.hpp"
 
 namespace relayaudit {
 
+// `resumed`: the endpoint lines of the --resume stream, already checked (scan_stream.hpp).
 int execute_scan(ScanCommandOptions& options, std::vector<Target> targets,
-                 std::vector<RelayScript> scripts);
+                 std::vector<RelayScript> scripts, std::vector<nlohmann::json> resumed);
 
 // Raises the open-file soft limit to the hard limit: thousands of sockets run at once.
 void raise_file_limit();

@@ -5,7 +5,7 @@
 
 namespace relayaudit {
 
-std::variant<std::vector<RelayScript>, std::string> load_script_plan(
+std::variant<std::vector<RelayScript>, std::vector<std::string>> load_script_plan(
     const std::vector<std::string>& tests_dirs, const std::vector<std::string>& selectors) {
   ScriptSet user;
   for (const auto& dir : tests_dirs) {
@@ -15,11 +15,17 @@ std::variant<std::vector<RelayScript>, std::string> load_script_plan(
   }
   ScriptSet merged = merge_scripts(builtin_scripts(), std::move(user));
   if (!merged.errors.empty()) {
-    std::string message = "invalid relay scripts:";
-    for (const auto& error : merged.errors) message += "\n  " + error.to_string();
-    return message;
+    std::vector<std::string> messages;
+    for (const auto& error : merged.errors) {
+      messages.push_back("invalid relay script: " + error.to_string());
+    }
+    return messages;
   }
-  return select_scripts(merged.scripts, selectors);
+  auto selected = select_scripts(merged.scripts, selectors);
+  if (auto* message = std::get_if<std::string>(&selected)) {
+    return std::vector<std::string>{std::move(*message)};
+  }
+  return std::move(std::get<std::vector<RelayScript>>(selected));
 }
 
 }  // namespace relayaudit

@@ -9,8 +9,8 @@
 
 namespace relayaudit {
 
-// The chosen scripts, or every error (file and field) joined into one message.
-std::variant<std::vector<RelayScript>, std::string> load_script_plan(
+// The chosen scripts, or every error, one message each ("dir/x.json: /id: ...").
+std::variant<std::vector<RelayScript>, std::vector<std::string>> load_script_plan(
     const std::vector<std::string>& tests_dirs, const std::vector<std::string>& selectors);
 
 }  // namespace relayaudit

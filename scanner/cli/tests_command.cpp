@@ -4,9 +4,11 @@
 #include <iomanip>
 #include <iostream>
 
+#include "cli/error_list.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/script_plan.hpp"
 #include "relaytests/script_library.hpp"
+#include "reports/safe_text.hpp"
 
 namespace relayaudit {
 
@@ -30,12 +32,15 @@ int validate_directory(const std::string& dir) {
   const std::size_t count = loaded.scripts.size();
   // Merging with the library catches an id that clashes with a built-in or another file.
   ScriptSet merged = merge_scripts(builtin_scripts(), std::move(loaded));
-  for (const auto& error : merged.errors) std::cerr << error.to_string() << "\n";
+  std::vector<std::string> messages;
+  for (const auto& error : merged.errors) messages.push_back(error.to_string());
   if (!merged.errors.empty()) {
-    std::cerr << "relayaudit: " << merged.errors.size() << " error(s) in " << dir << "\n";
+    print_error_list(std::cerr, messages);
+    std::cerr << "relayaudit: " << merged.errors.size() << " error(s) in " << terminal_safe(dir)
+              << "\n";
     return kExitUsage;
   }
-  std::cout << dir << ": " << count << " script(s) valid\n";
+  std::cout << terminal_safe(dir) << ": " << count << " script(s) valid\n";
   return kExitClean;
 }
 
@@ -44,43 +49,49 @@ int validate_directory(const std::string& dir) {
 int run_tests_command(const CLI::App& tests_app, const TestsCommandOptions& options) {
   if (tests_app.got_subcommand("validate")) return validate_directory(options.validate_dir);
   auto plan = load_script_plan(options.tests_dirs, {});
-  if (auto* message = std::get_if<std::string>(&plan)) {
-    std::cerr << "relayaudit: " << *message << "\n";
+  if (auto* errors = std::get_if<std::vector<std::string>>(&plan)) {
+    print_error_list(std::cerr, *errors);
     return kExitUsage;
   }
   const auto& scripts = std::get<std::vector<RelayScript>>(plan);
+  // User scripts are input: every field passes through terminal_safe before it is printed.
+  const auto safe = [](const std::string& text) { return terminal_safe(text); };
   if (tests_app.got_subcommand("list")) {
     for (const auto& script : scripts) {
-      std::cout << std::left << std::setw(36) << script.id << std::setw(9) << to_string(script.kind)
-                << std::setw(10) << script.severity << script.title << "\n";
+      std::cout << std::left << std::setw(36) << safe(script.id) << std::setw(9)
+                << to_string(script.kind) << std::setw(10) << safe(script.severity)
+                << safe(script.title) << "\n";
     }
     return kExitClean;
   }
   for (const auto& script : scripts) {
     if (script.id != options.show_id) continue;
-    std::cout << script.id << ": " << script.title << "\n"
+    std::cout << safe(script.id) << ": " << safe(script.title) << "\n"
               << "kind: " << to_string(script.kind) << ", trick: " << to_string(script.trick)
               << ", expects " << to_string(script.expect) << " at RCPT TO, severity "
-              << script.severity << "\n\n"
-              << script.description << "\n\n";
-    if (!script.catches.empty()) std::cout << "Catches: " << script.catches << "\n";
-    for (const auto& setting : script.opened_by) std::cout << "Opened by: " << setting << "\n";
+              << safe(script.severity) << "\n\n"
+              << safe(script.description) << "\n\n";
+    if (!script.catches.empty()) std::cout << "Catches: " << safe(script.catches) << "\n";
+    for (const auto& setting : script.opened_by)
+      std::cout << "Opened by: " << safe(setting) << "\n";
     std::cout << "Sends:\n";
-    if (!script.ehlo.empty()) std::cout << "  EHLO " << script.ehlo << "\n";
-    std::cout << "  MAIL FROM:<" << script.mail_from << ">\n";
-    for (const auto& rcpt : script.rcpt_to) std::cout << "  RCPT TO:<" << rcpt << ">\n";
-    for (const auto& reference : script.references) std::cout << "Reference: " << reference << "\n";
+    if (!script.ehlo.empty()) std::cout << "  EHLO " << safe(script.ehlo) << "\n";
+    std::cout << "  MAIL FROM:<" << safe(script.mail_from) << ">\n";
+    for (const auto& rcpt : script.rcpt_to) std::cout << "  RCPT TO:<" << safe(rcpt) << ">\n";
+    for (const auto& reference : script.references) {
+      std::cout << "Reference: " << safe(reference) << "\n";
+    }
     if (!script.ports.empty()) {
       std::cout << "Only on ports:";
       for (int port : script.ports) std::cout << " " << port;
       std::cout << "\n";
     }
     std::cout << "Tags: ";
-    for (const auto& tag : script.tags) std::cout << tag << " ";
-    std::cout << "\nSource: " << script.source << "\n";
+    for (const auto& tag : script.tags) std::cout << safe(tag) << " ";
+    std::cout << "\nSource: " << safe(script.source) << "\n";
     return kExitClean;
   }
-  std::cerr << "relayaudit: no script with id '" << options.show_id
+  std::cerr << "relayaudit: no script with id '" << terminal_safe(options.show_id)
             << "' (see 'relayaudit tests list')\n";
   return kExitUsage;
 }

@@ -157,18 +157,50 @@ ParsedTargets parse_target_file(const std::filesystem::path& file, std::uint16_t
     cannot_read(errno);
     return result;
   }
-  std::string line;
-  for (int number = 1; std::getline(in, line); ++number) {
-    std::string_view text = line;
+  const auto add_error = [&](TargetError error) {
+    if (result.errors.size() < kMaxKeptTargetErrors) {
+      result.errors.push_back(std::move(error));
+    } else {
+      ++result.errors_not_kept;
+    }
+  };
+  const auto parse_line = [&](std::string_view text, std::size_t number) {
     text = text.substr(0, text.find('#'));
-    if (trim(text).empty()) continue;
+    if (trim(text).empty()) return;
     auto parsed = parse_target(text, name + ":" + std::to_string(number), default_port);
     if (auto* error = std::get_if<TargetError>(&parsed)) {
-      result.errors.push_back(std::move(*error));
+      add_error(std::move(*error));
     } else {
       result.targets.push_back(std::move(std::get<Target>(parsed)));
     }
+  };
+  std::string line;
+  std::size_t number = 1;
+  std::uintmax_t total = 0;
+  std::vector<char> chunk(64 * 1024);
+  while (in.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || in.gcount() > 0) {
+    const auto got = static_cast<std::size_t>(in.gcount());
+    total += got;
+    if (total > kMaxTargetFileBytes) {
+      add_error({name + ":" + std::to_string(number) + ": the file is larger than " +
+                 std::to_string(kMaxTargetFileBytes / (1024 * 1024)) +
+                 " MiB; split it into several -f files"});
+      return result;
+    }
+    for (std::size_t i = 0; i < got; ++i) {
+      if (chunk[i] == '\n') {
+        parse_line(line, number++);
+        line.clear();
+      } else if (line.size() == kMaxTargetLineBytes) {
+        add_error({name + ":" + std::to_string(number) + ": line longer than " +
+                   std::to_string(kMaxTargetLineBytes) + " bytes; is this a targets file?"});
+        return result;
+      } else {
+        line += chunk[i];
+      }
+    }
   }
+  if (!line.empty()) parse_line(line, number);
   if (in.bad()) cannot_read(errno);
   return result;
 }

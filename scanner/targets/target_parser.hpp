@@ -25,13 +25,22 @@ inline constexpr std::uint64_t kMaxCidrAddresses = 65536;
 std::variant<Target, TargetError> parse_target(std::string_view spec, std::string_view origin,
                                                std::uint16_t default_port = 25);
 
+// Bounds of a targets file: /dev/zero or a runaway generator must fail fast, not fill memory.
+inline constexpr std::size_t kMaxTargetLineBytes = 4096;
+inline constexpr std::uintmax_t kMaxTargetFileBytes = 64 * 1024 * 1024;
+// Errors kept per file; the rest are only counted (a file of a million bad lines).
+inline constexpr std::size_t kMaxKeptTargetErrors = 100;
+
 struct ParsedTargets {
   std::vector<Target> targets;
-  std::vector<TargetError> errors;  // every bad line, not just the first
+  std::vector<TargetError> errors;  // the first kMaxKeptTargetErrors bad lines
+  std::size_t errors_not_kept = 0;  // bad lines past those
 };
 
 // One target per line; '#' starts a comment; blank lines are skipped. A file that cannot be
-// read is an error naming the file.
+// read is an error naming the file; so is a line longer than kMaxTargetLineBytes or a file
+// larger than kMaxTargetFileBytes ("file:line: ..."), and reading stops there. Any readable file
+// works, a FIFO or /dev/stdin included.
 ParsedTargets parse_target_file(const std::filesystem::path& file, std::uint16_t default_port = 25);
 
 // Every address of a CIDR target, as endpoints (network and broadcast included for /31, /32).

@@ -238,15 +238,30 @@ TEST(ParseScript, MalformedScriptsNameSourceAndField) {
   }
 }
 
-TEST(ParseScript, BrokenJsonNamesSourceAndBytePosition) {
+TEST(ParseScript, BrokenJsonNamesSourceLineAndColumn) {
   auto parsed = parse_script("{\"id\": \"x\",, }", "dir/broken.json");
   ASSERT_TRUE(std::holds_alternative<ScriptError>(parsed));
   const auto& error = std::get<ScriptError>(parsed);
   EXPECT_EQ(error.source, "dir/broken.json");
   EXPECT_EQ(error.field, "");
-  EXPECT_NE(error.message.find("invalid JSON at byte 12"), std::string::npos) << error.message;
+  EXPECT_EQ(error.line, 1u);
+  EXPECT_NE(error.message.find("invalid JSON at column 12"), std::string::npos) << error.message;
   EXPECT_EQ(error.message.find("[json.exception"), std::string::npos) << error.message;
-  EXPECT_EQ(error.to_string(), "dir/broken.json: " + error.message);
+  EXPECT_EQ(error.to_string(), "dir/broken.json:1: " + error.message);
+}
+
+// nlohmann reports these as out_of_range, not parse_error: they used to abort the program.
+TEST(ParseScript, NumbersOutOfRangeAndDeepNestingAreErrorsWithTheLine) {
+  const std::vector<std::string> texts = {
+      "{\n\"id\": 1e999}", "{\n\"ports\": [-1e400]}",
+      "{\n\"x\": " + std::string(100, '[') + std::string(100, ']') + "}"};
+  for (const std::string& text : texts) {
+    SCOPED_TRACE(text);
+    auto parsed = parse_script(text, "dir/range.json");
+    ASSERT_TRUE(std::holds_alternative<ScriptError>(parsed));
+    EXPECT_TRUE(std::get<ScriptError>(parsed).to_string().starts_with("dir/range.json:2: "))
+        << std::get<ScriptError>(parsed).to_string();
+  }
 }
 
 TEST(ParseScript, TopLevelMustBeAnObject) {

@@ -1,0 +1,260 @@
+// A structural check of endpoint objects, field by field, following results.schema.json.
+#include "reports/endpoint_shape.hpp"
+
+#include <algorithm>
+#include <initializer_list>
+#include <string_view>
+
+namespace relayaudit {
+namespace {
+
+using nlohmann::json;
+using Problem = std::optional<std::string>;
+// Checks `value`, found at JSON pointer `at`.
+using Check = Problem (*)(const json& value, const std::string& at);
+
+struct Field {
+  std::string_view name;
+  bool required;
+  Check check;
+};
+
+Problem wrong(const std::string& at, std::string_view what) {
+  return (at.empty() ? "/" : at) + ": " + std::string(what);
+}
+
+Problem check_object(const json& value, const std::string& at,
+                     std::initializer_list<Field> fields) {
+  if (!value.is_object()) return wrong(at, "must be an object");
+  for (auto member = value.begin(); member != value.end(); ++member) {
+    const std::string& key = member.key();
+    const bool known = std::any_of(fields.begin(), fields.end(),
+                                   [&](const Field& field) { return field.name == key; });
+    if (!known) return wrong(at + "/" + key, "unknown field");
+  }
+  for (const Field& field : fields) {
+    const auto found = value.find(field.name);
+    const std::string where = at + "/" + std::string(field.name);
+    if (found == value.end()) {
+      if (field.required) return wrong(where, "missing");
+      continue;
+    }
+    if (auto problem = field.check(*found, where)) return problem;
+  }
+  return std::nullopt;
+}
+
+Problem string(const json& value, const std::string& at) {
+  return value.is_string() ? std::nullopt : wrong(at, "must be a string");
+}
+
+// Keys that report and diff match on: "" would match nothing, or everything.
+Problem key_string(const json& value, const std::string& at) {
+  const bool ok = value.is_string() && !value.get_ref<const std::string&>().empty();
+  return ok ? std::nullopt : wrong(at, "must be a non-empty string");
+}
+
+Problem nullable_string(const json& value, const std::string& at) {
+  return value.is_null() || value.is_string() ? std::nullopt
+                                              : wrong(at, "must be a string or null");
+}
+
+Problem integer(const json& value, const std::string& at) {
+  return value.is_number_integer() ? std::nullopt : wrong(at, "must be an integer");
+}
+
+Problem count(const json& value, const std::string& at) {
+  const bool ok = value.is_number_unsigned() || (value.is_number_integer() && value >= 0);
+  return ok ? std::nullopt : wrong(at, "must be an integer of at least 0");
+}
+
+Problem boolean(const json& value, const std::string& at) {
+  return value.is_boolean() ? std::nullopt : wrong(at, "must be true or false");
+}
+
+Problem strings(const json& value, const std::string& at) {
+  if (!value.is_array()) return wrong(at, "must be an array of strings");
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    if (auto problem = string(value[i], at + "/" + std::to_string(i))) return problem;
+  }
+  return std::nullopt;
+}
+
+template <Check item>
+Problem array_of(const json& value, const std::string& at) {
+  if (!value.is_array()) return wrong(at, "must be an array");
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    if (auto problem = item(value[i], at + "/" + std::to_string(i))) return problem;
+  }
+  return std::nullopt;
+}
+
+Problem one_of(const json& value, const std::string& at,
+               std::initializer_list<std::string_view> allowed) {
+  const bool ok = value.is_string() &&
+                  std::find(allowed.begin(), allowed.end(), value.get_ref<const std::string&>()) !=
+                      allowed.end();
+  if (ok) return std::nullopt;
+  std::string list;
+  for (auto word : allowed) list += (list.empty() ? "" : ", ") + std::string(word);
+  return wrong(at, "must be one of " + list);
+}
+
+Problem endpoint_verdict(const json& value, const std::string& at) {
+  return one_of(value, at, {"open-relay", "closed", "inconclusive", "unreachable"});
+}
+
+Problem test_verdict(const json& value, const std::string& at) {
+  return one_of(value, at, {"pass", "fail", "inconclusive", "info"});
+}
+
+Problem port(const json& value, const std::string& at) {
+  const bool ok = value.is_number_integer() && value >= 0 && value <= 65535;
+  return ok ? std::nullopt : wrong(at, "must be an integer from 0 to 65535");
+}
+
+Problem ip_version(const json& value, const std::string& at) {
+  const bool ok = value.is_number_integer() && (value == 4 || value == 6);
+  return ok ? std::nullopt : wrong(at, "must be 4 or 6");
+}
+
+Problem reply(const json& value, const std::string& at) {
+  const auto code = [](const json& code, const std::string& where) -> Problem {
+    const bool ok = code.is_number_integer() && code >= 0 && code <= 999;
+    return ok ? std::nullopt : wrong(where, "must be an integer from 0 to 999");
+  };
+  return check_object(value, at,
+                      {{"code", true, code},
+                       {"enhanced", true, nullable_string},
+                       {"text", true, string},
+                       {"lines", true, strings}});
+}
+
+Problem nullable_reply(const json& value, const std::string& at) {
+  return value.is_null() ? std::nullopt : reply(value, at);
+}
+
+Problem transcript_line(const json& value, const std::string& at) {
+  const auto direction = [](const json& dir, const std::string& where) {
+    return one_of(dir, where, {"C", "S", "*"});
+  };
+  const auto escaped = [](const json& flag, const std::string& where) -> Problem {
+    return flag == true ? std::nullopt : wrong(where, "must be true when present");
+  };
+  return check_object(value, at,
+                      {{"t_ms", true, integer},
+                       {"session", true, count},
+                       {"dir", true, direction},
+                       {"line", true, string},
+                       {"escaped", false, escaped}});
+}
+
+Problem refused_sender(const json& value, const std::string& at) {
+  return check_object(value, at, {{"sender", true, string}, {"reply", true, reply}});
+}
+
+Problem test(const json& value, const std::string& at) {
+  const auto kind = [](const json& v, const std::string& where) {
+    return one_of(v, where, {"relay", "control", "probe"});
+  };
+  const auto expect = [](const json& v, const std::string& where) {
+    return one_of(v, where, {"reject", "accept"});
+  };
+  return check_object(value, at,
+                      {{"id", true, key_string},
+                       {"title", true, string},
+                       {"kind", true, kind},
+                       {"trick", true, string},
+                       {"tags", true, strings},
+                       {"refusal", false, string},
+                       {"refused_senders", false, array_of<refused_sender>},
+                       {"data_reply", false, reply},
+                       {"severity", true, string},
+                       {"expect", true, expect},
+                       {"ehlo", true, string},
+                       {"mail_domain", false, string},
+                       {"mail_from", true, string},
+                       {"rcpt_to", true, strings},
+                       {"outcome", true, string},
+                       {"stage", true, string},
+                       {"status", true, string},
+                       {"reply", true, nullable_reply},
+                       {"attempts", true, count},
+                       {"verdict", true, test_verdict},
+                       {"detail", false, string},
+                       {"transcript", true, array_of<transcript_line>}});
+}
+
+Problem ehlo(const json& value, const std::string& at) {
+  if (value.is_null()) return std::nullopt;
+  return check_object(value, at,
+                      {{"used_helo", true, boolean},
+                       {"server_domain", true, string},
+                       {"capabilities", true, strings},
+                       {"pipelining", true, boolean},
+                       {"reply", true, reply}});
+}
+
+Problem dnsbl_listing(const json& value, const std::string& at) {
+  return check_object(value, at,
+                      {{"zone", true, string},
+                       {"query", true, string},
+                       {"status", true, string},
+                       {"return_codes", true, strings},
+                       {"reason", true, nullable_string},
+                       {"error", true, nullable_string}});
+}
+
+Problem finding(const json& value, const std::string& at) {
+  return check_object(value, at,
+                      {{"id", true, string},
+                       {"severity", true, string},
+                       {"message", true, string},
+                       {"domain", false, string}});
+}
+
+Problem evidence(const json& value, const std::string& at) {
+  const auto strength = [](const json& v, const std::string& where) {
+    return one_of(v, where, {"direct", "address-form", "weak"});
+  };
+  return check_object(
+      value, at,
+      {{"strength", true, strength}, {"sink_suspected", true, boolean}, {"detail", true, string}});
+}
+
+Problem unchecked_domains(const json& value, const std::string& at) {
+  const bool ok = value.is_number_integer() && value >= 1;
+  return ok ? std::nullopt : wrong(at, "must be an integer of at least 1");
+}
+
+}  // namespace
+
+std::optional<std::string> endpoint_shape_problem(const json& endpoint) {
+  return check_object(endpoint, "",
+                      {{"endpoint", true, key_string},
+                       {"address", true, string},
+                       {"port", true, port},
+                       {"ip_version", true, ip_version},
+                       {"host_name", true, nullable_string},
+                       {"targets", true, strings},
+                       {"mail_domains", false, strings},
+                       {"dnsbl", false, array_of<dnsbl_listing>},
+                       {"domains_unchecked", false, unchecked_domains},
+                       {"verdict", true, endpoint_verdict},
+                       {"verdict_reason", true, string},
+                       {"status", true, string},
+                       {"stage", true, string},
+                       {"error", false, string},
+                       {"connections", true, count},
+                       {"round_trips", true, count},
+                       {"started_ms", true, integer},
+                       {"finished_ms", true, integer},
+                       {"banner", true, nullable_reply},
+                       {"ehlo", true, ehlo},
+                       {"tests", true, array_of<test>},
+                       {"evidence", false, evidence},
+                       {"findings", false, array_of<finding>},
+                       {"transcript", true, array_of<transcript_line>}});
+}
+
+}  // namespace relayaudit

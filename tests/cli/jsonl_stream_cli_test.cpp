@@ -1,0 +1,200 @@
+// The --jsonl stream as a crash leaves it: a torn last line is cut off on --resume, a second run
+// never appends to an old stream by accident, and resumed lines must be endpoint lines.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+namespace relayaudit {
+namespace {
+
+using testing::run_command;
+using testing::TempDir;
+
+const std::string kBinary = RELAYAUDIT_BINARY;
+// Nothing listens on loopback port 1: that endpoint is audited (refused) at once.
+const std::string kRefused = "127.0.0.1:1";
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+// What must hold for a stream after any resume: every line an endpoint object, each once.
+std::string stream_problem(const std::string& text, const std::set<std::string>& expected) {
+  if (!text.empty() && text.back() != '\n') return "does not end in a newline";
+  std::set<std::string> seen;
+  for (const auto& line : lines_of(text)) {
+    const auto parsed = nlohmann::json::parse(line, nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_object()) return "a line is not a JSON object";
+    if (!seen.insert(parsed.value("endpoint", "")).second) return "an endpoint appears twice";
+  }
+  return seen == expected ? "" : "not every endpoint, or others";
+}
+
+// A lab gateway pair and the refused endpoint, as a targets file.
+struct StreamFixture {
+  explicit StreamFixture(const TempDir& dir)
+      : endpoints((dir.path() / "endpoints.txt").string()),
+        targets((dir.path() / "targets.txt").string()),
+        lab({kBinary, "lab", "--profile", "closed,open", "--endpoints-file", endpoints}) {
+    for (int i = 0; i < 500 && testing::read_file(endpoints).empty(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    testing::write_file(targets, testing::read_file(endpoints) + kRefused + "\n");
+  }
+  std::vector<std::string> scan(const std::string& stream_flag, const std::string& stream) const {
+    return {kBinary,     "scan", "-q", "-f", targets, "--tests", "relay-null-sender",
+            stream_flag, stream};
+  }
+  std::string endpoints;
+  std::string targets;
+  testing::BackgroundProcess lab;
+};
+
+TEST(JsonlStream, TornLastLineAtEveryOffsetIsCutOffAndResumed) {
+  TempDir dir;
+  StreamFixture fixture(dir);
+  const std::string written = (dir.path() / "written.jsonl").string();
+  const auto first = run_command(fixture.scan("--jsonl", written));
+  ASSERT_EQ(first.exit_code, 1) << first.describe() << first.err;  // the open gateway
+  std::vector<std::string> lines = lines_of(testing::read_file(written));
+  ASSERT_EQ(lines.size(), 3u);
+  std::set<std::string> expected;
+  for (const auto& line : lines) expected.insert(nlohmann::json::parse(line).at("endpoint"));
+  // The refused endpoint's line goes last: it is the shortest, and re-auditing it is instant.
+  std::stable_partition(lines.begin(), lines.end(), [](const std::string& line) {
+    return line.find("\"endpoint\":\"" + kRefused + "\"") == std::string::npos;
+  });
+  const std::string complete = lines[0] + "\n" + lines[1] + "\n";
+  const std::string last = lines[2] + "\n";
+
+  // Every cut from "nothing of the last line" to "all of it but the newline".
+  std::atomic<std::size_t> next{0};
+  std::vector<std::string> failures(last.size());
+  const auto worker = [&] {
+    for (std::size_t cut; (cut = next++) < last.size();) {
+      const std::string stream = (dir.path() / ("cut-" + std::to_string(cut) + ".jsonl")).string();
+      testing::write_file(stream, complete + last.substr(0, cut));
+      const auto run = run_command(fixture.scan("--resume", stream));
+      std::string& failure = failures[cut];
+      if (run.exit_code != 1) failure = "exit " + std::to_string(run.exit_code) + ": " + run.err;
+      // A torn line is reported naming the file and its line.
+      if (cut > 0 && run.err.find(stream + ":3: ") == std::string::npos) {
+        failure += " torn line not reported: " + run.err;
+      }
+      if (const auto problem = stream_problem(testing::read_file(stream), expected);
+          !problem.empty()) {
+        failure += " stream: " + problem;
+      }
+      std::filesystem::remove(stream);
+    }
+  };
+  std::vector<std::thread> workers;
+  for (int i = 0; i < 4; ++i) workers.emplace_back(worker);
+  for (auto& thread : workers) thread.join();
+  for (std::size_t cut = 0; cut < failures.size(); ++cut) {
+    EXPECT_EQ(failures[cut], "") << "cut at byte " << cut << " of the last line";
+  }
+}
+
+TEST(JsonlStream, ASecondRunNeedsResumeOrOverwrite) {
+  TempDir dir;
+  const std::string stream = (dir.path() / "stream.jsonl").string();
+  const std::vector<std::string> scan = {
+      kBinary, "scan", "-q", kRefused, "--tests", "relay-null-sender", "--jsonl", stream};
+  ASSERT_EQ(run_command(scan).exit_code, 0);
+  const std::string before = testing::read_file(stream);
+  ASSERT_EQ(lines_of(before).size(), 1u);
+
+  const auto again = run_command(scan);
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_NE(again.err.find("--jsonl " + stream), std::string::npos) << again.err;
+  EXPECT_NE(again.err.find("--resume"), std::string::npos) << again.err;
+  EXPECT_NE(again.err.find("--jsonl-overwrite"), std::string::npos) << again.err;
+  EXPECT_EQ(testing::read_file(stream), before) << "the stream is left as it was";
+
+  auto overwrite = scan;
+  overwrite.push_back("--jsonl-overwrite");
+  EXPECT_EQ(run_command(overwrite).exit_code, 0);
+  EXPECT_EQ(stream_problem(testing::read_file(stream), {kRefused}), "");
+  EXPECT_EQ(lines_of(testing::read_file(stream)).size(), 1u) << "listed once, not twice";
+
+  overwrite.insert(overwrite.end(), {"--resume", stream});
+  EXPECT_EQ(run_command(overwrite).exit_code, 2) << "--resume and --jsonl-overwrite conflict";
+}
+
+TEST(JsonlStream, ResumedLinesMustBeEndpointLinesAsTheWriterWritesThem) {
+  TempDir dir;
+  // A real line, to build the bad streams from.
+  const std::string real = (dir.path() / "real.jsonl").string();
+  ASSERT_EQ(run_command(
+                {kBinary, "scan", "-q", kRefused, "--tests", "relay-null-sender", "--jsonl", real})
+                .exit_code,
+            0);
+  const std::string line = lines_of(testing::read_file(real)).at(0);
+  auto without_tests = nlohmann::json::parse(line);
+  without_tests.erase("tests");
+  auto bad_reply = nlohmann::json::parse(line);
+  bad_reply["banner"] = {{"code", "220"}};
+
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"42\n" + line + "\n", ":1: "},
+      {"[1,2,3]\n" + line + "\n", ":1: "},
+      {"{\"endpoint\": 5}\n" + line + "\n", ":1: "},
+      {"{\"endpoint\": \"127.0.0.1:9\"}\n", ":1: "},
+      {"{\"id\": 1e999}\n" + line + "\n", ":1: "},
+      {line + "\n" + without_tests.dump() + "\n", ":2: "},
+      {line + "\n" + bad_reply.dump() + "\n", ":2: "},
+      {line + "\n" + line + "\n", ":2: "},  // the same endpoint twice
+  };
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    const auto& [content, where] = cases[i];
+    SCOPED_TRACE(content.substr(0, 80));
+    const std::string stream = dir.write("bad-" + std::to_string(i) + ".jsonl", content).string();
+    const auto run = run_command({kBinary, "scan", "-q", kRefused, "--resume", stream});
+    EXPECT_EQ(run.exit_code, 2) << run.describe() << run.err;
+    EXPECT_NE(run.err.find(stream + where), std::string::npos) << run.err;
+    EXPECT_EQ(testing::read_file(stream), content) << "a rejected stream is not touched";
+  }
+  const auto message = run_command({kBinary, "scan", "-q", kRefused, "--resume",
+                                    dir.write("only.jsonl",
+                                              "{\"endpoint\": "
+                                              "\"127.0.0.1:9\"}\n")
+                                        .string()});
+  EXPECT_NE(message.err.find("/address: missing"), std::string::npos) << message.err;
+}
+
+TEST(JsonlStream, ResumedResultsAreADocumentReportAndDiffAccept) {
+  TempDir dir;
+  const std::string stream = (dir.path() / "stream.jsonl").string();
+  const std::string results = (dir.path() / "results.json").string();
+  ASSERT_EQ(run_command({kBinary, "scan", "-q", kRefused, "--tests", "relay-null-sender", "--jsonl",
+                         stream})
+                .exit_code,
+            0);
+  // Resume with one more target: the first comes from the stream, the second is audited now.
+  const auto resumed = run_command({kBinary, "scan", "-q", kRefused, "127.0.0.1:2", "--tests",
+                                    "relay-null-sender", "--resume", stream, "-o", results});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(nlohmann::json::parse(testing::read_file(results)).at("endpoints").size(), 2u);
+  const auto report =
+      run_command({kBinary, "report", results, "--html", (dir.path() / "r.html").string(),
+                   "--junit", (dir.path() / "j.xml").string()});
+  EXPECT_EQ(report.exit_code, 0) << report.err;
+  const auto diff = run_command({kBinary, "diff", results, results});
+  EXPECT_EQ(diff.exit_code, 0) << diff.err;
+}
+
+}  // namespace
+}  // namespace relayaudit
