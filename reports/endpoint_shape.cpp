@@ -153,6 +153,48 @@ Problem refused_sender(const json& value, const std::string& at) {
   return check_object(value, at, {{"sender", true, string}, {"reply", true, reply}});
 }
 
+Problem test_path(const json& value, const std::string& at) {
+  return one_of(value, at, {"tls", "plain"});
+}
+
+Problem nullable_boolean(const json& value, const std::string& at) {
+  return value.is_null() || value.is_boolean() ? std::nullopt
+                                               : wrong(at, "must be true, false or null");
+}
+
+Problem certificate(const json& value, const std::string& at) {
+  return check_object(value, at,
+                      {{"subject", true, string},
+                       {"issuer", true, string},
+                       {"serial", true, string},
+                       {"dns_names", true, strings},
+                       {"ip_addresses", true, strings},
+                       {"not_before", true, string},
+                       {"not_after", true, string},
+                       {"days_left", true, integer},
+                       {"key_type", true, string},
+                       {"key_bits", true, count},
+                       {"signature_algorithm", true, string},
+                       {"sha256", true, string}});
+}
+
+Problem tls(const json& value, const std::string& at) {
+  return check_object(value, at,
+                      {{"starttls_offered", true, boolean},
+                       {"implicit", true, boolean},
+                       {"established", true, boolean},
+                       {"error", true, nullable_string},
+                       {"bytes_after_starttls", true, count},
+                       {"protocol", false, string},
+                       {"cipher", false, string},
+                       {"group", false, nullable_string},
+                       {"chain_trusted", false, boolean},
+                       {"verify_error", false, nullable_string},
+                       {"checked_host", false, nullable_string},
+                       {"host_matches", false, nullable_boolean},
+                       {"certificates", false, array_of<certificate>}});
+}
+
 Problem test(const json& value, const std::string& at) {
   const auto kind = [](const json& v, const std::string& where) {
     return one_of(v, where, {"relay", "control", "probe"});
@@ -181,6 +223,7 @@ Problem test(const json& value, const std::string& at) {
                        {"reply", true, nullable_reply},
                        {"attempts", true, count},
                        {"verdict", true, test_verdict},
+                       {"path", false, test_path},
                        {"detail", false, string},
                        {"transcript", true, array_of<transcript_line>}});
 }
@@ -192,6 +235,7 @@ Problem ehlo(const json& value, const std::string& at) {
                        {"server_domain", true, string},
                        {"capabilities", true, strings},
                        {"pipelining", true, boolean},
+                       {"starttls", false, boolean},
                        {"reply", true, reply}});
 }
 
@@ -253,6 +297,7 @@ std::optional<std::string> endpoint_shape_problem(const json& endpoint) {
                        {"ehlo", true, ehlo},
                        {"tests", true, array_of<test>},
                        {"evidence", false, evidence},
+                       {"tls", false, tls},
                        {"findings", false, array_of<finding>},
                        {"transcript", true, array_of<transcript_line>}});
 }

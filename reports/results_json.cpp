@@ -7,6 +7,7 @@
 #include "reports/domain_results.hpp"
 #include "reports/output_file.hpp"
 #include "reports/safe_text.hpp"
+#include "reports/tls_json.hpp"
 #include "reports/version.hpp"
 
 namespace relayaudit {
@@ -90,6 +91,7 @@ json test_json(const TestResult& test) {
       {"reply", test.reply ? reply_json(*test.reply) : json(nullptr)},
       {"attempts", test.attempts},
       {"verdict", to_string(test.verdict)},
+      {"path", test.over_tls ? "tls" : "plain"},
       {"transcript", transcript_json(test.transcript)},
   };
   if (!test.mail_domain.empty()) out["mail_domain"] = safe(test.mail_domain);
@@ -114,6 +116,7 @@ json ehlo_json(const Greeting& greeting) {
       {"server_domain", safe(greeting.server_domain)},
       {"capabilities", safe_list(greeting.capabilities)},
       {"pipelining", greeting.pipelining},
+      {"starttls", greeting.starttls},
       {"reply", std::move(reply)},
   };
 }
@@ -148,6 +151,7 @@ json endpoint_to_json(const EndpointResult& result) {
   if (!endpoint.mail_domains.empty()) out["mail_domains"] = safe_list(endpoint.mail_domains);
   if (result.domains_unchecked > 0) out["domains_unchecked"] = result.domains_unchecked;
   if (!result.dnsbl.empty()) out["dnsbl"] = dnsbl_json(result.dnsbl);
+  if (json tls = tls_json(result); !tls.is_null()) out["tls"] = std::move(tls);
   if (result.evidence) {
     out["evidence"] = {{"strength", result.evidence->strength},
                        {"sink_suspected", result.evidence->sink_suspected},

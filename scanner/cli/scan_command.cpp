@@ -135,6 +135,14 @@ void register_scan_command(CLI::App& app, ScanCommandOptions& options) {
                    "KiB; anything else named *.json is an error)");
   scan->add_flag("--no-pipelining", options.no_pipelining,
                  "Send one command per round trip even when PIPELINING is advertised");
+  scan->add_option("--tls", options.tls,
+                   "auto: upgrade with STARTTLS when offered and speak TLS from the first byte "
+                   "on port 465; never: plaintext only")
+      ->check(CLI::IsMember({"auto", "never"}))
+      ->capture_default_str();
+  scan->add_option("--ca-file", options.ca_file,
+                   "PEM file of trusted CA certificates for the TLS facts (default: the system "
+                   "store); verification is reported, never enforced");
   scan->add_option("--fail-on", options.fail_on,
                    "open-relay: exit 1 on open relays only; inconclusive: also exit 3 on "
                    "inconclusive or unreachable endpoints")
@@ -196,6 +204,15 @@ int run_scan_command(ScanCommandOptions& options) {
     return kExitUsage;
   }
   audit.session.use_pipelining = !options.no_pipelining;
+  if (options.tls != "never") {
+    auto context = TlsContext::client(options.ca_file);
+    if (auto* problem = std::get_if<std::string>(&context)) {
+      std::cerr << "relayaudit: --ca-file: " << terminal_safe(*problem) << "\n";
+      return kExitUsage;
+    }
+    options.tls_context.emplace(std::move(std::get<TlsContext>(context)));
+    audit.session.tls_context = &*options.tls_context;
+  }
   if (audit.confirm_data) {
     std::cerr
         << "relayaudit: WARNING: --confirm-data sends DATA after every accepted relay attempt "

@@ -1,6 +1,7 @@
 // `relayaudit scan`: audit targets (or the built-in lab) and write the verdicts.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -8,6 +9,7 @@
 
 #include "cli/report_command.hpp"
 #include "scheduler/audit_options.hpp"
+#include "tls/tls_context.hpp"
 
 namespace relayaudit {
 
@@ -34,6 +36,9 @@ struct ScanCommandOptions {
   std::vector<std::string> tests;
   std::vector<std::string> tests_dirs;
   bool no_pipelining = false;
+  std::string tls = "auto";               // --tls auto|never
+  std::string ca_file;                    // --ca-file: trust for the TLS facts
+  std::optional<TlsContext> tls_context;  // made from --ca-file; every session shares it
   std::string fail_on = "open-relay";
   bool quiet = false;
   bool verbose = false;

@@ -45,6 +45,8 @@ nlohmann::json describe_options(const ScanCommandOptions& options) {
       {"external_from", audit.external_from},
       {"external_to", audit.external_to},
       {"pipelining", audit.session.use_pipelining},
+      {"tls", options.tls},
+      {"ca_file", options.ca_file},
       {"tests", options.tests},
       {"tests_dirs", options.tests_dirs},
       {"fail_on", options.fail_on},

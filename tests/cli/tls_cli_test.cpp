@@ -1,0 +1,106 @@
+// TLS through the binary: `relayaudit lab` serves real STARTTLS gateways, `relayaudit scan`
+// upgrades, records which path each test took and the TLS facts, and `--tls never` does not.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "support/process.hpp"
+#include "support/report_validators.hpp"
+
+#ifndef RELAYAUDIT_BINARY
+#error "tests/cli needs the relayaudit binary"
+#endif
+
+namespace relayaudit {
+namespace {
+
+using testing::CommandResult;
+using testing::read_file;
+using testing::run_command;
+
+const std::string kBinary = RELAYAUDIT_BINARY;
+
+class TlsCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = testing::make_temp_dir();
+    endpoints_ = dir_ + "/endpoints.txt";
+    lab_ = std::make_unique<testing::BackgroundProcess>(std::vector<std::string>{
+        kBinary, "lab", "--profile", "starttls-required,starttls-offered,closed",
+        "--endpoints-file", endpoints_});
+    for (int i = 0; i < 500 && read_file(endpoints_).empty(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ASSERT_FALSE(read_file(endpoints_).empty()) << "the lab did not write its endpoints";
+  }
+  void TearDown() override {
+    lab_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  nlohmann::json scan(std::vector<std::string> extra, int expected_exit) {
+    std::vector<std::string> argv{
+        kBinary, "scan", "-f", endpoints_, "-q", "-o", dir_ + "/results.json"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    const CommandResult run = run_command(argv);
+    EXPECT_EQ(run.exit_code, expected_exit) << run.err;
+    const std::string document = read_file(dir_ + "/results.json");
+    EXPECT_EQ(testing::results_schema_errors(document), "");
+    return nlohmann::json::parse(document);
+  }
+  std::string dir_;
+  std::string endpoints_;
+  std::unique_ptr<testing::BackgroundProcess> lab_;
+};
+
+TEST_F(TlsCli, StarttlsFindsTheRelayThatOnlyTlsOpensAndRecordsTheFacts) {
+  REQUIRE_JSONSCHEMA();
+  const auto results = scan({}, 1);
+  ASSERT_EQ(results["endpoints"].size(), 3u);
+  const auto& required = results["endpoints"][0];
+  EXPECT_EQ(required["verdict"], "open-relay");
+  const auto& tls = required["tls"];
+  EXPECT_EQ(tls["starttls_offered"], true);
+  EXPECT_EQ(tls["established"], true);
+  EXPECT_EQ(tls["protocol"], "TLSv1.3");
+  EXPECT_EQ(tls["chain_trusted"], false);
+  EXPECT_EQ(tls["verify_error"], "self-signed certificate");
+  ASSERT_EQ(tls["certificates"].size(), 1u);
+  EXPECT_EQ(tls["certificates"][0]["subject"], "CN=lab.relayaudit.test");
+  EXPECT_EQ(tls["certificates"][0]["dns_names"][1], "*.lab.relayaudit.test");
+  for (const auto& test : required["tests"]) EXPECT_EQ(test["path"], "tls") << test["id"];
+
+  const auto& offered = results["endpoints"][1];
+  EXPECT_EQ(offered["verdict"], "closed");
+  for (const auto& test : offered["tests"]) EXPECT_EQ(test["path"], "tls") << test["id"];
+
+  const auto& plain = results["endpoints"][2];
+  EXPECT_EQ(plain["verdict"], "closed");
+  EXPECT_FALSE(plain.contains("tls")) << "no STARTTLS offered, none tried";
+  for (const auto& test : plain["tests"]) EXPECT_EQ(test["path"], "plain") << test["id"];
+  EXPECT_EQ(results["options"]["tls"], "auto");
+}
+
+TEST_F(TlsCli, TlsNeverStaysInPlaintextAndMissesWhatOnlyTlsOpens) {
+  REQUIRE_JSONSCHEMA();
+  const auto results = scan({"--tls", "never"}, 0);
+  const auto& required = results["endpoints"][0];
+  EXPECT_EQ(required["verdict"], "inconclusive") << "530 to MAIL until STARTTLS";
+  EXPECT_EQ(required["tls"]["starttls_offered"], true);
+  EXPECT_EQ(required["tls"]["established"], false);
+  for (const auto& test : required["tests"]) EXPECT_EQ(test["path"], "plain") << test["id"];
+}
+
+TEST_F(TlsCli, ACaFileThatCannotBeReadIsExit2NamingIt) {
+  const CommandResult run =
+      run_command({kBinary, "scan", "-f", endpoints_, "-q", "--ca-file", dir_ + "/missing.pem"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("missing.pem"), std::string::npos) << run.err;
+  EXPECT_EQ(run_command({kBinary, "scan", "-f", endpoints_, "-q", "--tls", "sometimes"}).exit_code,
+            2);
+}
+
+}  // namespace
+}  // namespace relayaudit
