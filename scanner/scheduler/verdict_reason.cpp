@@ -59,7 +59,8 @@ std::string explain_verdict(const EndpointResult& result) {
       return std::to_string(failed) + " of " + std::to_string(relay_tests) +
              " relay attempts accepted (evidence: " +
              (result.evidence ? result.evidence->strength : std::string("direct")) +
-             "); first: " + first_failed->id + ": " + describe_test(*first_failed);
+             "); first: " + first_failed->id + ": " + describe_test(*first_failed) +
+             (first_failed->over_tls ? " (inside TLS)" : "");
     case EndpointVerdict::closed:
       return "all " + std::to_string(relay_tests) +
              " relay attempts rejected at RCPT TO and every control accepted";

@@ -34,6 +34,8 @@ TEST(Starttls, ARelayOpenOnlyInsideTlsIsFoundThere) {
   const LabAuditRun run = audit(LabProfile::starttls_required);
   const EndpointResult& endpoint = only_endpoint(run);
   EXPECT_EQ(endpoint.verdict, EndpointVerdict::open_relay) << endpoint.verdict_reason;
+  EXPECT_NE(endpoint.verdict_reason.find("(inside TLS)"), std::string::npos)
+      << endpoint.verdict_reason;
   for (const TestResult& test : endpoint.tests) {
     EXPECT_TRUE(test.over_tls) << test.id;
     if (test.kind == ScriptKind::relay) {
