@@ -255,6 +255,14 @@ int run_scan_command(ScanCommandOptions& options) {
     for (auto& error : parsed.errors) errors.push_back(std::move(error.message));
     errors_not_kept += parsed.errors_not_kept;
   }
+  if (!audit.session.tls_context) {
+    // An smtps:// target cannot be audited without TLS: say so now, not after the timeouts.
+    for (const Target& target : targets) {
+      if (!target.implicit_tls) continue;
+      errors.push_back(target.origin + ": '" + terminal_safe(target.spec) +
+                       "': implicit TLS (smtps://) needs TLS, but --tls is never");
+    }
+  }
   if (!errors.empty()) {
     print_error_list(std::cerr, errors, errors_not_kept);
     std::cerr << "relayaudit: " << errors.size() + errors_not_kept

@@ -51,6 +51,11 @@ void LabConnection::start() {
   }
   dialogue_.emplace(gateway_, ip);
   last_input_ms_ = now();
+  if (gateway_.profile == LabProfile::smtps && gateway_.tls != nullptr) {
+    // Implicit TLS: the banner waits in the queue until the handshake is done.
+    tls_ = std::make_unique<TlsEngine>(*gateway_.tls, TlsEngine::Role::server);
+    dialogue_->tls_started();
+  }
   greet();
   if (closing_) return;
   // Every profile reads, even the silent ones: that is how they notice the client leaving.
@@ -140,6 +145,11 @@ void LabConnection::handle_input(std::string_view data) {
   if (tls_) {
     if (!decrypt(data, plaintext)) return;
     data = plaintext;
+    if (data.empty()) {  // handshake records only
+      flush();
+      reschedule();
+      return;
+    }
   }
   if (!speaks_smtp()) {
     // These profiles exist for what they send; input is counted, never answered.
@@ -213,6 +223,7 @@ bool LabConnection::enqueue(std::string bytes, Millis delay, bool final_greeting
 // Writes every queued item that is due in one write, and closes a finished, drained session.
 void LabConnection::flush() {
   if (closing_) return;
+  if (tls_ && !tls_->established()) return;  // plaintext waits for the handshake
   ReplyQueue::Due due = pending_.take_due(now());
   greeted_ = greeted_ || due.final_greeting;
   if (!due.bytes.empty()) {
@@ -324,7 +335,11 @@ void LabConnection::finish() {
 void LabConnection::reschedule() {
   if (closing_) return;
   std::uint64_t next = finishing_ ? finish_deadline_ms_ : last_input_ms_ + kIdleTimeoutMs;
-  if (auto ready = pending_.next_ready_ms()) next = std::min(next, *ready);
+  // Output held for the TLS handshake is not due: a timer at "now" would spin the loop.
+  const bool held_for_tls = tls_ && !tls_->established();
+  if (auto ready = pending_.next_ready_ms(); ready && !held_for_tls) {
+    next = std::min(next, *ready);
+  }
   if (auto held = distortion_.held_until_ms(); held != 0) next = std::min(next, held);
   if (gateway_.profile == LabProfile::endless_reply && !finishing_ &&
       in_flight_bytes_ < kStreamWindowBytes) {

@@ -9,7 +9,7 @@ namespace relayaudit {
 
 namespace {
 
-constexpr std::array<std::pair<LabProfile, std::string_view>, 55> kProfileNames{{
+constexpr std::array<std::pair<LabProfile, std::string_view>, 56> kProfileNames{{
     {LabProfile::closed, "closed"},
     {LabProfile::open, "open"},
     {LabProfile::greylisting, "greylisting"},
@@ -65,6 +65,7 @@ constexpr std::array<std::pair<LabProfile, std::string_view>, 55> kProfileNames{
     {LabProfile::starttls_offered, "starttls-offered"},
     {LabProfile::starttls_broken, "starttls-broken"},
     {LabProfile::starttls_extra_reply, "starttls-extra-reply"},
+    {LabProfile::smtps, "smtps"},
 }};
 
 // Every relay-attempt script of the library, baseline first.
@@ -210,6 +211,7 @@ std::string_view expected_verdict(LabProfile profile) {
     case LabProfile::greylist_forever:
       return "inconclusive";
     case LabProfile::starttls_required:  // found once the scanner speaks TLS
+    case LabProfile::smtps:              // scanned as smtps://
       return "open-relay";
     // Every connection's reply stream is out of step: nothing it says can be trusted.
     case LabProfile::reply_after_banner:
@@ -235,8 +237,9 @@ std::vector<std::string_view> expected_failing_scripts(LabProfile profile) {
     case LabProfile::open:
     case LabProfile::open_silent_quit:
     case LabProfile::starttls_required:  // every relay script, inside TLS
-    case LabProfile::greylisting:        // every triplet passes once the window is over
-    case LabProfile::ehlo_reject:        // HELO tricks too: a scanner greets it again with HELO
+    case LabProfile::smtps:
+    case LabProfile::greylisting:  // every triplet passes once the window is over
+    case LabProfile::ehlo_reject:  // HELO tricks too: a scanner greets it again with HELO
       return {kRelayScripts.begin(), kRelayScripts.end()};
     default:
       break;
@@ -265,7 +268,7 @@ std::vector<LabGatewayConfig> default_lab_fleet() {
        {LabProfile::closed, LabProfile::open, LabProfile::greylisting, LabProfile::ehlo_reject,
         LabProfile::starttls_required, LabProfile::error_limit, LabProfile::tarpit,
         LabProfile::percent_hack, LabProfile::drop_mid_plan, LabProfile::binary_reply,
-        LabProfile::reject_banner}) {
+        LabProfile::reject_banner, LabProfile::smtps}) {
     fleet.push_back(LabGatewayConfig{profile, "127.0.0.1", 0});
   }
   return fleet;

@@ -91,6 +91,7 @@ enum class LabProfile {
   // Closed, real STARTTLS, but "250 2.0.0 Ok" follows its 220 in plaintext: a client that read
   // it inside TLS would be out of step (the CVE-2011-0411 class, from the server's side).
   starttls_extra_reply,
+  smtps,  // implicit TLS (RFC 8314): the banner comes inside TLS; an open relay
 };
 
 std::string_view to_string(LabProfile profile);

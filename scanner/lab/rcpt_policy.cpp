@@ -198,6 +198,7 @@ std::string decide_rcpt(const GatewayContext& gateway, const RcptRequest& reques
     case LabProfile::open_silent_quit:
     case LabProfile::ehlo_reject:
     case LabProfile::starttls_required:  // MAIL is refused until TLS: only reached inside it
+    case LabProfile::smtps:
       return accepted();
     case LabProfile::greylisting:
       return greylisting_policy(gateway, request);

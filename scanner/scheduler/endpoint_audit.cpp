@@ -49,7 +49,8 @@ EndpointAudit::EndpointAudit(uv_loop_t* loop, Endpoint endpoint,
       transcript_budget_(options.transcript_cap) {
   result_.endpoint = std::move(endpoint);
   // Port 465 is submission over implicit TLS (RFC 8314 §3.3): the banner comes inside TLS.
-  result_.implicit_tls = options.session.tls_context != nullptr && result_.endpoint.port == 465;
+  result_.implicit_tls = options.session.tls_context != nullptr &&
+                         (result_.endpoint.implicit_tls || result_.endpoint.port == 465);
   if (result_.endpoint.ipv6) {
     uv_ip6_addr(result_.endpoint.address.c_str(), result_.endpoint.port,
                 reinterpret_cast<sockaddr_in6*>(&address_));

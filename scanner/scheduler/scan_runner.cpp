@@ -31,6 +31,7 @@ void ScanRunner::start() {
     const Target& target = plan_.targets[i];
     Endpoint endpoint;
     endpoint.port = target.port;
+    endpoint.implicit_tls = target.implicit_tls;
     endpoint.targets = {target.spec};
     switch (target.kind) {
       case TargetKind::ipv4:
@@ -89,6 +90,7 @@ void ScanRunner::on_resolved(std::size_t target_index, int status, const addrinf
     char text[INET6_ADDRSTRLEN] = {};
     Endpoint endpoint;
     endpoint.port = target.port;
+    endpoint.implicit_tls = target.implicit_tls;
     endpoint.host_name = target.host;
     endpoint.targets = {target.spec};
     if (info->ai_family == AF_INET) {
@@ -170,6 +172,7 @@ void ScanRunner::on_domain_resolved(std::size_t target_index, MailDomain domain)
       endpoint.address = address.address;
       endpoint.ipv6 = address.ipv6;
       endpoint.port = target.port;
+      endpoint.implicit_tls = target.implicit_tls;
       endpoint.host_name = host.name;
       endpoint.targets = {target.spec};
       endpoint.mail_domains = {domain.domain};

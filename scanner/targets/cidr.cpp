@@ -79,6 +79,7 @@ std::vector<Endpoint> expand_cidr(const Target& target) {
     Endpoint endpoint;
     endpoint.address = address_at(network, offset).text();
     endpoint.port = target.port;
+    endpoint.implicit_tls = target.implicit_tls;
     endpoint.ipv6 = ipv6;
     endpoint.targets = {target.spec};
     endpoints.push_back(std::move(endpoint));

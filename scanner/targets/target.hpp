@@ -20,9 +20,10 @@ struct Target {
   std::string host;  // host name or address text, without brackets
   std::uint16_t port = 25;
   bool port_given = false;
-  int prefix_length = -1;  // for cidr targets
-  std::string spec;        // what the user wrote, for messages and attribution
-  std::string origin;      // "argument" or "file:line"
+  int prefix_length = -1;     // for cidr targets
+  bool implicit_tls = false;  // written smtps://: TLS from the first byte (RFC 8314)
+  std::string spec;           // what the user wrote, for messages and attribution
+  std::string origin;         // "argument" or "file:line"
 };
 
 // One address and port to audit, with the names that led to it.
@@ -33,6 +34,7 @@ struct Endpoint {
   std::string host_name;                  // the DNS name it came from, empty for address targets
   std::vector<std::string> targets;       // every target spec that expanded to this endpoint
   std::vector<std::string> mail_domains;  // domains whose MX set led here, in target order
+  bool implicit_tls = false;              // smtps:// (port 465 implies it too)
 
   std::string key() const;  // "127.0.0.1:25" or "[::1]:25"
 };

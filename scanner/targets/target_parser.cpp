@@ -114,6 +114,30 @@ Problem parse_unbracketed(Target& target, std::string_view spec) {
   return std::nullopt;
 }
 
+bool starts_with_nocase(std::string_view text, std::string_view prefix) {
+  if (text.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    const char c = text[i];
+    if ((c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) != prefix[i]) return false;
+  }
+  return true;
+}
+
+bool strip_scheme(std::string_view& spec, Target& target) {
+  if (starts_with_nocase(spec, "smtps://")) {
+    spec.remove_prefix(8);
+    target.implicit_tls = true;
+    target.port = 465;
+    return true;
+  }
+  if (starts_with_nocase(spec, "smtp://")) {
+    spec.remove_prefix(7);
+    target.port = 25;
+    return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::variant<Target, TargetError> parse_target(std::string_view spec, std::string_view origin,
@@ -123,6 +147,9 @@ std::variant<Target, TargetError> parse_target(std::string_view spec, std::strin
   target.spec = std::string(spec);
   target.origin = std::string(origin);
   target.port = default_port;
+  // smtps://host[:port] speaks TLS from the first byte, on 465 unless a port is given; either
+  // scheme names one host, never a mail domain.
+  const bool scheme = strip_scheme(spec, target);
 
   Problem problem;
   if (spec.empty()) {
@@ -136,7 +163,13 @@ std::variant<Target, TargetError> parse_target(std::string_view spec, std::strin
   } else {
     problem = parse_unbracketed(target, spec);
   }
-  if (problem) return TargetError{std::string(origin) + ": " + quoted(spec) + ": " + *problem};
+  if (!problem && scheme && target.kind == TargetKind::mail_domain) target.kind = TargetKind::host;
+  if (!problem && scheme && target.kind == TargetKind::cidr) {
+    problem = "a URL names one host, not a network";
+  }
+  if (problem) {
+    return TargetError{std::string(origin) + ": " + quoted(std::string_view(target.spec)) + ": " + *problem};
+  }
   return target;
 }
 

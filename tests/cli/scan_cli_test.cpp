@@ -59,7 +59,8 @@ TEST_F(ScanCli, LabAuditNamesOpenAndClosedGateways) {
                                                        {"drop-mid-plan", "closed"},
                                                        {"binary-reply", "closed"},
                                                        {"reject-banner", "unreachable"},
-                                                       {"starttls-required", "open-relay"}};
+                                                       {"starttls-required", "open-relay"},
+                                                       {"smtps", "open-relay"}};
   std::map<std::string, std::string> seen;
   for (const auto& endpoint : results["endpoints"]) {
     seen[lab_profile_of(endpoint)] = endpoint["verdict"].get<std::string>();

@@ -2,6 +2,7 @@
 // upgrades, records which path each test took and the TLS facts, and `--tls never` does not.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <thread>
 
@@ -29,12 +30,17 @@ class TlsCli : public ::testing::Test {
     dir_ = testing::make_temp_dir();
     endpoints_ = dir_ + "/endpoints.txt";
     lab_ = std::make_unique<testing::BackgroundProcess>(std::vector<std::string>{
-        kBinary, "lab", "--profile", "starttls-required,starttls-offered,closed",
+        kBinary, "lab", "--profile", "starttls-required,starttls-offered,closed,smtps",
         "--endpoints-file", endpoints_});
-    for (int i = 0; i < 500 && read_file(endpoints_).empty(); ++i) {
+    // Every line, not just the first: the lab writes them one by one.
+    const auto lines = [&] {
+      const std::string text = read_file(endpoints_);
+      return std::count(text.begin(), text.end(), '\n');
+    };
+    for (int i = 0; i < 500 && lines() < 4; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    ASSERT_FALSE(read_file(endpoints_).empty()) << "the lab did not write its endpoints";
+    ASSERT_EQ(lines(), 4) << "the lab did not write its endpoints";
   }
   void TearDown() override {
     lab_.reset();
@@ -58,7 +64,7 @@ class TlsCli : public ::testing::Test {
 TEST_F(TlsCli, StarttlsFindsTheRelayThatOnlyTlsOpensAndRecordsTheFacts) {
   REQUIRE_JSONSCHEMA();
   const auto results = scan({}, 1);
-  ASSERT_EQ(results["endpoints"].size(), 3u);
+  ASSERT_EQ(results["endpoints"].size(), 4u);
   const auto& required = results["endpoints"][0];
   EXPECT_EQ(required["verdict"], "open-relay");
   const auto& tls = required["tls"];
@@ -81,10 +87,29 @@ TEST_F(TlsCli, StarttlsFindsTheRelayThatOnlyTlsOpensAndRecordsTheFacts) {
   EXPECT_FALSE(plain.contains("tls")) << "no STARTTLS offered, none tried";
   for (const auto& test : plain["tests"]) EXPECT_EQ(test["path"], "plain") << test["id"];
   EXPECT_EQ(results["options"]["tls"], "auto");
+
+  // Written smtps:// by `relayaudit lab --endpoints-file`: TLS from the first byte.
+  const auto& smtps = results["endpoints"][3];
+  EXPECT_EQ(smtps["verdict"], "open-relay");
+  EXPECT_EQ(smtps["tls"]["implicit"], true);
+  EXPECT_EQ(smtps["tls"]["starttls_offered"], false);
+  EXPECT_EQ(smtps["tls"]["established"], true);
+  for (const auto& test : smtps["tests"]) EXPECT_EQ(test["path"], "tls") << test["id"];
 }
 
 TEST_F(TlsCli, TlsNeverStaysInPlaintextAndMissesWhatOnlyTlsOpens) {
   REQUIRE_JSONSCHEMA();
+  // The smtps:// line cannot be audited in plaintext: exit 2 naming it, before any connection.
+  const CommandResult refused =
+      run_command({kBinary, "scan", "-f", endpoints_, "-q", "--tls", "never"});
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("endpoints.txt:4: 'smtps://127.0.0.1:"), std::string::npos)
+      << refused.err;
+  EXPECT_NE(refused.err.find("--tls is never"), std::string::npos) << refused.err;
+  std::string plain_lines = read_file(endpoints_);
+  plain_lines.erase(plain_lines.find("smtps://"));
+  endpoints_ = dir_ + "/plain.txt";
+  testing::write_file(endpoints_, plain_lines);
   const auto results = scan({"--tls", "never"}, 0);
   const auto& required = results["endpoints"][0];
   EXPECT_EQ(required["verdict"], "inconclusive") << "530 to MAIL until STARTTLS";

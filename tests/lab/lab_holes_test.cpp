@@ -386,6 +386,7 @@ TEST(LabHoles, OracleCoversEveryHoleWithKnownScriptIdsOnly) {
   EXPECT_EQ(expected_failing_scripts(LabProfile::greylisting).size(), 28u);
   EXPECT_EQ(expected_failing_scripts(LabProfile::ehlo_reject).size(), 28u);
   EXPECT_EQ(expected_failing_scripts(LabProfile::starttls_required).size(), 28u) << "inside TLS";
+  EXPECT_EQ(expected_failing_scripts(LabProfile::smtps).size(), 28u);
   for (LabProfile profile :
        {LabProfile::closed, LabProfile::sender_check, LabProfile::greylist_forever,
         LabProfile::starttls_offered, LabProfile::starttls_broken, LabProfile::starttls_extra_reply,

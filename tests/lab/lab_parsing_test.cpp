@@ -129,7 +129,7 @@ TEST(LabParsing, ReplyQueueKeepsOrderAddsDelaysAndStaysBounded) {
 }
 
 TEST(LabProfileNames, RoundTripAndExpectedVerdicts) {
-  ASSERT_EQ(all_lab_profiles().size(), 55u);
+  ASSERT_EQ(all_lab_profiles().size(), 56u);
   for (LabProfile profile : all_lab_profiles()) {
     EXPECT_EQ(lab_profile_from_string(to_string(profile)), profile);
   }
@@ -153,7 +153,7 @@ TEST(LabProfileNames, RoundTripAndExpectedVerdicts) {
 
 TEST(LabProfileNames, Fleets) {
   auto fleet = default_lab_fleet();
-  ASSERT_EQ(fleet.size(), 11u);
+  ASSERT_EQ(fleet.size(), 12u);
   for (const auto& config : fleet) {
     // The demo fleet holds no server that only a timeout or a protocol error can end.
     for (LabProfile hostile : {LabProfile::silent, LabProfile::endless_reply, LabProfile::huge_line,

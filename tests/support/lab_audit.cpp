@@ -55,8 +55,23 @@ LabAuditRun run_lab_audit(const std::vector<LabGatewayConfig>& gateways,
     plan.scripts = scripts;
     plan.concurrency = concurrency;
     std::vector<std::string> specs;
-    for (const auto& gateway : run.gateways) specs.push_back(gateway.target());
-    specs.insert(specs.end(), extra_targets.begin(), extra_targets.end());
+    std::vector<bool> referenced(run.gateways.size(), false);
+    for (std::string spec : extra_targets) {
+      for (std::size_t i = 0; i < run.gateways.size(); ++i) {
+        const std::string mark = "{" + std::to_string(i) + "}";
+        if (const auto at = spec.find(mark); at != std::string::npos) {
+          spec.replace(at, mark.size(), run.gateways[i].target());
+          referenced[i] = true;
+        }
+      }
+      specs.push_back(spec);
+    }
+    for (std::size_t i = 0; i < run.gateways.size(); ++i) {
+      if (referenced[i]) continue;  // audited only as the extra target names it
+      // An implicit-TLS gateway is written the way a user would: smtps://.
+      const LabGateway& gateway = run.gateways[i];
+      specs.push_back((gateway.profile == LabProfile::smtps ? "smtps://" : "") + gateway.target());
+    }
     plan.targets = parse_test_targets(specs);
     ScanRunner runner(&loop, std::move(plan));
     runner.on_finished([&] { lab.close(); });

@@ -149,5 +149,37 @@ TEST(EndpointKey, BracketsOnlyIpv6) {
   EXPECT_EQ(v6.key(), "[::1]:2525");
 }
 
+TEST(ParseTarget, SmtpsUrlsAreOneHostSpeakingTlsFromTheFirstByte) {
+  struct Case {
+    std::string spec;
+    TargetKind kind;
+    std::string host;
+    std::uint16_t port;
+    bool implicit_tls;
+  };
+  const Case cases[] = {
+      {"smtps://mx2.corp.example:2465", TargetKind::host, "mx2.corp.example", 2465, true},
+      {"smtps://mx2.corp.example", TargetKind::host, "mx2.corp.example", 465, true},
+      {"SMTPS://192.0.2.7", TargetKind::ipv4, "192.0.2.7", 465, true},
+      {"smtps://[2001:db8::25]:2465", TargetKind::ipv6, "2001:db8::25", 2465, true},
+      {"smtp://corp.example", TargetKind::host, "corp.example", 25, false},
+      {"smtp://192.0.2.7:587", TargetKind::ipv4, "192.0.2.7", 587, false},
+  };
+  for (const Case& c : cases) {
+    auto parsed = parse_target(c.spec, "argument", 25);
+    ASSERT_TRUE(std::holds_alternative<Target>(parsed)) << c.spec;
+    const Target& target = std::get<Target>(parsed);
+    EXPECT_EQ(target.kind, c.kind) << c.spec;
+    EXPECT_EQ(target.host, c.host) << c.spec;
+    EXPECT_EQ(target.port, c.port) << c.spec;
+    EXPECT_EQ(target.implicit_tls, c.implicit_tls) << c.spec;
+    EXPECT_EQ(target.spec, c.spec) << "the spec is kept as written";
+  }
+  auto network = parse_target("smtps://192.0.2.0/24", "argument", 25);
+  ASSERT_TRUE(std::holds_alternative<TargetError>(network));
+  EXPECT_NE(std::get<TargetError>(network).message.find("smtps://192.0.2.0/24"), std::string::npos);
+  EXPECT_TRUE(std::holds_alternative<TargetError>(parse_target("smtps://", "argument", 25)));
+}
+
 }  // namespace
 }  // namespace relayaudit
