@@ -28,6 +28,16 @@ std::filesystem::path temp_name_for(const std::filesystem::path& path) {
   return path.parent_path() / name;
 }
 
+// The rename is durable only once the directory entry itself reaches the disk.
+void sync_directory(const std::filesystem::path& directory) {
+  const int fd = ::open(directory.empty() ? "." : directory.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd < 0) return;  // best effort: the data is already safe, only the rename may be replayed
+  ::fsync(fd);
+  ::close(fd);
+}
+
+}  // namespace
+
 bool write_all(int fd, std::string_view content) {
   while (!content.empty()) {
     const ssize_t written = ::write(fd, content.data(), content.size());
@@ -39,16 +49,6 @@ bool write_all(int fd, std::string_view content) {
   }
   return true;
 }
-
-// The rename is durable only once the directory entry itself reaches the disk.
-void sync_directory(const std::filesystem::path& directory) {
-  const int fd = ::open(directory.empty() ? "." : directory.c_str(), O_RDONLY | O_DIRECTORY);
-  if (fd < 0) return;  // best effort: the data is already safe, only the rename may be replayed
-  ::fsync(fd);
-  ::close(fd);
-}
-
-}  // namespace
 
 std::optional<std::string> write_file_atomically(const std::filesystem::path& path,
                                                  std::string_view content) {

@@ -15,6 +15,9 @@ namespace relayaudit {
 std::optional<std::string> write_file_atomically(const std::filesystem::path& path,
                                                  std::string_view content);
 
+// Writes every byte to `fd`, retrying short writes and EINTR; false on an error (errno says).
+bool write_all(int fd, std::string_view content);
+
 // Receives the file's content piece by piece; returns false when a write failed.
 using ChunkSink = std::function<bool(std::string_view)>;
 

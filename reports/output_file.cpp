@@ -8,6 +8,7 @@
 #include <cstring>
 #include <variant>
 
+#include "reports/atomic_file.hpp"
 #include "reports/output_path.hpp"
 #include "reports/stale_temp_files.hpp"
 
@@ -16,18 +17,6 @@ namespace {
 
 std::string failure(const std::string& path, std::string_view step, int error) {
   return "cannot write " + path + ": " + std::string(step) + ": " + std::strerror(error);
-}
-
-bool write_all(int fd, std::string_view content) {
-  while (!content.empty()) {
-    const ssize_t written = ::write(fd, content.data(), content.size());
-    if (written < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    content.remove_prefix(static_cast<std::size_t>(written));
-  }
-  return true;
 }
 
 // Streams to an already open descriptor; no fsync: a pipe or device has nothing to make durable.

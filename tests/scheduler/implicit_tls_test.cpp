@@ -5,7 +5,6 @@
 #include <string>
 
 #include "support/lab_audit.hpp"
-#include "tls/tls_context.hpp"
 
 namespace relayaudit {
 namespace {
@@ -15,14 +14,9 @@ using testing::LabAuditRun;
 using testing::only_endpoint;
 using testing::run_lab_audit;
 
-const TlsContext& client_context() {
-  static const TlsContext context = std::get<TlsContext>(TlsContext::client());
-  return context;
-}
-
 AuditOptions tls_options() {
   AuditOptions options = fast_audit_options();
-  options.session.tls_context = &client_context();
+  options.session.tls_context = &testing::tls_client_context();
   options.session.timeouts.tls = Millis{300};
   return options;
 }

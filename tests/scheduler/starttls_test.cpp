@@ -5,7 +5,6 @@
 #include <string>
 
 #include "support/lab_audit.hpp"
-#include "tls/tls_context.hpp"
 
 namespace relayaudit {
 namespace {
@@ -15,14 +14,9 @@ using testing::LabAuditRun;
 using testing::only_endpoint;
 using testing::run_lab_audit;
 
-const TlsContext& client_context() {
-  static const TlsContext context = std::get<TlsContext>(TlsContext::client());
-  return context;
-}
-
 LabAuditRun audit(LabProfile profile, bool tls = true) {
   AuditOptions options = fast_audit_options();
-  options.session.tls_context = tls ? &client_context() : nullptr;
+  options.session.tls_context = tls ? &testing::tls_client_context() : nullptr;
   LabAuditRun run = run_lab_audit({LabGatewayConfig{profile, "127.0.0.1", 0}}, options, {}, {}, 64,
                                   testing::core_scripts());
   EXPECT_TRUE(run.loop_closed_cleanly) << "a libuv handle leaked";

@@ -38,6 +38,11 @@ AuditOptions fast_audit_options() {
   return options;
 }
 
+const TlsContext& tls_client_context() {
+  static const TlsContext context = std::get<TlsContext>(TlsContext::client());
+  return context;
+}
+
 LabAuditRun run_lab_audit(const std::vector<LabGatewayConfig>& gateways,
                           const AuditOptions& options, const LabOptions& lab_options,
                           const std::vector<std::string>& extra_targets, std::size_t concurrency,

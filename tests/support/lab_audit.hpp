@@ -10,6 +10,7 @@
 #include "relaytests/script_library.hpp"
 #include "scheduler/audit_options.hpp"
 #include "scheduler/audit_result.hpp"
+#include "tls/tls_context.hpp"
 
 namespace relayaudit::testing {
 
@@ -29,6 +30,9 @@ std::vector<Target> parse_test_targets(const std::vector<std::string>& specs,
 
 // Short timeouts and retry delays so edge cases finish in well under a second or two.
 AuditOptions fast_audit_options();
+
+// The scanner's TLS client context (system trust store), made once for every test.
+const TlsContext& tls_client_context();
 
 // Starts `gateways` on a fresh loop, audits them (plus `extra_targets`) with `scripts`
 // (default: every built-in script), closes the lab and the loop. "{N}" in an extra target

@@ -61,13 +61,27 @@ Pumped pump(TlsEngine& client, TlsEngine& server, TlsEngine::Output first) {
   return seen;
 }
 
+// A client and a server engine for one certificate, handshaken in memory.
+struct Handshake {
+  Handshake(const TlsCredentials& credentials, const std::string& name,
+            const std::string& ca_file = {})
+      : server_context(context(TlsContext::server(credentials))),
+        client_context(context(TlsContext::client(ca_file))),
+        client(client_context, TlsEngine::Role::client, name),
+        server(server_context, TlsEngine::Role::server),
+        pumped(pump(client, server, client.start())) {}
+  TlsContext server_context;
+  TlsContext client_context;
+  TlsEngine client;
+  TlsEngine server;
+  Pumped pumped;
+};
+
 TEST(TlsEngine, ClientAndServerEnginesHandshakeAndCarryBytesBothWays) {
-  const TlsCredentials lab = credentials("mx1.lab.relayaudit.test");
-  TlsContext server_context = context(TlsContext::server(lab));
-  TlsContext client_context = context(TlsContext::client());
-  TlsEngine client(client_context, TlsEngine::Role::client, "mx1.lab.relayaudit.test");
-  TlsEngine server(server_context, TlsEngine::Role::server);
-  const Pumped handshake = pump(client, server, client.start());
+  Handshake tls(credentials("mx1.lab.relayaudit.test"), "mx1.lab.relayaudit.test");
+  TlsEngine& client = tls.client;
+  TlsEngine& server = tls.server;
+  const Pumped& handshake = tls.pumped;
   EXPECT_EQ(handshake.client_error, "");
   EXPECT_EQ(handshake.server_error, "");
   ASSERT_TRUE(client.established());
@@ -87,12 +101,8 @@ TEST(TlsEngine, ClientAndServerEnginesHandshakeAndCarryBytesBothWays) {
 }
 
 TEST(TlsEngine, FactsNameProtocolCipherGroupAndTheChain) {
-  const TlsCredentials lab = credentials("mx1.lab.relayaudit.test");
-  TlsContext server_context = context(TlsContext::server(lab));
-  TlsContext client_context = context(TlsContext::client());
-  TlsEngine client(client_context, TlsEngine::Role::client, "mx1.lab.relayaudit.test");
-  TlsEngine server(server_context, TlsEngine::Role::server);
-  pump(client, server, client.start());
+  Handshake tls(credentials("mx1.lab.relayaudit.test"), "mx1.lab.relayaudit.test");
+  TlsEngine& client = tls.client;
   ASSERT_TRUE(client.established());
   const TlsFacts facts = read_tls_facts(client, "mx1.lab.relayaudit.test");
   EXPECT_EQ(facts.protocol, "TLSv1.3");
@@ -128,11 +138,8 @@ TEST(TlsEngine, ACaFileMakesTheChainTrustedAndAnExpiredCertificateSaysSo) {
   ASSERT_NE(file, nullptr);
   PEM_write_X509(file, lab.certificate.get());
   std::fclose(file);
-  TlsContext server_context = context(TlsContext::server(lab));
-  TlsContext client_context = context(TlsContext::client(ca_file));
-  TlsEngine client(client_context, TlsEngine::Role::client, "old.lab.relayaudit.test");
-  TlsEngine server(server_context, TlsEngine::Role::server);
-  pump(client, server, client.start());
+  Handshake tls(lab, "old.lab.relayaudit.test", ca_file);
+  TlsEngine& client = tls.client;
   ASSERT_TRUE(client.established()) << "an expired certificate is reported, not refused";
   const TlsFacts facts = read_tls_facts(client, "old.lab.relayaudit.test");
   EXPECT_FALSE(facts.chain_trusted);
@@ -160,12 +167,8 @@ TEST(TlsEngine, GarbageInsteadOfAServerHelloFailsTheHandshakeWithOpenSslsReason)
 }
 
 TEST(TlsEngine, GarbageRecordsAfterTheHandshakeAreAProtocolError) {
-  const TlsCredentials lab = credentials("mx1.lab.relayaudit.test");
-  TlsContext server_context = context(TlsContext::server(lab));
-  TlsContext client_context = context(TlsContext::client());
-  TlsEngine client(client_context, TlsEngine::Role::client, "mx1.lab.relayaudit.test");
-  TlsEngine server(server_context, TlsEngine::Role::server);
-  pump(client, server, client.start());
+  Handshake tls(credentials("mx1.lab.relayaudit.test"), "mx1.lab.relayaudit.test");
+  TlsEngine& client = tls.client;
   ASSERT_TRUE(client.established());
   // A record header of type application data with a body that no key decrypts.
   const auto out = client.receive(std::string("\x17\x03\x03\x00\x20", 5) + std::string(32, 'x'));
