@@ -168,7 +168,8 @@ std::variant<Target, TargetError> parse_target(std::string_view spec, std::strin
     problem = "a URL names one host, not a network";
   }
   if (problem) {
-    return TargetError{std::string(origin) + ": " + quoted(std::string_view(target.spec)) + ": " + *problem};
+    return TargetError{std::string(origin) + ": " + quoted(std::string_view(target.spec)) + ": " +
+                       *problem};
   }
   return target;
 }
