@@ -58,7 +58,9 @@ TEST(EndpointShape, ProblemsNameTheFieldByJsonPointer) {
 
 TEST(EndpointShape, EndpointsThatPassMakeADocumentDiffAccepts) {
   json document = {{"schema_version", kResultsSchemaVersion}, {"endpoints", json::array()}};
-  for (const auto& endpoint : results_to_json(testing::make_sample_scan()).at("endpoints")) {
+  // Held in a variable: a range-for over a temporary's member would read freed memory.
+  const json results = results_to_json(testing::make_sample_scan());
+  for (const auto& endpoint : results.at("endpoints")) {
     ASSERT_EQ(endpoint_shape_problem(endpoint), std::nullopt);
     document["endpoints"].push_back(endpoint);
   }
