@@ -51,7 +51,7 @@ DomainScan scan_domains(const std::vector<std::string>& specs, const DomainScanS
     plan.scripts = core_scripts();
     plan.dns.servers = {setup.dns_server};
     plan.dns.resolv_conf = "/nonexistent";  // never the machine's resolver
-    plan.dns.timeout = std::chrono::milliseconds(500);
+    plan.dns.timeout = setup.dns_timeout;
     plan.dnsbl_zones = setup.dnsbl_zones;
     plan.max_endpoints_per_domain = setup.max_endpoints_per_domain;
     plan.targets = parse_test_targets(specs, scan.port);
