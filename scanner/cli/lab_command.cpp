@@ -92,10 +92,7 @@ int run_lab_command(const LabCommandOptions& options) {
   for (const auto& gateway : lab.gateways()) {
     std::cout << "  " << gateway.target() << "  " << to_string(gateway.profile) << "  "
               << gateway.host_name << "  expect " << expected_verdict(gateway.profile) << "\n";
-    if (endpoints_file) {
-      endpoints_file << (gateway.profile == LabProfile::smtps ? "smtps://" : "") << gateway.target()
-                     << "\n";
-    }
+    if (endpoints_file) endpoints_file << gateway.scan_target() << "\n";
   }
   if (endpoints_file) endpoints_file.close();
   std::cout << std::flush;

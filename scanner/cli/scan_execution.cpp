@@ -118,8 +118,7 @@ int execute_scan(ScanCommandOptions& options, std::vector<Target> targets,
     }
     for (const auto& gateway : lab->gateways()) {
       auto parsed =
-          parse_target((gateway.profile == LabProfile::smtps ? "smtps://" : "") + gateway.target(),
-                       "lab " + std::string(to_string(gateway.profile)));
+          parse_target(gateway.scan_target(), "lab " + std::string(to_string(gateway.profile)));
       if (auto* target = std::get_if<Target>(&parsed)) targets.push_back(std::move(*target));
     }
   }

@@ -262,6 +262,10 @@ std::string LabGateway::target() const {
   return format_endpoint(address, port);
 }
 
+std::string LabGateway::scan_target() const {
+  return (profile == LabProfile::smtps ? "smtps://" : "") + target();
+}
+
 std::vector<LabGatewayConfig> default_lab_fleet() {
   std::vector<LabGatewayConfig> fleet;
   for (LabProfile profile :

@@ -139,6 +139,8 @@ struct LabGateway {
   std::uint16_t port = 0;
   std::string host_name;       // "<profile>-<n>.lab.relayaudit.test"
   std::string target() const;  // "127.0.0.1:40123" or "[::1]:40123"
+  // The target as a user writes it: smtps:// in front for the implicit-TLS profile.
+  std::string scan_target() const;
 };
 
 struct LabStats {

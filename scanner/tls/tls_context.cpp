@@ -2,6 +2,7 @@
 // ordinary on the lab's server side.
 #include "tls/tls_context.hpp"
 
+#include <arpa/inet.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
@@ -11,6 +12,12 @@ namespace relayaudit {
 
 void TlsContext::Free::operator()(ssl_ctx_st* ctx) const {
   SSL_CTX_free(ctx);
+}
+
+bool is_ip_literal(const std::string& name) {
+  unsigned char buffer[16];
+  return inet_pton(AF_INET, name.c_str(), buffer) == 1 ||
+         inet_pton(AF_INET6, name.c_str(), buffer) == 1;
 }
 
 std::string take_openssl_errors() {

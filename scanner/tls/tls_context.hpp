@@ -29,6 +29,9 @@ class TlsContext {
   std::unique_ptr<ssl_ctx_st, Free> ctx_;
 };
 
+// True for IPv4/IPv6 address text: no SNI is sent for it and no host name is matched.
+bool is_ip_literal(const std::string& name);
+
 // OpenSSL's queued errors as one line ("error:0A000086:SSL routines::certificate verify
 // failed"), emptying the queue; "" when there are none.
 std::string take_openssl_errors();

@@ -1,23 +1,12 @@
 // The memory-BIO pump: bytes in, SSL_do_handshake / SSL_read / SSL_write, bytes out.
 #include "tls/tls_engine.hpp"
 
-#include <arpa/inet.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
 #include <array>
 
 namespace relayaudit {
-namespace {
-
-bool is_address(const std::string& name) {
-  unsigned char buffer[16];
-  return inet_pton(AF_INET, name.c_str(), buffer) == 1 ||
-         inet_pton(AF_INET6, name.c_str(), buffer) == 1;
-}
-
-}  // namespace
-
 TlsEngine::TlsEngine(const TlsContext& context, Role role, const std::string& server_name) {
   ERR_clear_error();
   ssl_ = SSL_new(context.get());
@@ -33,7 +22,7 @@ TlsEngine::TlsEngine(const TlsContext& context, Role role, const std::string& se
   SSL_set_bio(ssl_, in, out);
   if (role == Role::client) {
     SSL_set_connect_state(ssl_);
-    if (!server_name.empty() && !is_address(server_name)) {
+    if (!server_name.empty() && !is_ip_literal(server_name)) {
       SSL_set_tlsext_host_name(ssl_, server_name.c_str());
     }
   } else {

@@ -105,12 +105,6 @@ CertificateFacts certificate_facts(const X509* cert) {
   return facts;
 }
 
-bool is_address(const std::string& name) {
-  unsigned char buffer[16];
-  return inet_pton(AF_INET, name.c_str(), buffer) == 1 ||
-         inet_pton(AF_INET6, name.c_str(), buffer) == 1;
-}
-
 }  // namespace
 
 TlsFacts read_tls_facts(const TlsEngine& engine, const std::string& host_name) {
@@ -137,7 +131,7 @@ TlsFacts read_tls_facts(const TlsEngine& engine, const std::string& host_name) {
     facts.verify_error =
         facts.chain.empty() ? "no certificate" : X509_verify_cert_error_string(verified);
   }
-  if (!host_name.empty() && !is_address(host_name)) {
+  if (!host_name.empty() && !is_ip_literal(host_name)) {
     facts.checked_host = host_name;
     X509* leaf = SSL_get0_peer_certificate(ssl);
     facts.host_matches = leaf != nullptr && X509_check_host(leaf, host_name.c_str(),

@@ -73,9 +73,7 @@ LabAuditRun run_lab_audit(const std::vector<LabGatewayConfig>& gateways,
     }
     for (std::size_t i = 0; i < run.gateways.size(); ++i) {
       if (referenced[i]) continue;  // audited only as the extra target names it
-      // An implicit-TLS gateway is written the way a user would: smtps://.
-      const LabGateway& gateway = run.gateways[i];
-      specs.push_back((gateway.profile == LabProfile::smtps ? "smtps://" : "") + gateway.target());
+      specs.push_back(run.gateways[i].scan_target());
     }
     plan.targets = parse_test_targets(specs);
     ScanRunner runner(&loop, std::move(plan));
