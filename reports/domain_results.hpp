@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "scheduler/audit_result.hpp"
+#include "results/audit_result.hpp"
 
 namespace relayaudit {
 

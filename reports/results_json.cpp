@@ -1,5 +1,6 @@
 // Builds the results document from a ScanResult (shape: reports/results.schema.json).
 #include "reports/results_json.hpp"
+#include "reports/summary.hpp"
 
 #include <cstdio>
 #include <ctime>

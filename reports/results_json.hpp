@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "reports/run_provenance.hpp"
-#include "scheduler/audit_result.hpp"
+#include "results/audit_result.hpp"
 
 namespace relayaudit {
 

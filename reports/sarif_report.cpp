@@ -7,7 +7,7 @@
 
 #include "relaytests/script_library.hpp"
 #include "reports/xml_text.hpp"
-#include "scheduler/evidence.hpp"
+#include "results/finding_ids.hpp"
 
 namespace relayaudit {
 namespace {

@@ -1,6 +1,6 @@
 // Roll-up of a scan: counts per verdict and the run verdict (the worst of every endpoint).
+#include "reports/summary.hpp"
 #include "reports/domain_results.hpp"
-#include "scheduler/audit_result.hpp"
 
 namespace relayaudit {
 

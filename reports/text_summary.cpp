@@ -1,5 +1,6 @@
 // Terminal rendering of a ScanResult: counts, one line per endpoint, the evidence that matters.
 #include "reports/text_summary.hpp"
+#include "reports/summary.hpp"
 
 #include <algorithm>
 #include <utility>

@@ -4,7 +4,7 @@
 #include <ostream>
 #include <string>
 
-#include "scheduler/audit_result.hpp"
+#include "results/audit_result.hpp"
 
 namespace relayaudit {
 

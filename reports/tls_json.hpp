@@ -3,7 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "scheduler/audit_result.hpp"
+#include "results/audit_result.hpp"
 
 namespace relayaudit {
 

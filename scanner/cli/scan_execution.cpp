@@ -1,5 +1,6 @@
 // The scan run: loop set-up, optional in-process lab, progress, results and exit code.
 #include "cli/scan_execution.hpp"
+#include "reports/summary.hpp"
 
 #include <sys/resource.h>
 #include <unistd.h>

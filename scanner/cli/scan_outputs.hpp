@@ -6,7 +6,7 @@
 
 #include "cli/scan_command.hpp"
 #include "reports/run_provenance.hpp"
-#include "scheduler/audit_result.hpp"
+#include "results/audit_result.hpp"
 
 namespace relayaudit {
 

@@ -10,8 +10,8 @@
 #include <uv.h>
 
 #include "relaytests/relay_script.hpp"
+#include "results/audit_result.hpp"
 #include "scheduler/audit_options.hpp"
-#include "scheduler/audit_result.hpp"
 #include "scheduler/connection_slots.hpp"
 #include "smtp/session.hpp"
 

@@ -4,7 +4,8 @@
 #include <vector>
 
 #include "core/verdict.hpp"
-#include "scheduler/audit_result.hpp"
+#include "results/audit_result.hpp"
+#include "results/finding_ids.hpp"
 
 namespace relayaudit {
 
@@ -25,9 +26,6 @@ RelayEvidence weigh_evidence(const std::vector<TestResult>& tests);
 
 // One finding per accepted probe.
 std::vector<Finding> probe_findings(const std::vector<TestResult>& tests);
-
-// Id of the finding for an MX that refuses mail for a domain it is an MX of.
-inline constexpr const char* kFindingMxRefusesDomain = "mx-refuses-domain-mail";
 
 // Controls addressed to a mail domain from DNS that were refused with 5xx: this MX would bounce
 // or queue that domain's mail (a backup MX that does not list the domain as a relay domain).

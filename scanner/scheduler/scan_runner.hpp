@@ -15,8 +15,8 @@
 
 #include "dns/resolver.hpp"
 #include "relaytests/relay_script.hpp"
+#include "results/audit_result.hpp"
 #include "scheduler/audit_options.hpp"
-#include "scheduler/audit_result.hpp"
 #include "scheduler/connection_slots.hpp"
 #include "scheduler/endpoint_audit.hpp"
 #include "targets/target.hpp"

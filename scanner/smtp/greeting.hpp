@@ -3,11 +3,23 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
-#include "scheduler/audit_result.hpp"
 #include "smtp/reply.hpp"
 
 namespace relayaudit {
+
+// What the banner and EHLO/HELO reply told us about the server.
+struct Greeting {
+  Reply banner;
+  Reply ehlo;                 // the EHLO (or HELO) reply
+  bool used_helo = false;     // EHLO was refused with 5xx and HELO worked
+  std::string server_domain;  // first word of the EHLO/HELO reply, if it looks like a domain
+  std::vector<std::string> capabilities;  // EHLO keywords with parameters ("SIZE 10240000")
+  bool pipelining = false;
+  bool starttls = false;  // STARTTLS advertised (RFC 3207)
+  bool tls = false;       // this EHLO went over TLS
+};
 
 // Fills server_domain, capabilities and pipelining of `greeting` from an EHLO/HELO reply.
 void apply_greeting_reply(Greeting& greeting, const Reply& reply, bool used_helo);

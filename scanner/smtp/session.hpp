@@ -13,7 +13,7 @@
 #include "core/duration.hpp"
 #include "core/status.hpp"
 #include "core/verdict.hpp"
-#include "scheduler/audit_result.hpp"
+#include "smtp/greeting.hpp"
 #include "smtp/reply_parser.hpp"
 #include "smtp/smtp_command.hpp"
 #include "smtp/transcript.hpp"

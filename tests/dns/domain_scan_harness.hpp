@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "lab/lab_server.hpp"
+#include "results/audit_result.hpp"
 #include "scheduler/audit_options.hpp"
-#include "scheduler/audit_result.hpp"
 
 namespace relayaudit::testing {
 

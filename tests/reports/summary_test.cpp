@@ -1,7 +1,8 @@
 // summarize(): counts per verdict and the run verdict, unresolved targets included.
 #include <gtest/gtest.h>
 
-#include "scheduler/audit_result.hpp"
+#include "reports/summary.hpp"
+#include "results/audit_result.hpp"
 #include "support/sample_scan.hpp"
 
 namespace relayaudit {

@@ -8,8 +8,8 @@
 #include "lab/lab_server.hpp"
 #include "relaytests/relay_script.hpp"
 #include "relaytests/script_library.hpp"
+#include "results/audit_result.hpp"
 #include "scheduler/audit_options.hpp"
-#include "scheduler/audit_result.hpp"
 #include "tls/tls_context.hpp"
 
 namespace relayaudit::testing {

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "reports/run_provenance.hpp"
-#include "scheduler/audit_result.hpp"
+#include "results/audit_result.hpp"
 
 namespace relayaudit::testing {
 

@@ -1,4 +1,4 @@
-// Results of an audit: per test, per endpoint, per run. Reports render these.
+// The results model: per test, per endpoint, per run. The scheduler fills it; reports render it.
 #pragma once
 
 #include <chrono>
@@ -13,6 +13,7 @@
 #include "dns/dnsbl.hpp"
 #include "dns/mx_map.hpp"
 #include "relaytests/relay_script.hpp"
+#include "smtp/greeting.hpp"
 #include "smtp/reply.hpp"
 #include "smtp/transcript.hpp"
 #include "targets/target.hpp"
@@ -50,17 +51,6 @@ struct TestResult {
   std::string detail;               // why, in one sentence, when the outcome alone is not enough
   bool over_tls = false;            // the path it ran on: inside TLS, or plaintext
   Transcript transcript;            // the lines that led to this result
-};
-
-struct Greeting {
-  Reply banner;
-  Reply ehlo;                 // the EHLO (or HELO) reply
-  bool used_helo = false;     // EHLO was refused with 5xx and HELO worked
-  std::string server_domain;  // first word of the EHLO/HELO reply, if it looks like a domain
-  std::vector<std::string> capabilities;  // EHLO keywords with parameters ("SIZE 10240000")
-  bool pipelining = false;
-  bool starttls = false;  // STARTTLS advertised (RFC 3207)
-  bool tls = false;       // this EHLO went over TLS
 };
 
 // How strong the evidence of an open-relay verdict is.
@@ -131,21 +121,5 @@ struct ScanResult {
   std::vector<std::string> dnsbl_zones;  // --dnsbl
   bool complete = true;
 };
-
-struct ScanSummary {
-  int endpoints = 0;
-  int open_relay = 0;
-  int closed = 0;
-  int inconclusive = 0;
-  int unreachable = 0;
-  int tests = 0;
-  int tests_failed = 0;
-  EndpointVerdict verdict = EndpointVerdict::closed;
-  int unresolved = 0;    // targets that expanded to no endpoint; they make the run unreachable
-  int domains = 0;       // mail-domain targets
-  int dnsbl_listed = 0;  // endpoints listed on at least one --dnsbl zone
-};
-
-ScanSummary summarize(const ScanResult& result);
 
 }  // namespace relayaudit
