@@ -68,6 +68,20 @@ struct Finding {
   std::string domain;  // the mail domain it concerns, for domain-level findings
 };
 
+// One extra handshake of --tls-probe versions: the server offered only this legacy version.
+struct TlsVersionCheck {
+  std::string version;    // "TLSv1", "TLSv1.1"
+  bool accepted = false;  // the handshake completed at this version
+  std::string detail;     // OpenSSL's reason when refused, or why the check could not run
+};
+
+// --tls-probe: extra connections that look for TLS weaknesses; findings, never relay verdicts.
+struct TlsProbeResults {
+  std::vector<TlsVersionCheck> versions;   // --tls-probe versions
+  std::optional<bool> starttls_injection;  // --tls-probe injection: plaintext answered inside TLS
+  std::string injection_detail;            // what showed it, or why the check could not run
+};
+
 struct EndpointResult {
   Endpoint endpoint;
   EndpointVerdict verdict = EndpointVerdict::unreachable;
@@ -90,6 +104,10 @@ struct EndpointResult {
   std::optional<TlsFacts> tls;           // the first successful handshake
   std::string tls_error;                 // STARTTLS refused or a handshake failed, and why
   std::size_t bytes_after_starttls = 0;  // plaintext after the 220 to STARTTLS, discarded
+  // "implicit", "required" (MAIL refused until TLS), "offered", "absent"; "" when no EHLO was read.
+  std::string starttls_policy;
+  bool tls_detected = false;  // no plaintext banner, but TLS answered: the port wants smtps://
+  std::optional<TlsProbeResults> tls_probes;  // --tls-probe
   Transcript transcript;
 };
 
