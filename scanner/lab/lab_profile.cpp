@@ -9,7 +9,7 @@ namespace relayaudit {
 
 namespace {
 
-constexpr std::array<std::pair<LabProfile, std::string_view>, 56> kProfileNames{{
+constexpr std::array<std::pair<LabProfile, std::string_view>, 58> kProfileNames{{
     {LabProfile::closed, "closed"},
     {LabProfile::open, "open"},
     {LabProfile::greylisting, "greylisting"},
@@ -66,6 +66,8 @@ constexpr std::array<std::pair<LabProfile, std::string_view>, 56> kProfileNames{
     {LabProfile::starttls_broken, "starttls-broken"},
     {LabProfile::starttls_extra_reply, "starttls-extra-reply"},
     {LabProfile::smtps, "smtps"},
+    {LabProfile::starttls_plain_open, "starttls-plain-open"},
+    {LabProfile::greet_pause, "greet-pause"},
 }};
 
 // Every relay-attempt script of the library, baseline first.
@@ -169,6 +171,7 @@ std::string_view expected_verdict(LabProfile profile) {
     case LabProfile::sender_check:
     case LabProfile::error_limit:
     case LabProfile::tarpit:
+    case LabProfile::greet_pause:
     case LabProfile::drop_mid_plan:
     case LabProfile::binary_reply:
     case LabProfile::bulky_replies:  // the transcript cap cuts lines, never a verdict
@@ -210,8 +213,9 @@ std::string_view expected_verdict(LabProfile profile) {
       return "open-relay";
     case LabProfile::greylist_forever:
       return "inconclusive";
-    case LabProfile::starttls_required:  // found once the scanner speaks TLS
-    case LabProfile::smtps:              // scanned as smtps://
+    case LabProfile::starttls_required:    // found once the scanner speaks TLS
+    case LabProfile::smtps:                // scanned as smtps://
+    case LabProfile::starttls_plain_open:  // in plaintext, beside the plan inside TLS
       return "open-relay";
     // Every connection's reply stream is out of step: nothing it says can be trusted.
     case LabProfile::reply_after_banner:
@@ -241,6 +245,8 @@ std::vector<std::string_view> expected_failing_scripts(LabProfile profile) {
     case LabProfile::greylisting:  // every triplet passes once the window is over
     case LabProfile::ehlo_reject:  // HELO tricks too: a scanner greets it again with HELO
       return {kRelayScripts.begin(), kRelayScripts.end()};
+    case LabProfile::starttls_plain_open:  // the baseline attempts --tls auto runs in plaintext
+      return {"relay-external-sender", "relay-null-sender", "relay-spoofed-local-sender"};
     default:
       break;
   }

@@ -92,6 +92,12 @@ enum class LabProfile {
   // it inside TLS would be out of step (the CVE-2011-0411 class, from the server's side).
   starttls_extra_reply,
   smtps,  // implicit TLS (RFC 8314): the banner comes inside TLS; an open relay
+  // Real STARTTLS; closed inside TLS, but relays for anyone in plaintext (relay rules on the
+  // TLS path only): found by the plaintext re-run of the baseline attempts.
+  starttls_plain_open,
+  // Closed; Sendmail greet_pause: silent for tarpit_banner_delay, then the banner (554 to a
+  // client that talks first). Not TLS: a port that is silent at first is not always 465.
+  greet_pause,
 };
 
 std::string_view to_string(LabProfile profile);
