@@ -254,7 +254,8 @@ TEST_F(ScanPostfixTest, SubmissionWithoutAuthRelaysOverTls) {
 }
 
 // The same service with master.cf's recommended override: only authenticated users relay, and
-// with AUTH off nobody is, so the attempt is refused at RCPT.
+// with AUTH off nobody is, so the attempt is refused at RCPT. `reject` refuses postmaster too,
+// so the control fails and the endpoint is inconclusive rather than closed: correct, not a bug.
 TEST_F(ScanPostfixTest, SubmissionRequiringAuthRefusesTheRelay) {
   std::string error;
   PostfixInstance::Options options;
@@ -277,6 +278,12 @@ TEST_F(ScanPostfixTest, SubmissionRequiringAuthRefusesTheRelay) {
   EXPECT_EQ(no_auth->value("outcome", ""), "rejected") << why;
   EXPECT_EQ(no_auth->value("stage", ""), "rcpt") << why;
   EXPECT_EQ(no_auth->value("verdict", ""), "pass") << why;
+  EXPECT_EQ((*no_auth)["reply"].value("code", 0), 554) << why;
+  EXPECT_EQ(result.run.exit_code, 0) << why;
+  EXPECT_EQ(endpoint.value("verdict", ""), "inconclusive") << why;
+  const nlohmann::json* control = find_test(endpoint, "control-postmaster");
+  ASSERT_NE(control, nullptr) << why;
+  EXPECT_EQ(control->value("outcome", ""), "rejected") << why;
   expect_nothing_queued(*server);
 }
 
