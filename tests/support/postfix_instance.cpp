@@ -281,8 +281,8 @@ Settings base_settings(PostfixInstance::Mode mode, const std::string& dir,
   };
 }
 
-// The test's key pair into etc/: root owns both, group postfix may read the key (smtpd loads it
-// before dropping privileges, but a postfix-owned helper must never find it world-readable).
+// The test's key pair into etc/: root owns both; the key is readable by group postfix, never by
+// the world (smtpd loads it as root before dropping privileges; this keeps a non-root reader able).
 std::string write_tls_files(const PostfixInstance::TlsKeyPair& pair, const std::string& etc,
                             Settings* settings) {
   const std::string key = etc + "/smtpd-key.pem";
@@ -384,12 +384,13 @@ std::uint16_t choose_port(std::string* error) {
 // "127.0.87.1" -> "127.0.87.2"; "" past .254, so a moved listener stays in its /24.
 std::string next_address(const std::string& address) {
   const auto dot = address.rfind('.');
+  if (dot == std::string::npos) return "";
   const int last = std::atoi(address.c_str() + dot + 1);
-  if (dot == std::string::npos || last >= 254) return "";
+  if (last >= 254) return "";
   return address.substr(0, dot + 1) + std::to_string(last + 1);
 }
 
-// Binds nothing: finds where `listener` can go now. A fixed port that is taken moves up the
+// Probes (bind, close) where `listener` can go now. A fixed port that is taken moves up the
 // addresses, so parallel tests that all want 587 each get their own.
 std::optional<PostfixInstance::BoundListener> choose_listener(
     const PostfixInstance::Listener& listener, std::string* error) {
