@@ -5,6 +5,7 @@
 
 #include "lab/mail_address.hpp"
 #include "lab/rcpt_policy.hpp"
+#include "lab/tls_hostility.hpp"
 
 namespace relayaudit {
 
@@ -20,7 +21,8 @@ bool is_error(const DialogueReply& reply) {
 
 bool offers_starttls(LabProfile profile) {
   return profile == LabProfile::starttls_required || profile == LabProfile::starttls_offered ||
-         profile == LabProfile::starttls_broken || profile == LabProfile::starttls_extra_reply;
+         profile == LabProfile::starttls_broken || profile == LabProfile::starttls_extra_reply ||
+         is_tls_profile(profile);
 }
 
 bool uses_greeting(LabProfile profile) {
