@@ -148,6 +148,13 @@ void register_scan_command(CLI::App& app, ScanCommandOptions& options) {
   scan->add_option("--ca-file", options.ca_file,
                    "PEM file of trusted CA certificates for the TLS facts (default: the system "
                    "store); verification is reported, never enforced");
+  scan->add_option("--tls-probe", options.tls_probes,
+                   "Extra connections to endpoints that reached TLS, after their plan (findings, "
+                   "never verdicts): versions (handshakes pinned to TLSv1 and to TLSv1.1), "
+                   "injection (STARTTLS and NOOP in one write, CVE-2011-0411); repeatable or "
+                   "comma-separated")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"versions", "injection"}));
   scan->add_option("--fail-on", options.fail_on,
                    "open-relay: exit 1 on open relays only; inconclusive: also exit 3 on "
                    "inconclusive or unreachable endpoints")
@@ -219,6 +226,14 @@ int run_scan_command(ScanCommandOptions& options) {
     return kExitUsage;
   }
   audit.tls_paths = options.tls == "both" ? TlsPaths::both : TlsPaths::baseline_plaintext;
+  for (const std::string& probe : options.tls_probes) {
+    audit.tls_probe_versions = audit.tls_probe_versions || probe == "versions";
+    audit.tls_probe_injection = audit.tls_probe_injection || probe == "injection";
+  }
+  if (!options.tls_probes.empty() && options.tls == "never") {
+    std::cerr << "relayaudit: --tls-probe needs TLS, but --tls is never\n";
+    return kExitUsage;
+  }
   if (options.tls != "never") {
     auto context = TlsContext::client(options.ca_file);
     if (auto* problem = std::get_if<std::string>(&context)) {

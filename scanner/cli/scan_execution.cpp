@@ -48,6 +48,7 @@ nlohmann::json describe_options(const ScanCommandOptions& options) {
       {"pipelining", audit.session.use_pipelining},
       {"tls", options.tls},
       {"ca_file", options.ca_file},
+      {"tls_probes", options.tls_probes},
       {"tests", options.tests},
       {"tests_dirs", options.tests_dirs},
       {"fail_on", options.fail_on},

@@ -21,6 +21,7 @@ struct GatewayContext {
   LabStats& stats;
   Greylist& greylist;
   const TlsContext* tls = nullptr;  // the lab's certificate, for the TLS profiles
+  bool implicit_tls = false;        // TLS from the first byte (smtps, or a configured TLS profile)
 };
 
 }  // namespace relayaudit

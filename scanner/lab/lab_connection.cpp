@@ -6,6 +6,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "lab/tls_hostility.hpp"
+
 namespace relayaudit {
 
 namespace {
@@ -19,6 +21,7 @@ constexpr std::size_t kHugeLineBytes = 8 << 20;
 constexpr std::size_t kHugeLineChunk = 64 << 10;
 constexpr std::uint64_t kEndlessTickMs = 1;
 constexpr int kEndlessLinesPerTick = 64;
+constexpr std::size_t kMaxInjectedLines = 16;  // starttls-injection keeps this many after STARTTLS
 
 }  // namespace
 
@@ -51,7 +54,7 @@ void LabConnection::start() {
   }
   dialogue_.emplace(gateway_, ip);
   last_input_ms_ = now();
-  if (gateway_.profile == LabProfile::smtps && gateway_.tls != nullptr) {
+  if (gateway_.implicit_tls && gateway_.tls != nullptr) {
     // Implicit TLS: the banner waits in the queue until the handshake is done.
     tls_ = std::make_unique<TlsEngine>(*gateway_.tls, TlsEngine::Role::server);
     dialogue_->tls_started();
@@ -126,6 +129,13 @@ void LabConnection::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* 
 }
 
 bool LabConnection::decrypt(std::string_view data, std::string& plaintext) {
+  const TlsHostility hostility = tls_hostility(gateway_.profile);
+  if (!tls_->established() && hostility == TlsHostility::stall) return true;  // never answers
+  if (!tls_->established() && hostility == TlsHostility::garbage) {
+    if (!write(garbage_handshake_reply())) return false;
+    finish();  // the rest of what the client sends is moot
+    return true;
+  }
   TlsEngine::Output out = tls_->receive(data);
   if (!out.ciphertext.empty() && !write(std::move(out.ciphertext))) return false;
   if (!out.error.empty()) {
@@ -133,8 +143,32 @@ bool LabConnection::decrypt(std::string_view data, std::string& plaintext) {
     close_now();
     return false;
   }
-  if (out.established) ++gateway_.stats.tls_sessions;
   plaintext = std::move(out.plaintext);
+  if (!out.established) return true;
+  ++gateway_.stats.tls_sessions;
+  if (hostility == TlsHostility::garbage_records) {
+    pending_.clear();  // junk instead of any reply, then the end
+    plaintext.clear();
+    if (!write(garbage_records())) return false;
+    finish();
+  } else if (hostility == TlsHostility::renegotiate) {
+    TlsEngine::Output hello = tls_->renegotiate();
+    if (!hello.ciphertext.empty() && !write(std::move(hello.ciphertext))) return false;
+  }
+  // starttls-injection: what came pipelined after STARTTLS runs now, answered inside TLS.
+  for (const std::string& line : injected_) {
+    apply(dialogue_->on_line(line, now()), std::string_view(line).substr(0, line.find(' ')));
+  }
+  injected_.clear();
+  return true;
+}
+
+bool LabConnection::keep_injected(LineReader::Event event, std::string_view line) {
+  // Every other profile drops pipelined plaintext after STARTTLS's 220 (CVE-2011-0411).
+  if (gateway_.profile != LabProfile::starttls_injection || event != LineReader::Event::line) {
+    return false;
+  }
+  if (injected_.size() < kMaxInjectedLines) injected_.emplace_back(line);
   return true;
 }
 
@@ -162,12 +196,12 @@ void LabConnection::handle_input(std::string_view data) {
   } else {
     std::uint64_t commands_before = gateway_.stats.commands;
     reader_.feed(data, [this](LineReader::Event event, std::string_view line) {
+      if (tls_after_flush_) return keep_injected(event, line);
       const std::string_view verb = line.substr(0, line.find(' '));
       apply(event == LineReader::Event::line ? dialogue_->on_line(line, now())
                                              : dialogue_->on_overlong_line(),
             event == LineReader::Event::line ? verb : std::string_view{});
-      // After STARTTLS's 220, pipelined plaintext is dropped, never answered (CVE-2011-0411).
-      return !finishing_ && !closing_ && !tls_after_flush_;
+      return !finishing_ && !closing_;
     });
     gateway_.stats.max_commands_per_read =
         std::max(gateway_.stats.max_commands_per_read, gateway_.stats.commands - commands_before);
@@ -178,8 +212,8 @@ void LabConnection::handle_input(std::string_view data) {
 
 void LabConnection::handle_eof() {
   uv_read_stop(stream());
-  if (!speaks_smtp()) {
-    close_now();  // nobody is left to read the stream
+  if (!speaks_smtp() || (tls_ && !tls_->established())) {
+    close_now();  // nobody is left to read the stream, or nothing can be sent to it
     return;
   }
   finish();  // a client may half-close after a pipelined QUIT and still read the replies

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <uv.h>
 
@@ -61,6 +62,8 @@ class LabConnection {
   void handle_input(std::string_view data);
   // TLS records in, plaintext out (handshake bytes answered on the way); false once closed.
   bool decrypt(std::string_view data, std::string& plaintext);
+  // A line pipelined after STARTTLS's 220: false drops it and the rest of the read.
+  bool keep_injected(LineReader::Event event, std::string_view line);
   void handle_eof();
   void reject_pregreet();
   // `verb` is the command the reply answers, for the hostile reply orders.
@@ -84,9 +87,10 @@ class LabConnection {
   LineReader reader_;
   ReplyQueue pending_;
   ReplyDistortion distortion_;
-  std::unique_ptr<TlsEngine> tls_;   // once STARTTLS's 220 is written: every byte is TLS
-  bool tls_after_flush_ = false;     // the 220 to STARTTLS is queued
-  std::size_t in_flight_bytes_ = 0;  // handed to uv_write, not yet written
+  std::unique_ptr<TlsEngine> tls_;     // once STARTTLS's 220 is written: every byte is TLS
+  bool tls_after_flush_ = false;       // the 220 to STARTTLS is queued
+  std::vector<std::string> injected_;  // starttls-injection: lines sent after STARTTLS, run in TLS
+  std::size_t in_flight_bytes_ = 0;    // handed to uv_write, not yet written
   std::uint64_t last_input_ms_ = 0;
   std::uint64_t finish_deadline_ms_ = 0;
   std::size_t huge_line_left_ = 0;

@@ -9,7 +9,7 @@ namespace relayaudit {
 
 namespace {
 
-constexpr std::array<std::pair<LabProfile, std::string_view>, 58> kProfileNames{{
+constexpr std::array<std::pair<LabProfile, std::string_view>, 65> kProfileNames{{
     {LabProfile::closed, "closed"},
     {LabProfile::open, "open"},
     {LabProfile::greylisting, "greylisting"},
@@ -68,6 +68,13 @@ constexpr std::array<std::pair<LabProfile, std::string_view>, 58> kProfileNames{
     {LabProfile::smtps, "smtps"},
     {LabProfile::starttls_plain_open, "starttls-plain-open"},
     {LabProfile::greet_pause, "greet-pause"},
+    {LabProfile::tls_garbage, "tls-garbage"},
+    {LabProfile::tls_stall, "tls-stall"},
+    {LabProfile::starttls_injection, "starttls-injection"},
+    {LabProfile::tls_legacy, "tls-legacy"},
+    {LabProfile::tls_huge_chain, "tls-huge-chain"},
+    {LabProfile::tls_renegotiate, "tls-renegotiate"},
+    {LabProfile::tls_garbage_records, "tls-garbage-records"},
 }};
 
 // Every relay-attempt script of the library, baseline first.
@@ -178,6 +185,15 @@ std::string_view expected_verdict(LabProfile profile) {
     case LabProfile::starttls_offered:
     case LabProfile::starttls_broken:       // the plan runs in plaintext after the 454
     case LabProfile::starttls_extra_reply:  // the stray bytes are discarded, never read
+    case LabProfile::starttls_injection:    // our client pipelines nothing after STARTTLS
+    case LabProfile::tls_legacy:
+      return "closed";
+    // A broken STARTTLS is not tried again: the plan runs in plaintext (smtps://: unreachable).
+    case LabProfile::tls_garbage:
+    case LabProfile::tls_stall:
+    case LabProfile::tls_huge_chain:
+    case LabProfile::tls_renegotiate:
+    case LabProfile::tls_garbage_records:
       return "closed";
     case LabProfile::open:
     case LabProfile::greylisting:  // a scanner that retries after the window sees the 250
@@ -269,7 +285,7 @@ std::string LabGateway::target() const {
 }
 
 std::string LabGateway::scan_target() const {
-  return (profile == LabProfile::smtps ? "smtps://" : "") + target();
+  return (profile == LabProfile::smtps || implicit_tls ? "smtps://" : "") + target();
 }
 
 std::vector<LabGatewayConfig> default_lab_fleet() {

@@ -15,6 +15,7 @@
 #include "lab/greylist.hpp"
 #include "lab/lab_connection.hpp"
 #include "lab/lab_endpoint.hpp"
+#include "lab/tls_hostility.hpp"
 #include "tls/tls_credentials.hpp"
 
 namespace relayaudit {
@@ -49,6 +50,8 @@ struct LabServer::Impl final : ConnectionOwner {
 
   std::optional<std::string> listen_on(const LabGatewayConfig& config);
   std::optional<std::string> make_tls_context();
+  // The ordinary context, or the one a TLS profile needs (made on first use); null on failure.
+  const TlsContext* tls_for(LabProfile profile);
   void accept_one(Listener& listener);
   void close_listener(Listener* listener);
   void close_all();
@@ -71,6 +74,8 @@ struct LabServer::Impl final : ConnectionOwner {
   LabStats stats;
   Greylist greylist;
   std::optional<TlsContext> tls;  // one self-signed certificate for *.lab.relayaudit.test
+  std::optional<TlsCredentials> credentials;     // that certificate, for the contexts below
+  std::map<LabProfile, TlsContext> profile_tls;  // legacy versions, renegotiation, huge chain
   std::vector<LabGateway> gateways;
   std::vector<std::unique_ptr<GatewayContext>> contexts;  // stable addresses for sessions
   std::unordered_set<Listener*> listeners;
@@ -114,11 +119,13 @@ std::optional<std::string> LabServer::Impl::listen_on(const LabGatewayConfig& co
   std::size_t index = gateways.size();
   std::string host = std::string(to_string(config.profile)) + "-" + std::to_string(index + 1) +
                      std::string(kHostSuffix);
-  gateways.push_back(LabGateway{config.profile, config.bind_address, port, host});
+  const bool implicit = config.profile == LabProfile::smtps ||
+                        (config.implicit_tls && is_tls_profile(config.profile));
+  gateways.push_back(LabGateway{config.profile, config.bind_address, port, host, implicit});
   contexts.push_back(std::unique_ptr<GatewayContext>(
       new GatewayContext{index, config.profile, host, smtp_address_literal(config.bind_address),
                          domains_served_at(options, config.bind_address), options, stats, greylist,
-                         tls ? &*tls : nullptr}));
+                         tls_for(config.profile), implicit}));
   listener->gateway = contexts.back().get();
   spdlog::debug("lab: {} ({}) listening on {}", host, to_string(config.profile),
                 gateways.back().target());
@@ -217,7 +224,20 @@ std::optional<std::string> LabServer::Impl::make_tls_context() {
   auto context = TlsContext::server(std::get<TlsCredentials>(credentials));
   if (auto* error = std::get_if<std::string>(&context)) return "lab: " + *error;
   tls.emplace(std::move(std::get<TlsContext>(context)));
+  this->credentials.emplace(std::move(std::get<TlsCredentials>(credentials)));
   return std::nullopt;
+}
+
+const TlsContext* LabServer::Impl::tls_for(LabProfile profile) {
+  const auto policy = tls_policy(profile);
+  if (!policy || !credentials) return tls ? &*tls : nullptr;
+  if (auto found = profile_tls.find(profile); found != profile_tls.end()) return &found->second;
+  auto context = TlsContext::server(*credentials, *policy);
+  if (auto* error = std::get_if<std::string>(&context)) {
+    spdlog::warn("lab: {}: {}", to_string(profile), *error);
+    return nullptr;  // the profile then answers STARTTLS with 454
+  }
+  return &profile_tls.emplace(profile, std::move(std::get<TlsContext>(context))).first->second;
 }
 
 const std::vector<LabGateway>& LabServer::gateways() const {

@@ -98,6 +98,14 @@ enum class LabProfile {
   // Closed; Sendmail greet_pause: silent for tarpit_banner_delay, then the banner (554 to a
   // client that talks first). Not TLS: a port that is silent at first is not always 465.
   greet_pause,
+  // TLS profiles: closed, STARTTLS (implicit TLS with LabGatewayConfig::implicit_tls).
+  tls_garbage,          // answers the ClientHello with junk bytes
+  tls_stall,            // reads the ClientHello, never answers
+  starttls_injection,   // runs commands pipelined after STARTTLS, answers them inside TLS
+  tls_legacy,           // also accepts TLSv1 and TLSv1.1 (security level 0)
+  tls_huge_chain,       // sends a certificate chain of several MB
+  tls_renegotiate,      // TLS 1.2 only; asks for a renegotiation right after the handshake
+  tls_garbage_records,  // completes the handshake, then sends records that do not decrypt
 };
 
 std::string_view to_string(LabProfile profile);
@@ -137,6 +145,7 @@ struct LabGatewayConfig {
   LabProfile profile = LabProfile::closed;
   std::string bind_address = "127.0.0.1";  // any loopback address, IPv4 or ::1
   std::uint16_t port = 0;                  // 0: the kernel picks a free port
+  bool implicit_tls = false;               // a TLS profile speaks TLS from the first byte
 };
 
 struct LabGateway {
@@ -144,6 +153,7 @@ struct LabGateway {
   std::string address;
   std::uint16_t port = 0;
   std::string host_name;       // "<profile>-<n>.lab.relayaudit.test"
+  bool implicit_tls = false;   // smtps, or a TLS profile configured so
   std::string target() const;  // "127.0.0.1:40123" or "[::1]:40123"
   // The target as a user writes it: smtps:// in front for the implicit-TLS profile.
   std::string scan_target() const;

@@ -5,6 +5,7 @@
 
 #include "lab/mail_address.hpp"
 #include "lab/rcpt_policy.hpp"
+#include "lab/tls_hostility.hpp"
 
 namespace relayaudit {
 
@@ -21,7 +22,7 @@ bool is_error(const DialogueReply& reply) {
 bool offers_starttls(LabProfile profile) {
   return profile == LabProfile::starttls_required || profile == LabProfile::starttls_offered ||
          profile == LabProfile::starttls_broken || profile == LabProfile::starttls_extra_reply ||
-         profile == LabProfile::starttls_plain_open;
+         profile == LabProfile::starttls_plain_open || is_tls_profile(profile);
 }
 
 bool uses_greeting(LabProfile profile) {

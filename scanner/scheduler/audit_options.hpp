@@ -34,6 +34,9 @@ struct AuditOptions {
   std::size_t transcript_cap = 256 * 1024;
   // Bytes of each reply kept in a test result once its verdict is made.
   std::size_t reply_cap = 4096;
+  // --tls-probe: extra connections once the plan is done, for endpoints that reached TLS.
+  bool tls_probe_versions = false;   // one handshake pinned to TLSv1, one to TLSv1.1
+  bool tls_probe_injection = false;  // STARTTLS and NOOP in one write (CVE-2011-0411 class)
 };
 
 }  // namespace relayaudit

@@ -167,6 +167,7 @@ void EndpointAudit::cancel() {
   // Copied: a cancelled session reports its end (and leaves sessions_) synchronously or later.
   const std::vector<Session*> open = sessions_;
   for (Session* session : open) session->cancel();
+  if (tls_probes_) tls_probes_->cancel();
   maybe_finish();
 }
 
@@ -478,6 +479,7 @@ void EndpointAudit::record_tls(const SessionEnd& end) {
 
 void EndpointAudit::maybe_finish() {
   if (done_ || active_sessions_ > 0 || waiting_for_slot_ > 0) return;
+  if (tls_probes_ && !tls_probes_->finished()) return;
   if (cancelled_) {
     // Unfinished: the owner leaves it out of the results.
     done_ = true;
@@ -488,10 +490,24 @@ void EndpointAudit::maybe_finish() {
                   [](const TestSlot& slot) { return slot.state != TestState::done; })) {
     return;
   }
+  if (start_tls_probes()) return;
   judge();
   close_retry_timer();  // while the loop still runs, so the loop can close cleanly
   done_ = true;
   on_done_(*this);  // may destroy nothing: the owner frees finished audits later
+}
+
+// After the plan and before the verdict: the probes' connections inform, never judge.
+bool EndpointAudit::start_tls_probes() {
+  const bool wanted = options_.tls_probe_versions || options_.tls_probe_injection;
+  if (!wanted || tls_probes_ || !result_.tls) return false;  // only where TLS was reached
+  tls_probes_ = std::make_unique<TlsProbeRun>(loop_, address_, options_, result_.implicit_tls,
+                                              result_.endpoint.host_name, slots_, [this] {
+                                                result_.tls_probes = tls_probes_->take_results();
+                                                maybe_finish();
+                                              });
+  tls_probes_->start();
+  return true;
 }
 
 void EndpointAudit::judge() {

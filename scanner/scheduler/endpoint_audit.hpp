@@ -13,6 +13,7 @@
 #include "results/audit_result.hpp"
 #include "scheduler/audit_options.hpp"
 #include "scheduler/connection_slots.hpp"
+#include "scheduler/tls_probes.hpp"
 #include "smtp/session.hpp"
 
 namespace relayaudit {
@@ -66,6 +67,7 @@ class EndpointAudit final : public SessionObserver {
                     const std::string& detail, bool greeted);
   void expand(TestSlot& slot, const Greeting& greeting);
   void maybe_finish();
+  bool start_tls_probes();  // true when probes were started (maybe_finish runs again at their end)
   void record_tls(const SessionEnd& end);
   void close_retry_timer();
   void judge();
@@ -89,7 +91,8 @@ class EndpointAudit final : public SessionObserver {
   bool detecting_tls_ = false;       // the port was silent: one connection tries implicit TLS
   bool done_ = false;
   bool cancelled_ = false;
-  std::vector<Session*> sessions_;  // open sessions, for cancel()
+  std::vector<Session*> sessions_;           // open sessions, for cancel()
+  std::unique_ptr<TlsProbeRun> tls_probes_;  // --tls-probe, once the plan is done
   std::string random_token_;
   TranscriptBudget transcript_budget_;
 };

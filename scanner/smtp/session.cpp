@@ -71,7 +71,8 @@ void Session::on_timeout() {
     return;
   }
   if (state_ == State::tls_handshake) {
-    finish(Status::tls_timeout, Stage::tls, "no complete TLS handshake within the timeout");
+    end_.tls_error = "no complete TLS handshake within the timeout";  // a TLS fact, like a failure
+    finish(Status::tls_timeout, Stage::tls, end_.tls_error);
     return;
   }
   if (awaiting_first_byte_) {

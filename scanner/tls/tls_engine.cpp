@@ -83,6 +83,19 @@ TlsEngine::Output TlsEngine::close() {
   return out;
 }
 
+TlsEngine::Output TlsEngine::renegotiate() {
+  Output out;
+  if (failed_ || closed_ || !established_) return out;
+  ERR_clear_error();
+  if (SSL_renegotiate(ssl_) != 1) {
+    fail(out, "cannot renegotiate", SSL_ERROR_SSL);
+    return out;
+  }
+  SSL_do_handshake(ssl_);  // queues the HelloRequest; the client's answer comes with SSL_read
+  drain(out);
+  return out;
+}
+
 void TlsEngine::advance(Output& out) {
   ERR_clear_error();
   if (!established_) {

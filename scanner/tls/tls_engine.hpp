@@ -33,6 +33,8 @@ class TlsEngine {
   Output receive(std::string_view bytes);   // ciphertext read from the socket
   Output send(std::string_view plaintext);  // only once established
   Output close();                           // close_notify
+  // A server's HelloRequest (TLS 1.2 and older): the lab's hostile renegotiating profile.
+  Output renegotiate();
 
   bool established() const { return established_; }
   bool failed() const { return failed_; }
