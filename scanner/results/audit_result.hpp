@@ -108,6 +108,8 @@ struct EndpointResult {
   std::string starttls_policy;
   bool tls_detected = false;  // no plaintext banner, but TLS answered: the port wants smtps://
   std::optional<TlsProbeResults> tls_probes;  // --tls-probe
+  int tls_handshakes = 0;                     // completed, on the plan's connections
+  int tls_resumed = 0;  // of those, resumptions of an earlier connection's session
   Transcript transcript;
 };
 

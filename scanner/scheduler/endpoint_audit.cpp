@@ -223,6 +223,7 @@ void EndpointAudit::open_session() {
   tls.starttls = !starttls_failed_ && !tls.plain_rerun;
   tls.server_name = result_.endpoint.host_name;
   tls.detect_tls = !result_.implicit_tls && !tls_detection_done_;
+  tls.resume = tls_ticket_;
   sessions_.push_back(Session::start(loop_, address_, result_.endpoint.key(), options_.session,
                                      *this, sessions_opened_, transcript_budget_, std::move(tls)));
 }
@@ -466,6 +467,9 @@ void EndpointAudit::on_session_end(Session& session, SessionEnd&& end) {
 void EndpointAudit::record_tls(const SessionEnd& end) {
   result_.starttls_offered = result_.starttls_offered || end.starttls_offered;
   result_.bytes_after_starttls += end.bytes_after_starttls;
+  if (end.tls) ++result_.tls_handshakes;
+  if (end.tls_resumed) ++result_.tls_resumed;
+  if (end.ticket) tls_ticket_ = end.ticket;
   if (end.tls && !result_.tls) result_.tls = end.tls;
   if (!end.tls_error.empty()) result_.tls_error = end.tls_error;
   // A STARTTLS that breaks the connection is not tried again: the plan runs in plaintext.

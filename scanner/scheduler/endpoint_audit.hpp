@@ -87,6 +87,7 @@ class EndpointAudit final : public SessionObserver {
   int out_of_step_sessions_ = 0;  // consecutive sessions whose reply stream went out of step
   bool starttls_failed_ = false;  // STARTTLS was refused or broke: later connections stay plain
   bool plain_reruns_added_ = false;
+  TlsTicket tls_ticket_;  // the newest resumable session: reconnects skip the full handshake
   bool tls_detection_done_ = false;  // the first connection showed whether the port is silent
   bool detecting_tls_ = false;       // the port was silent: one connection tries implicit TLS
   bool done_ = false;

@@ -253,13 +253,17 @@ void Session::start_handshake() {
   parser_ = ReplyParser(options_.limits);  // nothing read in plaintext carries over
   record(Direction::note, tls_.implicit ? "TLS handshake (implicit TLS)" : "TLS handshake", -1);
   arm_timer(options_.timeouts.tls);
-  transport_.start_tls(*options_.tls_context, tls_.server_name);
+  transport_.start_tls(*options_.tls_context, tls_.server_name, tls_.resume);
 }
 
 void Session::on_tls_established() {
   if (state_ == State::closing) return;
   end_.tls = read_tls_facts(*transport_.tls(), tls_.server_name);
-  record(Direction::note, "TLS established: " + end_.tls->protocol + " " + end_.tls->cipher, -1);
+  end_.tls_resumed = transport_.tls()->resumed();
+  record(Direction::note,
+         "TLS established: " + end_.tls->protocol + " " + end_.tls->cipher +
+             (end_.tls_resumed ? " (session resumed)" : ""),
+         -1);
   if (tls_.implicit) {
     state_ = State::banner;
     awaiting_.push_back(Pending{Command::banner, "", -1, 0});
@@ -474,6 +478,7 @@ void Session::finish(Status status, Stage stage, std::string error) {
     record(Direction::note, std::string(to_string(status)) + ": " + end_.error, -1);
   }
   report_all(status, stage);
+  if (transport_.tls_established()) end_.ticket = transport_.tls()->ticket();
   uv_timer_stop(&timer_);
   transport_.close();
   uv_close(reinterpret_cast<uv_handle_t*>(&timer_),

@@ -50,6 +50,7 @@ struct SessionTls {
   std::string server_name;   // SNI and host-name check; "" for an address target
   bool detect_tls = false;   // end early, reporting `silent`, when no byte arrives in time
   bool plain_rerun = false;  // the owner's mark: a plaintext re-run of tests also run in TLS
+  TlsTicket resume;          // a session an earlier connection to this endpoint got
 };
 
 // One test as this connection runs it, placeholders already expanded.
@@ -90,7 +91,9 @@ struct SessionEnd {
   std::string tls_error;             // STARTTLS refused, or the handshake failed, and why
   // Bytes that followed the 220 to STARTTLS before the handshake: discarded, never a reply.
   std::size_t bytes_after_starttls = 0;
-  bool silent = false;  // detect_tls: not one byte arrived within the silence timeout
+  bool silent = false;       // detect_tls: not one byte arrived within the silence timeout
+  bool tls_resumed = false;  // the handshake resumed SessionTls::resume
+  TlsTicket ticket;          // the session to resume on the next connection, when resumable
   int tests_finished = 0;
   int round_trips = 0;
   Transcript transcript;

@@ -70,8 +70,10 @@ void Transport::take_tls(TlsEngine::Output out) {
   if (out.closed) events_.on_transport_end(UV_EOF);
 }
 
-void Transport::start_tls(const TlsContext& context, const std::string& server_name) {
+void Transport::start_tls(const TlsContext& context, const std::string& server_name,
+                          const TlsTicket& resume) {
   tls_ = std::make_unique<TlsEngine>(context, TlsEngine::Role::client, server_name);
+  tls_->resume(resume);
   take_tls(tls_->start());
 }
 

@@ -37,7 +37,8 @@ class Transport {
   // Writes plaintext, encrypted once TLS is on; 0 or a libuv error.
   int write(std::string_view plaintext);
   // From now on every byte read is TLS; the handshake starts at once (a client's ClientHello).
-  void start_tls(const TlsContext& context, const std::string& server_name);
+  void start_tls(const TlsContext& context, const std::string& server_name,
+                 const TlsTicket& resume = nullptr);
   bool tls_on() const { return tls_ != nullptr; }
   bool tls_established() const { return tls_ != nullptr && tls_->established(); }
   const TlsEngine* tls() const { return tls_.get(); }

@@ -34,6 +34,26 @@ TlsEngine::~TlsEngine() {
   SSL_free(ssl_);  // frees both BIOs
 }
 
+void TlsEngine::resume(const TlsTicket& ticket) {
+  if (ssl_ != nullptr && ticket) SSL_set_session(ssl_, ticket.get());
+}
+
+bool TlsEngine::resumed() const {
+  return ssl_ != nullptr && established_ && SSL_session_reused(ssl_) == 1;
+}
+
+TlsTicket TlsEngine::ticket() const {
+  if (ssl_ == nullptr || !established_) return nullptr;
+  // TLS 1.3 tickets arrive after the handshake; SSL_get1_session returns the newest one.
+  SSL_SESSION* session = SSL_get1_session(ssl_);
+  if (session == nullptr) return nullptr;
+  if (SSL_SESSION_is_resumable(session) != 1) {
+    SSL_SESSION_free(session);
+    return nullptr;
+  }
+  return TlsTicket(session, SSL_SESSION_free);
+}
+
 TlsEngine::Output TlsEngine::start() {
   Output out;
   if (failed_) {

@@ -2,14 +2,19 @@
 // between it and the socket, so it never blocks and fits any event loop.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "tls/tls_context.hpp"
 
 struct ssl_st;
+struct ssl_session_st;
 
 namespace relayaudit {
+
+// A TLS session a client can resume on its next connection to the same server (RFC 8446 §2.2).
+using TlsTicket = std::shared_ptr<ssl_session_st>;
 
 class TlsEngine {
  public:
@@ -41,6 +46,11 @@ class TlsEngine {
   // Failed before the handshake completed (a handshake failure, not a broken session).
   bool failed_in_handshake() const { return failed_ && !established_; }
   const ssl_st* native() const { return ssl_; }
+  // A client offers `ticket` in its ClientHello; call before start().
+  void resume(const TlsTicket& ticket);
+  bool resumed() const;  // the handshake resumed the offered session
+  // The session to resume next time, once the server sent a resumable one; else null.
+  TlsTicket ticket() const;
 
  private:
   void advance(Output& out);

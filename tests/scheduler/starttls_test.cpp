@@ -110,3 +110,40 @@ TEST(Starttls, PlaintextAfterThe220IsDiscardedNeverReadInsideTls) {
 
 }  // namespace
 }  // namespace relayaudit
+
+namespace relayaudit {
+namespace {
+
+// Every connection after the first resumes the TLS session the one before it got.
+void expect_resumed_after_the_first(const testing::LabAuditRun& run) {
+  const EndpointResult& endpoint = testing::only_endpoint(run);
+  ASSERT_GE(endpoint.tls_handshakes, 2) << "the plan needs more than one TLS connection";
+  EXPECT_EQ(static_cast<std::uint64_t>(endpoint.tls_handshakes), run.stats.tls_sessions);
+  EXPECT_EQ(endpoint.tls_resumed, endpoint.tls_handshakes - 1);
+  int noted = 0;
+  for (const auto& line : endpoint.transcript) {
+    noted += line.line.find("(session resumed)") != std::string::npos ? 1 : 0;
+  }
+  EXPECT_EQ(noted, endpoint.tls_resumed);
+}
+
+TEST(TlsResumption, StarttlsReconnectsResumeTheSession) {
+  AuditOptions options = testing::fast_audit_options();
+  options.session.tls_context = &testing::tls_client_context();
+  options.tests_per_connection = 2;
+  expect_resumed_after_the_first(
+      testing::run_lab_audit({LabGatewayConfig{LabProfile::starttls_offered, "127.0.0.1", 0}},
+                             options, {}, {}, 64, testing::core_scripts()));
+}
+
+TEST(TlsResumption, ImplicitTlsReconnectsResumeTheSession) {
+  AuditOptions options = testing::fast_audit_options();
+  options.session.tls_context = &testing::tls_client_context();
+  options.tests_per_connection = 2;
+  expect_resumed_after_the_first(
+      testing::run_lab_audit({LabGatewayConfig{LabProfile::smtps, "127.0.0.1", 0}}, options, {},
+                             {"smtps://{0}"}, 64, testing::core_scripts()));
+}
+
+}  // namespace
+}  // namespace relayaudit
