@@ -9,7 +9,7 @@ namespace relayaudit {
 
 namespace {
 
-constexpr std::array<std::pair<LabProfile, std::string_view>, 56> kProfileNames{{
+constexpr std::array<std::pair<LabProfile, std::string_view>, 58> kProfileNames{{
     {LabProfile::closed, "closed"},
     {LabProfile::open, "open"},
     {LabProfile::greylisting, "greylisting"},
@@ -66,6 +66,8 @@ constexpr std::array<std::pair<LabProfile, std::string_view>, 56> kProfileNames{
     {LabProfile::starttls_broken, "starttls-broken"},
     {LabProfile::starttls_extra_reply, "starttls-extra-reply"},
     {LabProfile::smtps, "smtps"},
+    {LabProfile::expired_cert, "expired-cert"},
+    {LabProfile::wrong_host_cert, "wrong-host-cert"},
 }};
 
 // Every relay-attempt script of the library, baseline first.
@@ -175,6 +177,8 @@ std::string_view expected_verdict(LabProfile profile) {
     case LabProfile::starttls_offered:
     case LabProfile::starttls_broken:       // the plan runs in plaintext after the 454
     case LabProfile::starttls_extra_reply:  // the stray bytes are discarded, never read
+    case LabProfile::expired_cert:          // certificate facts give findings, never verdicts
+    case LabProfile::wrong_host_cert:
       return "closed";
     case LabProfile::open:
     case LabProfile::greylisting:  // a scanner that retries after the window sees the 250

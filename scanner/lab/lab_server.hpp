@@ -91,7 +91,9 @@ enum class LabProfile {
   // Closed, real STARTTLS, but "250 2.0.0 Ok" follows its 220 in plaintext: a client that read
   // it inside TLS would be out of step (the CVE-2011-0411 class, from the server's side).
   starttls_extra_reply,
-  smtps,  // implicit TLS (RFC 8314): the banner comes inside TLS; an open relay
+  smtps,            // implicit TLS (RFC 8314): the banner comes inside TLS; an open relay
+  expired_cert,     // closed; real STARTTLS, its certificate expired yesterday (valid -30..-1 days)
+  wrong_host_cert,  // closed; real STARTTLS, its certificate names only mx.other.invalid
 };
 
 std::string_view to_string(LabProfile profile);

@@ -20,7 +20,8 @@ bool is_error(const DialogueReply& reply) {
 
 bool offers_starttls(LabProfile profile) {
   return profile == LabProfile::starttls_required || profile == LabProfile::starttls_offered ||
-         profile == LabProfile::starttls_broken || profile == LabProfile::starttls_extra_reply;
+         profile == LabProfile::starttls_broken || profile == LabProfile::starttls_extra_reply ||
+         profile == LabProfile::expired_cert || profile == LabProfile::wrong_host_cert;
 }
 
 bool uses_greeting(LabProfile profile) {
