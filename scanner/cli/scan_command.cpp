@@ -136,9 +136,14 @@ void register_scan_command(CLI::App& app, ScanCommandOptions& options) {
   scan->add_flag("--no-pipelining", options.no_pipelining,
                  "Send one command per round trip even when PIPELINING is advertised");
   scan->add_option("--tls", options.tls,
-                   "auto: upgrade with STARTTLS when offered and speak TLS from the first byte "
-                   "on port 465; never: plaintext only")
-      ->check(CLI::IsMember({"auto", "never"}))
+                   "auto: upgrade with STARTTLS when offered (the baseline attempts and controls "
+                   "also run once in plaintext) and speak TLS from the first byte on port 465; "
+                   "both: the whole plan inside TLS and in plaintext; never: plaintext only")
+      ->check(CLI::IsMember({"auto", "both", "never"}))
+      ->capture_default_str();
+  scan->add_option("--tls-detect-after", options.tls_detect_after,
+                   "A port silent this long after connecting is tried once with TLS from the "
+                   "first byte before the full banner wait (0s: never)")
       ->capture_default_str();
   scan->add_option("--ca-file", options.ca_file,
                    "PEM file of trusted CA certificates for the TLS facts (default: the system "
@@ -180,6 +185,7 @@ int run_scan_command(ScanCommandOptions& options) {
   if (!set_duration("--connect-timeout", options.connect_timeout, timeouts.connect) ||
       !set_duration("--banner-timeout", options.banner_timeout, timeouts.banner) ||
       !set_duration("--reply-timeout", options.reply_timeout, timeouts.reply) ||
+
       !set_duration("--greylist-delay", options.greylist_delay, audit.greylist_delay) ||
       !valid_address("--external-from", audit.external_from) ||
       !valid_address("--external-to", audit.external_to)) {
@@ -204,6 +210,15 @@ int run_scan_command(ScanCommandOptions& options) {
     return kExitUsage;
   }
   audit.session.use_pipelining = !options.no_pipelining;
+  if (const auto silence = parse_duration(options.tls_detect_after)) {
+    // 0s turns detection off: the silence wait never ends before the banner wait.
+    timeouts.silence = silence->count() == 0 ? timeouts.banner : *silence;
+  } else {
+    std::cerr << "relayaudit: --tls-detect-after '" << terminal_safe(options.tls_detect_after)
+              << "': not a duration (examples: 0s, 500ms, 5s)\n";
+    return kExitUsage;
+  }
+  audit.tls_paths = options.tls == "both" ? TlsPaths::both : TlsPaths::baseline_plaintext;
   if (options.tls != "never") {
     auto context = TlsContext::client(options.ca_file);
     if (auto* problem = std::get_if<std::string>(&context)) {

@@ -32,11 +32,12 @@ struct ScanCommandOptions {
   std::string connect_timeout = "10s";
   std::string banner_timeout = "60s";
   std::string reply_timeout = "60s";
-  std::string greylist_delay;  // empty: 60s, or 2s with --lab
+  std::string tls_detect_after = "5s";  // silence before a port is tried with implicit TLS
+  std::string greylist_delay;           // empty: 60s, or 2s with --lab
   std::vector<std::string> tests;
   std::vector<std::string> tests_dirs;
   bool no_pipelining = false;
-  std::string tls = "auto";               // --tls auto|never
+  std::string tls = "auto";               // --tls auto|never|both
   std::string ca_file;                    // --ca-file: trust for the TLS facts
   std::optional<TlsContext> tls_context;  // made from --ca-file; every session shares it
   std::string fail_on = "open-relay";

@@ -115,6 +115,14 @@ EndpointVerdict judge_endpoint(const std::vector<JudgedTest>& tests) {
   return EndpointVerdict::inconclusive;
 }
 
+EndpointVerdict combine_paths(EndpointVerdict tls, EndpointVerdict plain) {
+  if (tls == EndpointVerdict::open_relay || plain == EndpointVerdict::open_relay) {
+    return EndpointVerdict::open_relay;
+  }
+  // Closed on one path and unproven on the other is not proven closed.
+  return tls == plain ? tls : EndpointVerdict::inconclusive;
+}
+
 int severity_rank(EndpointVerdict value) {
   switch (value) {
     case EndpointVerdict::closed:

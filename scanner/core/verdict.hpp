@@ -44,6 +44,10 @@ struct JudgedTest {
 // unreachable if no session got past the banner; else inconclusive.
 EndpointVerdict judge_endpoint(const std::vector<JudgedTest>& tests);
 
+// The endpoint verdict from the verdicts of its TLS and plaintext paths: open on either is open;
+// paths that disagree otherwise are inconclusive.
+EndpointVerdict combine_paths(EndpointVerdict tls, EndpointVerdict plain);
+
 // Severity order used for per-domain and per-run roll-ups (the worst wins).
 int severity_rank(EndpointVerdict value);
 EndpointVerdict worst_of(EndpointVerdict a, EndpointVerdict b);

@@ -88,9 +88,9 @@ void LabConnection::greet() {
   auto lines = dialogue_->banner();
   for (std::size_t i = 0; i < lines.size(); ++i) {
     bool final_line = i + 1 == lines.size();
-    Millis delay = final_line && gateway_.profile == LabProfile::tarpit
-                       ? gateway_.options.tarpit_banner_delay
-                       : Millis{0};
+    const bool paused =
+        gateway_.profile == LabProfile::tarpit || gateway_.profile == LabProfile::greet_pause;
+    Millis delay = final_line && paused ? gateway_.options.tarpit_banner_delay : Millis{0};
     std::string again = final_line ? distortion_.second_banner(lines[i]) : std::string();
     enqueue(final_line ? distortion_.banner(std::move(lines[i])) : std::move(lines[i]), delay,
             final_line);

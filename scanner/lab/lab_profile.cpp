@@ -9,7 +9,7 @@ namespace relayaudit {
 
 namespace {
 
-constexpr std::array<std::pair<LabProfile, std::string_view>, 58> kProfileNames{{
+constexpr std::array<std::pair<LabProfile, std::string_view>, 60> kProfileNames{{
     {LabProfile::closed, "closed"},
     {LabProfile::open, "open"},
     {LabProfile::greylisting, "greylisting"},
@@ -68,6 +68,8 @@ constexpr std::array<std::pair<LabProfile, std::string_view>, 58> kProfileNames{
     {LabProfile::smtps, "smtps"},
     {LabProfile::expired_cert, "expired-cert"},
     {LabProfile::wrong_host_cert, "wrong-host-cert"},
+    {LabProfile::starttls_plain_open, "starttls-plain-open"},
+    {LabProfile::greet_pause, "greet-pause"},
 }};
 
 // Every relay-attempt script of the library, baseline first.
@@ -171,6 +173,7 @@ std::string_view expected_verdict(LabProfile profile) {
     case LabProfile::sender_check:
     case LabProfile::error_limit:
     case LabProfile::tarpit:
+    case LabProfile::greet_pause:
     case LabProfile::drop_mid_plan:
     case LabProfile::binary_reply:
     case LabProfile::bulky_replies:  // the transcript cap cuts lines, never a verdict
@@ -214,8 +217,9 @@ std::string_view expected_verdict(LabProfile profile) {
       return "open-relay";
     case LabProfile::greylist_forever:
       return "inconclusive";
-    case LabProfile::starttls_required:  // found once the scanner speaks TLS
-    case LabProfile::smtps:              // scanned as smtps://
+    case LabProfile::starttls_required:    // found once the scanner speaks TLS
+    case LabProfile::smtps:                // scanned as smtps://
+    case LabProfile::starttls_plain_open:  // in plaintext, beside the plan inside TLS
       return "open-relay";
     // Every connection's reply stream is out of step: nothing it says can be trusted.
     case LabProfile::reply_after_banner:
@@ -245,6 +249,8 @@ std::vector<std::string_view> expected_failing_scripts(LabProfile profile) {
     case LabProfile::greylisting:  // every triplet passes once the window is over
     case LabProfile::ehlo_reject:  // HELO tricks too: a scanner greets it again with HELO
       return {kRelayScripts.begin(), kRelayScripts.end()};
+    case LabProfile::starttls_plain_open:  // the baseline attempts --tls auto runs in plaintext
+      return {"relay-external-sender", "relay-null-sender", "relay-spoofed-local-sender"};
     default:
       break;
   }

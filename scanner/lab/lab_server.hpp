@@ -91,7 +91,13 @@ enum class LabProfile {
   // Closed, real STARTTLS, but "250 2.0.0 Ok" follows its 220 in plaintext: a client that read
   // it inside TLS would be out of step (the CVE-2011-0411 class, from the server's side).
   starttls_extra_reply,
-  smtps,            // implicit TLS (RFC 8314): the banner comes inside TLS; an open relay
+  smtps,  // implicit TLS (RFC 8314): the banner comes inside TLS; an open relay
+  // Real STARTTLS; closed inside TLS, but relays for anyone in plaintext (relay rules on the
+  // TLS path only): found by the plaintext re-run of the baseline attempts.
+  starttls_plain_open,
+  // Closed; Sendmail greet_pause: silent for tarpit_banner_delay, then the banner (554 to a
+  // client that talks first). Not TLS: a port that is silent at first is not always 465.
+  greet_pause,
   expired_cert,     // closed; real STARTTLS, its certificate expired yesterday (valid -30..-1 days)
   wrong_host_cert,  // closed; real STARTTLS, its certificate names only mx.other.invalid
 };

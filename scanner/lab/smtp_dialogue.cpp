@@ -21,7 +21,8 @@ bool is_error(const DialogueReply& reply) {
 bool offers_starttls(LabProfile profile) {
   return profile == LabProfile::starttls_required || profile == LabProfile::starttls_offered ||
          profile == LabProfile::starttls_broken || profile == LabProfile::starttls_extra_reply ||
-         profile == LabProfile::expired_cert || profile == LabProfile::wrong_host_cert;
+         profile == LabProfile::starttls_plain_open || profile == LabProfile::expired_cert ||
+         profile == LabProfile::wrong_host_cert;
 }
 
 bool uses_greeting(LabProfile profile) {
@@ -99,6 +100,10 @@ DialogueReply SmtpDialogue::on_command(std::string_view verb, std::string_view a
   if (iequals(verb, "DATA")) return on_data();
   if (iequals(verb, "RSET")) {
     reset_transaction();
+    // Like Postfix with smtpd_tls_security_level = encrypt: RSET is no exception (RFC 3207 §4).
+    if (gateway_.profile == LabProfile::starttls_required && !tls_active_) {
+      return reply("530 5.7.0 Must issue a STARTTLS command first");
+    }
     return reply("250 2.0.0 Ok");
   }
   if (iequals(verb, "NOOP")) return reply("250 2.0.0 Ok");
@@ -181,6 +186,10 @@ DialogueReply SmtpDialogue::rcpt_reply(std::string_view arg, std::uint64_t now_m
   std::optional<EnvelopePath> path;
   if (istarts_with(arg, "TO:")) path = parse_envelope_path(arg.substr(3));
   if (!path || path->address.empty()) return reply("501 5.1.3 Bad recipient address syntax");
+  if (gateway_.profile == LabProfile::starttls_plain_open && !tls_active_) {
+    ++accepted_recipients_;
+    return reply("250 2.1.5 Ok");  // relay rules only guard the TLS path
+  }
   DialogueReply result = reply(
       decide_rcpt(gateway_, RcptRequest{client_ip_, helo_name_, sender_, path->address, now_ms}));
   if (result.text.front() == '2') ++accepted_recipients_;

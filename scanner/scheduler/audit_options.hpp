@@ -9,10 +9,17 @@
 
 namespace relayaudit {
 
+// Which paths the plan runs on when a server offers STARTTLS (--tls; never: no TLS context).
+enum class TlsPaths {
+  baseline_plaintext,  // auto: the whole plan inside TLS, the baseline and controls also plain
+  both,                // the whole plan on both paths
+};
+
 struct AuditOptions {
   SessionOptions session;
   int tests_per_connection = 6;  // Postfix slows down after 10 errors and drops after 20
   int connections_per_endpoint = 1;
+  TlsPaths tls_paths = TlsPaths::baseline_plaintext;
   int max_attempts = 3;           // tries per test, and connections in a row that made no progress
   int greylist_retries = 2;       // extra tries after a 4xx at RCPT
   Millis greylist_delay{60'000};  // wait before each of those tries

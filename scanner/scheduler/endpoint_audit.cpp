@@ -32,6 +32,18 @@ std::string address_literal(const Endpoint& endpoint) {
   return endpoint.ipv6 ? "[IPv6:" + endpoint.address + "]" : "[" + endpoint.address + "]";
 }
 
+// Under --tls auto these also run in plaintext: a policy that differs without TLS shows there.
+bool plaintext_baseline(const RelayScript& script) {
+  static constexpr std::string_view kBaseline[] = {"relay-external-sender", "relay-null-sender",
+                                                   "relay-spoofed-local-sender"};
+  return script.kind == ScriptKind::control ||
+         std::find(std::begin(kBaseline), std::end(kBaseline), script.id) != std::end(kBaseline);
+}
+
+bool refused_until_tls(const TestResult& test) {
+  return test.stage == Stage::mail && test.refusal == to_string(RefusalReason::tls_required);
+}
+
 bool is_final_connect_failure(Status status) {
   // A refused or unroutable address will not change within a scan; timeouts may.
   return status == Status::connection_refused || status == Status::network_unreachable ||
@@ -75,6 +87,35 @@ EndpointAudit::EndpointAudit(uv_loop_t* loop, Endpoint endpoint,
     }
   }
   random_token_ = make_token();
+}
+
+void EndpointAudit::add_plain_reruns() {
+  if (plain_reruns_added_) return;
+  plain_reruns_added_ = true;
+  const std::size_t planned = tests_.size();
+  for (std::size_t i = 0; i < planned; ++i) {
+    const RelayScript& script = *tests_[i].script;
+    if (options_.tls_paths != TlsPaths::both && !plaintext_baseline(script)) continue;
+    add_test(script, tests_[i].result.mail_domain);  // copied before the vector grows
+    tests_.back().plain_path = true;
+  }
+}
+
+void EndpointAudit::drop_plain_reruns() {
+  for (auto& slot : tests_) {
+    if (!slot.plain_path || slot.state != TestState::pending) continue;
+    slot.state = TestState::done;  // the plan itself now runs in plaintext
+    slot.dropped = true;
+  }
+}
+
+bool EndpointAudit::next_session_is_plain_rerun() const {
+  const bool primary_ready = std::any_of(tests_.begin(), tests_.end(), [this](const TestSlot& s) {
+    return !s.plain_path && ready(s);
+  });
+  if (primary_ready) return false;
+  return std::any_of(tests_.begin(), tests_.end(),
+                     [this](const TestSlot& s) { return s.plain_path && ready(s); });
 }
 
 void EndpointAudit::add_test(const RelayScript& script, std::string mail_domain) {
@@ -141,8 +182,11 @@ void EndpointAudit::schedule() {
   const auto per_session = static_cast<std::size_t>(std::max(1, options_.tests_per_connection));
   // Only as many connections as the ready tests need, never above the per-endpoint cap.
   std::size_t in_flight = static_cast<std::size_t>(active_sessions_ + waiting_for_slot_);
-  while (ready_count > in_flight * per_session &&
-         in_flight < static_cast<std::size_t>(std::max(1, options_.connections_per_endpoint))) {
+  // While a silent port is tried with TLS, that one connection decides how the rest connect.
+  const auto cap = detecting_tls_ || !tls_detection_done_
+                       ? std::size_t{1}
+                       : static_cast<std::size_t>(std::max(1, options_.connections_per_endpoint));
+  while (ready_count > in_flight * per_session && in_flight < cap) {
     ++waiting_for_slot_;
     ++in_flight;
     slots_.acquire([this] { open_session(); });
@@ -174,21 +218,38 @@ void EndpointAudit::open_session() {
   ++active_sessions_;
   ++sessions_opened_;
   SessionTls tls;
-  tls.implicit = result_.implicit_tls;
-  tls.starttls = !starttls_failed_;
+  tls.plain_rerun = !result_.implicit_tls && next_session_is_plain_rerun();
+  tls.implicit = result_.implicit_tls || detecting_tls_;
+  tls.starttls = !starttls_failed_ && !tls.plain_rerun;
   tls.server_name = result_.endpoint.host_name;
+  tls.detect_tls = !result_.implicit_tls && !tls_detection_done_;
   sessions_.push_back(Session::start(loop_, address_, result_.endpoint.key(), options_.session,
                                      *this, sessions_opened_, transcript_budget_, std::move(tls)));
 }
 
-std::vector<SessionTest> EndpointAudit::on_greeted(Session&, const Greeting& greeting) {
+std::vector<SessionTest> EndpointAudit::on_greeted(Session& session, const Greeting& greeting) {
   // A full greeting replaces a banner-only one kept from an earlier, refused session.
   if (!result_.greeting || result_.greeting->ehlo.lines.empty()) result_.greeting = greeting;
+  const SessionTls& tls = session.tls();
+  if (tls.implicit && !result_.implicit_tls) {
+    // The silent port answered TLS: it is an implicit-TLS port, and the plan runs inside TLS.
+    result_.implicit_tls = true;
+    result_.tls_detected = true;
+    detecting_tls_ = false;
+  }
+  if (!result_.implicit_tls && !tls.plain_rerun && options_.session.tls_context != nullptr) {
+    if (greeting.tls) {
+      add_plain_reruns();
+    } else if (greeting.starttls && tls.starttls) {
+      starttls_failed_ = true;  // offered, then refused (454): the plan runs in plaintext
+      drop_plain_reruns();
+    }
+  }
   std::vector<SessionTest> batch;
   const auto limit = static_cast<std::size_t>(std::max(1, options_.tests_per_connection));
   for (std::size_t i = 0; i < tests_.size() && batch.size() < limit; ++i) {
     TestSlot& slot = tests_[i];
-    if (!ready(slot)) continue;
+    if (!ready(slot) || slot.plain_path != tls.plain_rerun) continue;
     slot.state = TestState::running;
     expand(slot, greeting);
     const bool confirm = options_.confirm_data && slot.script->kind == ScriptKind::relay;
@@ -358,6 +419,23 @@ void EndpointAudit::on_session_end(Session& session, SessionEnd&& end) {
 
   // A session that settled a test, or ended cleanly with nothing to do, is progress.
   const bool progressed = end.tests_finished > 0 || (end.status == Status::ok && !end.refusal);
+  const bool detection = session.tls().implicit && !result_.implicit_tls;
+  if (end.silent && !tls_detection_done_) {
+    // Not one byte: an implicit-TLS port waits for our ClientHello. One connection tries it.
+    detecting_tls_ = true;
+    tls_detection_done_ = true;
+    schedule();
+    return;
+  }
+  tls_detection_done_ = true;
+  if (detection) {
+    // Not TLS either: a slow plaintext greeter. The plan runs plain, with the full banner wait.
+    detecting_tls_ = false;
+    result_.status = Status::ok;
+    result_.error.clear();
+    schedule();
+    return;
+  }
   fruitless_sessions_ = progressed ? 0 : fruitless_sessions_ + 1;
   out_of_step_sessions_ = end.out_of_step.empty() ? 0 : out_of_step_sessions_ + 1;
   record_tls(end);
@@ -393,7 +471,10 @@ void EndpointAudit::record_tls(const SessionEnd& end) {
   // A STARTTLS that breaks the connection is not tried again: the plan runs in plaintext.
   const bool broken = end.status == Status::tls_handshake_failed ||
                       end.status == Status::tls_timeout || end.status == Status::tls_protocol_error;
-  if (broken && !result_.implicit_tls) starttls_failed_ = true;
+  if (broken && !result_.implicit_tls) {
+    starttls_failed_ = true;
+    drop_plain_reruns();
+  }
 }
 
 void EndpointAudit::maybe_finish() {
@@ -416,15 +497,39 @@ void EndpointAudit::maybe_finish() {
 
 void EndpointAudit::judge() {
   result_.finished_ms = static_cast<std::int64_t>(uv_now(loop_) - options_.session.clock_origin_ms);
-  std::vector<JudgedTest> judged;
+  // Each path is judged on its own: a relay open on either makes the endpoint open.
+  std::vector<JudgedTest> tls_path;
+  std::vector<JudgedTest> plain_path;
+  int plain_unsettled = 0;
+  int plain_refused_until_tls = 0;
   for (auto& slot : tests_) {
     // Probes inform; only relay attempts and controls decide the endpoint verdict.
-    if (slot.result.kind != ScriptKind::probe) {
-      judged.push_back(JudgedTest{slot.result.expect, slot.result.verdict, slot.greeted});
-    }
+    if (slot.dropped || slot.result.kind == ScriptKind::probe) continue;
+    const TestResult& test = slot.result;
+    (test.over_tls ? tls_path : plain_path)
+        .push_back(JudgedTest{test.expect, test.verdict, slot.greeted});
+    if (test.over_tls || test.verdict == TestVerdict::pass) continue;
+    ++plain_unsettled;
+    if (refused_until_tls(test)) ++plain_refused_until_tls;
   }
-  result_.verdict = judge_endpoint(judged);
-  for (auto& slot : tests_) result_.tests.push_back(std::move(slot.result));
+  // Plaintext that refuses every MAIL until STARTTLS relays nothing: the TLS path decides.
+  const bool plain_closed_by_tls =
+      plain_refused_until_tls > 0 && plain_refused_until_tls == plain_unsettled;
+  if (tls_path.empty()) {
+    result_.verdict = judge_endpoint(plain_path);
+  } else if (plain_path.empty() || plain_closed_by_tls) {
+    result_.verdict = judge_endpoint(tls_path);
+  } else {
+    result_.verdict = combine_paths(judge_endpoint(tls_path), judge_endpoint(plain_path));
+  }
+  result_.starttls_policy = result_.implicit_tls                                        ? "implicit"
+                            : !result_.greeting || result_.greeting->ehlo.lines.empty() ? ""
+                            : !result_.starttls_offered                                 ? "absent"
+                            : plain_refused_until_tls > 0                               ? "required"
+                                                                                        : "offered";
+  for (auto& slot : tests_) {
+    if (!slot.dropped) result_.tests.push_back(std::move(slot.result));
+  }
   result_.findings = probe_findings(result_.tests);
   for (auto& finding : domain_refusal_findings(result_.tests, result_.endpoint.host_name)) {
     result_.findings.push_back(std::move(finding));

@@ -46,11 +46,16 @@ class EndpointAudit final : public SessionObserver {
     TestState state = TestState::pending;
     std::uint64_t not_before = 0;  // uv_now() before which a retry may not start
     int deferrals = 0;
-    bool greeted = false;  // the session that settled it got past the banner
+    bool greeted = false;     // the session that settled it got past the banner
+    bool plain_path = false;  // a plaintext re-run of a test the plan also runs inside TLS
+    bool dropped = false;     // a re-run made pointless once TLS failed: not in the results
     TestResult result;
   };
 
   void add_test(const RelayScript& script, std::string mail_domain);
+  void add_plain_reruns();
+  void drop_plain_reruns();
+  bool next_session_is_plain_rerun() const;
   void schedule();
   void open_session();
   bool ready(const TestSlot& slot) const;
@@ -78,7 +83,10 @@ class EndpointAudit final : public SessionObserver {
   int sessions_opened_ = 0;
   int fruitless_sessions_ = 0;    // consecutive sessions that settled no test
   int out_of_step_sessions_ = 0;  // consecutive sessions whose reply stream went out of step
-  bool starttls_failed_ = false;  // a STARTTLS handshake failed: later connections stay plain
+  bool starttls_failed_ = false;  // STARTTLS was refused or broke: later connections stay plain
+  bool plain_reruns_added_ = false;
+  bool tls_detection_done_ = false;  // the first connection showed whether the port is silent
+  bool detecting_tls_ = false;       // the port was silent: one connection tries implicit TLS
   bool done_ = false;
   bool cancelled_ = false;
   std::vector<Session*> sessions_;  // open sessions, for cancel()

@@ -38,8 +38,13 @@ std::string explain_verdict(const EndpointResult& result) {
   const TestResult* first_failed = nullptr;
   bool first_failed_is_address_form = false;
   const TestResult* first_unsettled = nullptr;
+  // Plaintext refused until STARTTLS: the TLS path alone decided (see EndpointAudit::judge).
+  const bool tls_decides = result.starttls_policy == "required" &&
+                           std::any_of(result.tests.begin(), result.tests.end(),
+                                       [](const TestResult& test) { return test.over_tls; });
   for (const auto& test : result.tests) {
     if (test.kind == ScriptKind::probe) continue;  // probes never decide the verdict
+    if (tls_decides && !test.over_tls) continue;
     if (test.kind == ScriptKind::relay) ++relay_tests;
     if (test.verdict == TestVerdict::fail) {
       ++failed;
@@ -63,7 +68,9 @@ std::string explain_verdict(const EndpointResult& result) {
              (first_failed->over_tls ? " (inside TLS)" : "");
     case EndpointVerdict::closed:
       return "all " + std::to_string(relay_tests) +
-             " relay attempts rejected at RCPT TO and every control accepted";
+             " relay attempts rejected at RCPT TO and every control accepted" +
+             (tls_decides ? " inside TLS; in plaintext every MAIL FROM is refused until STARTTLS"
+                          : "");
     case EndpointVerdict::unreachable:
       if (first_unsettled != nullptr && first_unsettled->reply) {
         return "refused at " + std::string(to_string(first_unsettled->stage)) + ": " +

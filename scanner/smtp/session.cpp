@@ -74,6 +74,13 @@ void Session::on_timeout() {
     finish(Status::tls_timeout, Stage::tls, "no complete TLS handshake within the timeout");
     return;
   }
+  if (awaiting_first_byte_) {
+    end_.silent = true;
+    finish(Status::io_timeout, Stage::banner,
+           "not one byte within " + format_duration(options_.timeouts.silence) +
+               " of connecting: the port may expect TLS from the first byte");
+    return;
+  }
   const Stage stage = awaiting_.empty() ? Stage::quit : stage_of(awaiting_.front().command);
   finish(Status::io_timeout, stage, "no complete reply within the timeout");
 }
@@ -92,7 +99,9 @@ void Session::on_transport_connected(int status) {
   state_ = State::banner;
   // Nothing is sent before the final 220 line: postscreen drops clients that talk early.
   awaiting_.push_back(Pending{Command::banner, "", -1, 0});
-  arm_timer(options_.timeouts.banner);
+  awaiting_first_byte_ = tls_.detect_tls && options_.tls_context != nullptr &&
+                         options_.timeouts.silence < options_.timeouts.banner;
+  arm_timer(awaiting_first_byte_ ? options_.timeouts.silence : options_.timeouts.banner);
 }
 
 void Session::on_transport_end(int status) {
@@ -117,6 +126,10 @@ void Session::on_transport_end(int status) {
 
 void Session::on_transport_bytes(std::string_view bytes) {
   if (state_ == State::closing) return;
+  if (awaiting_first_byte_ && !bytes.empty()) {
+    awaiting_first_byte_ = false;  // a plaintext talker after all: the full banner wait applies
+    arm_timer(options_.timeouts.banner);
+  }
   std::vector<Reply> replies;
   const bool ok = parser_.feed(bytes, replies);
   // Every reply of this read arrived before anything written in answer to it: nothing is sent

@@ -28,6 +28,9 @@ struct SessionTimeouts {
   Millis tls{10'000};      // TLS handshake, after STARTTLS's 220 or before an implicit-TLS banner
   Millis banner{60'000};   // until the final 220 line (greet_pause and tarpits reach 30 s)
   Millis reply{60'000};    // each later reply, reset only when a whole reply arrives
+  // With SessionTls::detect_tls: silence this long after connecting means "try TLS" (port 465
+  // behind an unusual number); any byte restores the full banner wait.
+  Millis silence{5'000};
 };
 
 struct SessionOptions {
@@ -42,9 +45,11 @@ struct SessionOptions {
 
 // How one connection uses TLS.
 struct SessionTls {
-  bool starttls = false;    // upgrade with STARTTLS when the server offers it
-  bool implicit = false;    // TLS from the first byte (port 465, smtps://)
-  std::string server_name;  // SNI and host-name check; "" for an address target
+  bool starttls = false;     // upgrade with STARTTLS when the server offers it
+  bool implicit = false;     // TLS from the first byte (port 465, smtps://)
+  std::string server_name;   // SNI and host-name check; "" for an address target
+  bool detect_tls = false;   // end early, reporting `silent`, when no byte arrives in time
+  bool plain_rerun = false;  // the owner's mark: a plaintext re-run of tests also run in TLS
 };
 
 // One test as this connection runs it, placeholders already expanded.
@@ -85,6 +90,7 @@ struct SessionEnd {
   std::string tls_error;             // STARTTLS refused, or the handshake failed, and why
   // Bytes that followed the 220 to STARTTLS before the handshake: discarded, never a reply.
   std::size_t bytes_after_starttls = 0;
+  bool silent = false;  // detect_tls: not one byte arrived within the silence timeout
   int tests_finished = 0;
   int round_trips = 0;
   Transcript transcript;
@@ -113,6 +119,7 @@ class Session final : private TransportEvents {
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
   int number() const { return number_; }
+  const SessionTls& tls() const { return tls_; }
   // Ends the session now (scan interrupted); the observer still gets every callback.
   void cancel();
 
@@ -184,6 +191,7 @@ class Session final : private TransportEvents {
   uv_timer_t timer_{};
   int open_handles_ = 0;
   bool timed_out_ = false;
+  bool awaiting_first_byte_ = false;  // detect_tls: the silence timer runs
   State state_ = State::connecting;
   ReplyParser parser_;
 

@@ -32,7 +32,9 @@ bool code_fits(SmtpCommand command, int code) {
     case SmtpCommand::starttls:
       return code == 220 || refusal;  // RFC 3207 §4: 220, 454, 501
     case SmtpCommand::rset:
-      return code == 250;
+      // RFC 3207 §4: a server that requires TLS answers 530 to all but NOOP, EHLO, STARTTLS and
+      // QUIT; Postfix with smtpd_tls_security_level = encrypt does so to RSET too.
+      return code == 250 || code == 530;
     case SmtpCommand::quit:
       return code == 221;
   }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <set>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -76,11 +77,22 @@ TEST_F(TlsCli, StarttlsFindsTheRelayThatOnlyTlsOpensAndRecordsTheFacts) {
   ASSERT_EQ(tls["certificates"].size(), 1u);
   EXPECT_EQ(tls["certificates"][0]["subject"], "CN=lab.relayaudit.test");
   EXPECT_EQ(tls["certificates"][0]["dns_names"][1], "*.lab.relayaudit.test");
-  for (const auto& test : required["tests"]) EXPECT_EQ(test["path"], "tls") << test["id"];
+  // --tls auto: the plan inside TLS, and the baseline attempts and the control once in plaintext.
+  const std::set<std::string> plaintext_baseline = {"control-postmaster", "relay-external-sender",
+                                                    "relay-null-sender",
+                                                    "relay-spoofed-local-sender"};
+  for (const auto* endpoint : {&required, &results["endpoints"][1]}) {
+    std::set<std::string> inside_tls;
+    std::set<std::string> plain;
+    for (const auto& test : (*endpoint)["tests"]) {
+      (test["path"] == "tls" ? inside_tls : plain).insert(test["id"].get<std::string>());
+    }
+    EXPECT_EQ(inside_tls.size(), (*endpoint)["tests"].size() - plaintext_baseline.size());
+    EXPECT_EQ(plain, plaintext_baseline);
+  }
 
   const auto& offered = results["endpoints"][1];
   EXPECT_EQ(offered["verdict"], "closed");
-  for (const auto& test : offered["tests"]) EXPECT_EQ(test["path"], "tls") << test["id"];
 
   const auto& plain = results["endpoints"][2];
   EXPECT_EQ(plain["verdict"], "closed");

@@ -1,9 +1,15 @@
 // Checks the real-Postfix harness itself: the closed and open instances answer as they must,
 // nothing is ever delivered, and stopping leaves no process or directory behind.
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -12,6 +18,7 @@
 #include <vector>
 
 #include "postfix/postfix_fixture.hpp"
+#include "postfix/postfix_tls.hpp"
 #include "support/postfix_instance.hpp"
 #include "support/smtp_test_client.hpp"
 
@@ -237,6 +244,55 @@ TEST_F(PostfixHarnessTest, MisspelledExtraSettingFailsTheStart) {
       PostfixInstance::start(Mode::closed, {"smtpd_relay_restriction = permit"}, &error);
   EXPECT_EQ(server, nullptr);
   EXPECT_NE(error.find("unused parameter"), std::string::npos) << error;
+}
+
+// A fixed port that is taken moves its listener up one address; the options reach master.cf and
+// the test's key pair makes smtpd offer STARTTLS without a warning.
+TEST_F(PostfixHarnessTest, ListenersAndTlsKeyPairReachTheConfig) {
+  const int holder = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(holder, 0);
+  sockaddr_in taken{};
+  taken.sin_family = AF_INET;
+  taken.sin_port = htons(587);
+  ASSERT_EQ(::inet_pton(AF_INET, "127.0.87.40", &taken.sin_addr), 1);
+  ASSERT_EQ(::bind(holder, reinterpret_cast<sockaddr*>(&taken), sizeof taken), 0)
+      << std::strerror(errno) << " (is another test using 127.0.87.40:587?)";
+  ASSERT_EQ(::listen(holder, 1), 0);
+
+  std::string error;
+  auto pair = make_key_pair(postfix_certificate_request("closed.postfix.relayaudit.test"), &error);
+  ASSERT_TRUE(pair) << error;
+  PostfixInstance::Options options;
+  options.tls = *pair;
+  options.listeners = {{"127.0.87.40", 587, {"syslog_name=postfix/submission"}}};
+  const auto server = PostfixInstance::start(Mode::closed, options, &error);
+  ::close(holder);
+  ASSERT_NE(server, nullptr) << error;
+  ASSERT_EQ(server->listeners().size(), 1u);
+  EXPECT_EQ(server->listeners()[0].target(), "127.0.87.41:587");
+  const std::string master_cf = read_file(server->config_dir() + "/master.cf");
+  EXPECT_NE(master_cf.find("\n127.0.87.41:587 inet n - n - - smtpd\n  -o "
+                           "syslog_name=postfix/submission\n"),
+            std::string::npos)
+      << master_cf;
+
+  SmtpTestClient client;
+  ASSERT_NO_FATAL_FAILURE(open_session(client, *server, kScannerHelo));
+  const SmtpTestReply ehlo = client.command("EHLO " + kScannerHelo);
+  EXPECT_NE(std::find(ehlo.lines.begin(), ehlo.lines.end(), "250-STARTTLS"), ehlo.lines.end())
+      << ehlo.describe();
+  quit(client);
+  expect_no_daemon_warnings(*server);
+}
+
+// The network rule: a listener anywhere but 127.0.0.0/8 is refused before anything starts.
+TEST_F(PostfixHarnessTest, ListenerOffLoopbackFailsTheStart) {
+  std::string error;
+  PostfixInstance::Options options;
+  options.listeners = {{"192.0.2.1", 0, {}}};
+  EXPECT_EQ(PostfixInstance::start(Mode::closed, options, &error), nullptr);
+  EXPECT_NE(error.find("listener address '192.0.2.1' is not IPv4 loopback"), std::string::npos)
+      << error;
 }
 
 // smtpd refuses to run without a reject in its relay rules; start() says so at once.

@@ -4,86 +4,15 @@
 
 #include <algorithm>
 #include <string>
-#include <string_view>
 #include <vector>
 
-#include "postfix/postfix_fixture.hpp"
+#include "postfix/postfix_scan.hpp"
 #include "support/postfix_instance.hpp"
 
 namespace relayaudit::testing {
 namespace {
 
-using namespace std::chrono_literals;
 using Mode = PostfixInstance::Mode;
-
-#ifdef RELAYAUDIT_BINARY
-constexpr std::string_view kBinary = RELAYAUDIT_BINARY;
-#else
-constexpr std::string_view kBinary;  // the scanner target is not part of this build yet
-#endif
-
-// Under the ctest limit of 120 s per test, with room to start and stop Postfix.
-constexpr auto kScanTimeout = 90s;
-
-struct Scan {
-  CommandResult run;
-  nlohmann::json results;
-  std::string output;  // the scanner's stdout and stderr
-  std::string parse_error;
-};
-
-Scan scan(const PostfixInstance& server) {
-  const std::string json_path = server.dir() + "/scan.json";
-  const std::string output_path = server.dir() + "/scan.out";
-  Scan result;
-  result.run =
-      run_command({std::string(kBinary), "scan", "127.0.0.1:" + std::to_string(server.port()), "-o",
-                   json_path, "-q", "--ehlo-name", "scanner.relayaudit.test"},
-                  output_path, kScanTimeout);
-  result.output = read_file(output_path);
-  try {
-    result.results = nlohmann::json::parse(read_file(json_path));
-  } catch (const nlohmann::json::exception& e) {
-    result.parse_error = std::string("cannot parse ") + json_path + ": " + e.what();
-  }
-  return result;
-}
-
-const nlohmann::json* find_test(const nlohmann::json& endpoint, const std::string& id) {
-  if (!endpoint.contains("tests")) return nullptr;
-  for (const auto& test : endpoint["tests"])
-    if (test.value("id", "") == id) return &test;
-  return nullptr;
-}
-
-std::string diagnostics(const Scan& result, const PostfixInstance& server) {
-  return "scanner: " + result.run.describe() + "\n--- scanner output\n" +
-         last_lines(result.output, 40) + "\n--- results\n" +
-         (result.parse_error.empty() ? result.results.dump(2).substr(0, 6000)
-                                     : result.parse_error) +
-         "\n" + server.log_tail(60);
-}
-
-// The scanner never sends DATA, so Postfix must never have queued or delivered anything.
-void expect_nothing_queued(const PostfixInstance& server) {
-  const std::string log = server.maillog();
-  for (const char* sign :
-       {"queued as", "status=sent", "status=deferred", "status=bounced", " data=", " bdat="})
-    EXPECT_TRUE(log_lines_with(log, sign).empty()) << "maillog shows '" << sign << "':\n"
-                                                   << server.log_tail(60);
-}
-
-class ScanPostfixTest : public PostfixTest {
- protected:
-  void SetUp() override {
-    PostfixTest::SetUp();
-    if (IsSkipped() || HasFatalFailure()) return;
-    if (!kBinary.empty()) return;
-    const std::string reason = "the relayaudit binary is not built yet (no RELAYAUDIT_BINARY)";
-    if (postfix_required()) FAIL() << "RELAYAUDIT_REQUIRE_POSTFIX=1 but " << reason;
-    GTEST_SKIP() << reason;
-  }
-};
 
 TEST_F(ScanPostfixTest, ClosedPostfixIsClosed) {
   std::string error;
@@ -158,13 +87,6 @@ struct HoleCase {
   std::vector<std::string> main_cf;
   std::vector<std::string> caught_by;
 };
-
-std::vector<std::string> failed_ids(const nlohmann::json& endpoint) {
-  std::vector<std::string> failed;
-  for (const auto& test : endpoint["tests"])
-    if (test.value("verdict", "") == "fail") failed.push_back(test.value("id", "?"));
-  return failed;
-}
 
 TEST_F(ScanPostfixTest, EveryHoleConfigIsCaughtByItsScript) {
   const std::vector<HoleCase> holes = {

@@ -37,6 +37,8 @@ TEST(ReplyTable, EachCommandGetsOnlyItsOwnPositiveCodes) {
   EXPECT_FALSE(fits(SmtpCommand::data, 250));
   EXPECT_TRUE(fits(SmtpCommand::rset, 250));
   EXPECT_FALSE(fits(SmtpCommand::rset, 221));
+  // Postfix with smtpd_tls_security_level = encrypt, before STARTTLS (RFC 3207 §4).
+  EXPECT_TRUE(fits(SmtpCommand::rset, 530, "5.7.0"));
   EXPECT_TRUE(fits(SmtpCommand::quit, 221));
   EXPECT_FALSE(fits(SmtpCommand::quit, 250)) << "a shifted stream answers QUIT with RSET's 250";
 }

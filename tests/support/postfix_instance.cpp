@@ -281,6 +281,28 @@ Settings base_settings(PostfixInstance::Mode mode, const std::string& dir,
   };
 }
 
+// The test's key pair into etc/: root owns both; the key is readable by group postfix, never by
+// the world (smtpd loads it as root before dropping privileges; this keeps a non-root reader able).
+std::string write_tls_files(const PostfixInstance::TlsKeyPair& pair, const std::string& etc,
+                            Settings* settings) {
+  const std::string key = etc + "/smtpd-key.pem";
+  const std::string certificate = etc + "/smtpd-cert.pem";
+  std::string error;
+  if (!write_file(key, pair.key_pem, &error) ||
+      !write_file(certificate, pair.certificate_pem, &error))
+    return error;
+  const group* postfix = ::getgrnam("postfix");
+  if (postfix == nullptr) return "there is no group 'postfix'";
+  if (::chown(key.c_str(), 0, postfix->gr_gid) != 0 || ::chmod(key.c_str(), 0640) != 0)
+    return errno_text("chown/chmod " + key);
+  if (::chmod(certificate.c_str(), 0644) != 0) return errno_text("chmod " + certificate);
+  set(settings, "smtpd_tls_chain_files", key + ", " + certificate);
+  set(settings, "smtpd_tls_security_level", "may");
+  // One line per handshake (protocol, cipher) in the maillog: what a failing test needs.
+  set(settings, "smtpd_tls_loglevel", "1");
+  return "";
+}
+
 std::string render_main_cf(const Settings& settings) {
   std::string text =
       "# Written by tests/support/postfix_instance.cpp; tests/postfix/README.md explains it.\n";
@@ -288,51 +310,117 @@ std::string render_main_cf(const Settings& settings) {
   return text;
 }
 
-// Only the SMTP listener and the internal services it needs; no smtp, lmtp, local, virtual or
+// Only the SMTP listeners and the internal services they need; no smtp, lmtp, local, virtual or
 // pipe delivery agent exists, so nothing can leave the machine even by mistake. Nothing chroots.
-std::string render_master_cf(std::uint16_t port) {
-  return "# Written by tests/support/postfix_instance.cpp; tests/postfix/README.md explains it.\n"
-         "# service type  private unpriv  chroot  wakeup  maxproc command\n"
-         "127.0.0.1:" +
-         std::to_string(port) +
-         " inet n - n - - smtpd\n"
-         "cleanup   unix  n       -       n       -       0       cleanup\n"
-         "qmgr      unix  n       -       n       300     1       qmgr\n"
-         "rewrite   unix  -       -       n       -       -       trivial-rewrite\n"
-         "bounce    unix  -       -       n       -       0       bounce\n"
-         "defer     unix  -       -       n       -       0       bounce\n"
-         "trace     unix  -       -       n       -       0       bounce\n"
-         "verify    unix  -       -       n       -       1       verify\n"
-         "flush     unix  n       -       n       1000?   0       flush\n"
-         "proxymap  unix  -       -       n       -       -       proxymap\n"
-         "anvil     unix  -       -       n       -       1       anvil\n"
-         "discard   unix  -       -       n       -       -       discard\n"
-         "error     unix  -       -       n       -       -       error\n"
-         "retry     unix  -       -       n       -       -       error\n"
-         "postlog   unix-dgram n  -       n       -       1       postlogd\n";
+std::string render_master_cf(std::uint16_t port,
+                             const std::vector<PostfixInstance::BoundListener>& bound,
+                             const std::vector<PostfixInstance::Listener>& listeners, bool tls) {
+  std::string text =
+      "# Written by tests/support/postfix_instance.cpp; tests/postfix/README.md explains it.\n"
+      "# service type  private unpriv  chroot  wakeup  maxproc command\n"
+      "127.0.0.1:" +
+      std::to_string(port) + " inet n - n - - smtpd\n";
+  for (std::size_t i = 0; i < bound.size(); ++i) {
+    text += bound[i].target() + " inet n - n - - smtpd\n";
+    for (const auto& option : listeners[i].options) text += "  -o " + option + "\n";
+  }
+  text +=
+      "cleanup   unix  n       -       n       -       0       cleanup\n"
+      "qmgr      unix  n       -       n       300     1       qmgr\n"
+      "rewrite   unix  -       -       n       -       -       trivial-rewrite\n"
+      "bounce    unix  -       -       n       -       0       bounce\n"
+      "defer     unix  -       -       n       -       0       bounce\n"
+      "trace     unix  -       -       n       -       0       bounce\n"
+      "verify    unix  -       -       n       -       1       verify\n"
+      "flush     unix  n       -       n       1000?   0       flush\n"
+      "proxymap  unix  -       -       n       -       -       proxymap\n"
+      "anvil     unix  -       -       n       -       1       anvil\n"
+      "discard   unix  -       -       n       -       -       discard\n"
+      "error     unix  -       -       n       -       -       error\n"
+      "retry     unix  -       -       n       -       -       error\n"
+      "postlog   unix-dgram n  -       n       -       1       postlogd\n";
+  // smtpd asks tlsmgr for PRNG seed and session-cache service once TLS is configured.
+  if (tls) text += "tlsmgr    unix  -       -       n       1000?   1       tlsmgr\n";
+  return text;
 }
 
-// A loopback port nobody listens on right now. Another process may take it before the master
-// binds it; launch() then retries with a new one.
-std::uint16_t choose_port(std::string* error) {
+// A loopback port nobody listens on right now on `address` (port 0), or whether the fixed `port`
+// is free there. Another process may take it before the master binds it; launch() then retries.
+// SO_REUSEADDR as the master sets it: a TIME_WAIT left by an earlier instance does not count.
+std::uint16_t free_port(const std::string& address, std::uint16_t port, std::string* error) {
+  sockaddr_in socket_address{};
+  socket_address.sin_family = AF_INET;
+  socket_address.sin_port = htons(port);
+  if (::inet_pton(AF_INET, address.c_str(), &socket_address.sin_addr) != 1 ||
+      (ntohl(socket_address.sin_addr.s_addr) >> 24) != 127) {
+    *error = "listener address '" + address + "' is not IPv4 loopback (127.0.0.0/8)";
+    return 0;
+  }
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     *error = errno_text("socket");
     return 0;
   }
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  std::uint16_t port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    *error = errno_text("bind 127.0.0.1:0");
+  const int on = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+  socklen_t length = sizeof socket_address;
+  std::uint16_t chosen = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&socket_address), sizeof socket_address) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&socket_address), &length) != 0) {
+    *error = errno_text("bind " + address + ":" + std::to_string(port));
   } else {
-    port = ntohs(address.sin_port);
+    chosen = ntohs(socket_address.sin_port);
   }
+  const int saved_errno = errno;  // choose_listener() tells EADDRINUSE from other failures
   ::close(fd);
-  return port;
+  errno = saved_errno;
+  return chosen;
+}
+
+std::uint16_t choose_port(std::string* error) {
+  return free_port("127.0.0.1", 0, error);
+}
+
+// "127.0.87.1" -> "127.0.87.2"; "" past .254, so a moved listener stays in its /24.
+std::string next_address(const std::string& address) {
+  const auto dot = address.rfind('.');
+  if (dot == std::string::npos) return "";
+  const int last = std::atoi(address.c_str() + dot + 1);
+  if (last >= 254) return "";
+  return address.substr(0, dot + 1) + std::to_string(last + 1);
+}
+
+// Probes (bind, close) where `listener` can go now. A fixed port that is taken moves up the
+// addresses, so parallel tests that all want 587 each get their own.
+std::optional<PostfixInstance::BoundListener> choose_listener(
+    const PostfixInstance::Listener& listener, std::string* error) {
+  for (const auto& option : listener.options) {
+    if (option.find_first_of(" \t\n") != std::string::npos || option.find('=') == std::string::npos)
+      *error = "listener option is not 'name=value' without spaces: " + option;
+  }
+  if (!error->empty()) return std::nullopt;
+  std::string address = listener.address;
+  constexpr int kAddressAttempts = 16;
+  for (int attempt = 0; attempt < kAddressAttempts && !address.empty(); ++attempt) {
+    error->clear();
+    const std::uint16_t port = free_port(address, listener.port, error);
+    if (port != 0) return PostfixInstance::BoundListener{address, port};
+    if (listener.port == 0 || errno != EADDRINUSE) return std::nullopt;
+    address = next_address(address);
+  }
+  return std::nullopt;
+}
+
+std::string choose_listeners(const std::vector<PostfixInstance::Listener>& listeners,
+                             std::vector<PostfixInstance::BoundListener>* bound) {
+  bound->clear();
+  for (const auto& listener : listeners) {
+    std::string error;
+    const auto chosen = choose_listener(listener, &error);
+    if (!chosen) return error;
+    bound->push_back(*chosen);
+  }
+  return "";
 }
 
 // Forks and execs. With a death_signal the child gets it when the calling thread dies, so a
@@ -432,11 +520,18 @@ PostfixInstance::PostfixInstance(Mode mode, std::string dir)
                                     : "closed.postfix.relayaudit.test") {}
 
 std::unique_ptr<PostfixInstance> PostfixInstance::start(Mode mode, std::string* error) {
-  return start(mode, {}, error);
+  return start(mode, Options{}, error);
 }
 
 std::unique_ptr<PostfixInstance> PostfixInstance::start(
     Mode mode, const std::vector<std::string>& extra_main_cf, std::string* error) {
+  Options options;
+  options.main_cf = extra_main_cf;
+  return start(mode, options, error);
+}
+
+std::unique_ptr<PostfixInstance> PostfixInstance::start(Mode mode, const Options& options,
+                                                        std::string* error) {
   if (std::string reason = postfix_unavailable_reason(); !reason.empty()) {
     *error = reason;
     return nullptr;
@@ -450,7 +545,7 @@ std::unique_ptr<PostfixInstance> PostfixInstance::start(
     return nullptr;
   }
   std::unique_ptr<PostfixInstance> instance(new PostfixInstance(mode, pattern));
-  const std::string problem = instance->launch(extra_main_cf);
+  const std::string problem = instance->launch(options);
   if (!problem.empty()) {
     *error = problem + "\n" + instance->log_tail();
     return nullptr;  // the destructor stops whatever started and removes the directory
@@ -458,7 +553,7 @@ std::unique_ptr<PostfixInstance> PostfixInstance::start(
   return instance;
 }
 
-std::string PostfixInstance::launch(const std::vector<std::string>& extra_main_cf) {
+std::string PostfixInstance::launch(const Options& options) {
   std::string error;
   // Daemons run as user postfix and must reach queue/ and the maillog through dir_.
   if (::chmod(dir_.c_str(), 0755) != 0) return errno_text("chmod " + dir_);
@@ -470,7 +565,11 @@ std::string PostfixInstance::launch(const std::vector<std::string>& extra_main_c
   }
 
   Settings settings = base_settings(mode_, dir_, host_name_);
-  for (const auto& line : extra_main_cf) {
+  if (options.tls) {
+    const std::string problem = write_tls_files(*options.tls, config_dir(), &settings);
+    if (!problem.empty()) return problem;
+  }
+  for (const auto& line : options.main_cf) {
     const std::string text = trim(line);
     if (text.empty() || text.front() == '#') continue;
     const auto equals = text.find('=');
@@ -482,9 +581,13 @@ std::string PostfixInstance::launch(const std::vector<std::string>& extra_main_c
   const std::string command_log = dir_ + "/" + kCommandLog;
   if (!write_file(etc + "/main.cf", render_main_cf(settings), &error)) return error;
 
+  const bool tls = options.tls.has_value();
   std::uint16_t port = choose_port(&error);
   if (port == 0) return error;
-  if (!write_file(etc + "/master.cf", render_master_cf(port), &error)) return error;
+  if (error = choose_listeners(options.listeners, &listeners_); !error.empty()) return error;
+  if (!write_file(etc + "/master.cf", render_master_cf(port, listeners_, options.listeners, tls),
+                  &error))
+    return error;
 
   // postconf warns about unknown parameters (a typo in an extra line) and malformed master.cf
   // entries without failing.
@@ -551,7 +654,10 @@ std::string PostfixInstance::launch(const std::vector<std::string>& extra_main_c
     }
     port = choose_port(&error);
     if (port == 0) return error;
-    if (!write_file(etc + "/master.cf", render_master_cf(port), &error)) return error;
+    if (error = choose_listeners(options.listeners, &listeners_); !error.empty()) return error;
+    if (!write_file(etc + "/master.cf", render_master_cf(port, listeners_, options.listeners, tls),
+                    &error))
+      return error;
   }
 }
 

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,12 +34,46 @@ class PostfixInstance {
     open,    // trusts 127.0.0.0/8 (mynetworks): relays anything we send
   };
 
+  // A certificate (chain) and its private key, PEM; the test makes them.
+  struct TlsKeyPair {
+    std::string certificate_pem;
+    std::string key_pem;
+  };
+
+  // An smtpd service besides the plain 127.0.0.1 one every instance has (start() waits for that
+  // one's banner, so it must stay plaintext).
+  struct Listener {
+    std::string address = "127.0.0.1";  // IPv4 loopback (127.0.0.0/8) only
+    std::uint16_t port = 0;             // 0: a free port; fixed (e.g. 587): see bound address
+    // master.cf "-o name=value" overrides, e.g. "smtpd_tls_wrappermode=yes". No spaces.
+    std::vector<std::string> options;
+  };
+
+  struct Options {
+    // "name = value" lines applied over the base recipe (a name already set is replaced).
+    std::vector<std::string> main_cf;
+    // Written to etc/ (key 0640 root:postfix) and named by smtpd_tls_chain_files, with
+    // smtpd_tls_security_level = may unless main_cf sets it; tlsmgr joins master.cf.
+    std::optional<TlsKeyPair> tls;
+    std::vector<Listener> listeners;
+  };
+
+  // Where a Listener was bound. A fixed port taken on its address (a parallel test) moves to the
+  // next address up, at most 15 times within the same /24: read the address back from here.
+  struct BoundListener {
+    std::string address;
+    std::uint16_t port = 0;
+    std::string target() const { return address + ":" + std::to_string(port); }
+  };
+
   // Starts an instance. `extra_main_cf` holds "name = value" lines applied over the base recipe
   // (a name already set is replaced, not repeated), e.g. to build a hole config. Returns null
   // and sets *error, with the maillog tail, when Postfix does not come up within 20 s.
   static std::unique_ptr<PostfixInstance> start(Mode mode, std::string* error);
   static std::unique_ptr<PostfixInstance> start(Mode mode,
                                                 const std::vector<std::string>& extra_main_cf,
+                                                std::string* error);
+  static std::unique_ptr<PostfixInstance> start(Mode mode, const Options& options,
                                                 std::string* error);
 
   // Stops the instance (see stop()) and removes its directory, unless RELAYAUDIT_KEEP_POSTFIX=1.
@@ -51,7 +86,10 @@ class PostfixInstance {
   std::string stop();
 
   Mode mode() const { return mode_; }
+  // The plain 127.0.0.1 listener's port.
   std::uint16_t port() const { return port_; }
+  // Options::listeners, in order, as bound.
+  const std::vector<BoundListener>& listeners() const { return listeners_; }
   const std::string& dir() const { return dir_; }
   std::string config_dir() const { return dir_ + "/etc"; }
   // myhostname, also the first word of the banner and of the EHLO reply.
@@ -72,13 +110,14 @@ class PostfixInstance {
 
  private:
   PostfixInstance(Mode mode, std::string dir);
-  std::string launch(const std::vector<std::string>& extra_main_cf);
+  std::string launch(const Options& options);
   void stand_down_watchdog();
 
   Mode mode_;
   std::string dir_;
   std::string host_name_;
   std::uint16_t port_ = 0;
+  std::vector<BoundListener> listeners_;
   pid_t master_pid_ = -1;
   pid_t watchdog_pid_ = -1;  // stops the master if this process dies without running stop()
   int watchdog_fd_ = -1;     // our end of the watchdog's pipe
