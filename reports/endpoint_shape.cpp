@@ -178,6 +178,24 @@ Problem certificate(const json& value, const std::string& at) {
                        {"sha256", true, string}});
 }
 
+Problem starttls_policy(const json& value, const std::string& at) {
+  if (value.is_null()) return std::nullopt;
+  return one_of(value, at, {"implicit", "required", "offered", "absent"});
+}
+
+Problem version_check(const json& value, const std::string& at) {
+  return check_object(
+      value, at,
+      {{"version", true, string}, {"accepted", true, boolean}, {"detail", true, nullable_string}});
+}
+
+Problem tls_probes(const json& value, const std::string& at) {
+  return check_object(value, at,
+                      {{"versions", true, array_of<version_check>},
+                       {"starttls_injection", true, nullable_boolean},
+                       {"injection_detail", true, nullable_string}});
+}
+
 Problem tls(const json& value, const std::string& at) {
   return check_object(value, at,
                       {{"starttls_offered", true, boolean},
@@ -192,7 +210,10 @@ Problem tls(const json& value, const std::string& at) {
                        {"verify_error", false, nullable_string},
                        {"checked_host", false, nullable_string},
                        {"host_matches", false, nullable_boolean},
-                       {"certificates", false, array_of<certificate>}});
+                       {"certificates", false, array_of<certificate>},
+                       {"starttls_policy", false, starttls_policy},
+                       {"detected", false, boolean},
+                       {"probes", false, tls_probes}});
 }
 
 Problem test(const json& value, const std::string& at) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "reports/html_document.hpp"
+#include "reports/html_tls.hpp"
 #include "reports/received_text.hpp"
 
 namespace relayaudit::html {
@@ -162,10 +163,15 @@ std::string evidence_and_findings(const json& endpoint) {
                 : "") +
            "<br>" + html_text(text(evidence, "detail")) + "</div>";
   }
-  const json& findings = list(endpoint, "findings");
+  // TLS findings are listed in the TLS block, next to the facts they come from.
+  std::vector<const json*> findings;
+  for (const json& finding : list(endpoint, "findings")) {
+    if (!is_tls_finding_object(finding)) findings.push_back(&finding);
+  }
   if (!findings.empty()) {
     out += "<h3>Findings</h3><ul class=\"findings\">";
-    for (const json& finding : findings) {
+    for (const json* each : findings) {
+      const json& finding = *each;
       out += "<li><code>" + html_text(text(finding, "id")) + "</code> (" +
              html_text(text(finding, "severity")) + "): " + html_text(text(finding, "message")) +
              "</li>";
@@ -173,6 +179,11 @@ std::string evidence_and_findings(const json& endpoint) {
     out += "</ul>";
   }
   return out;
+}
+
+// --tls both runs a script on each path; the note tells the two results apart.
+std::string path_note(const json& test) {
+  return text(test, "path") == "tls" ? " <span class=\"small\">over TLS</span>" : "";
 }
 
 std::string test_row(const json& test, const std::string& proof_id) {
@@ -199,7 +210,7 @@ std::string test_row(const json& test, const std::string& proof_id) {
   }
   const std::string refusal = text(test, "refusal");
   return "<tr class=\"test" + std::string(verdict == "fail" ? " fail" : "") + "\"><td><code>" +
-         html_text(text(test, "id")) + "</code><br><span class=\"small\">" +
+         html_text(text(test, "id")) + "</code>" + path_note(test) + "<br><span class=\"small\">" +
          html_text(text(test, "title")) + "<br>" + sent + "</span></td><td>" + outcome +
          "</td><td>" + reply_html + "</td><td>" +
          (refusal.empty() || refusal == "none" ? "" : html_text(refusal)) +
@@ -225,7 +236,7 @@ std::string endpoint_section(std::size_t index, const json& endpoint) {
                     badge(kEndpointVerdicts, text(endpoint, "verdict")) + " <code>" +
                     html_text(text(endpoint, "endpoint")) + "</code></h2>";
   out += "<p>" + html_text(text(endpoint, "verdict_reason")) + "</p>";
-  out += endpoint_facts(endpoint) + evidence_and_findings(endpoint);
+  out += endpoint_facts(endpoint) + evidence_and_findings(endpoint) + tls_block(endpoint);
   const json& tests = list(endpoint, "tests");
   out += "<h3>Scripts (" + std::to_string(tests.size()) + ")</h3>";
   if (!tests.empty()) {
@@ -240,7 +251,7 @@ std::string endpoint_section(std::size_t index, const json& endpoint) {
   for (std::size_t i = 0; i < tests.size(); ++i) {
     if (!has_proof(tests[i])) continue;
     out += "<h3 id=\"" + proof_id(index, i) + "\">Proof: <code>" + html_text(text(tests[i], "id")) +
-           "</code> " + html_text(text(tests[i], "outcome")) + "</h3>" +
+           "</code>" + path_note(tests[i]) + " " + html_text(text(tests[i], "outcome")) + "</h3>" +
            telnet_sessions(list(tests[i], "transcript"), endpoint, true);
   }
   const json& transcript = list(endpoint, "transcript");

@@ -15,6 +15,7 @@
 #include "reports/output_file.hpp"
 #include "reports/received_text.hpp"
 #include "reports/svg_chart.hpp"
+#include "reports/tls_label.hpp"
 
 namespace relayaudit {
 namespace {
@@ -372,14 +373,16 @@ std::string endpoints_table(const EndpointOrder& endpoints) {
       "<section id=\"endpoints\"><h2>Endpoints (" + std::to_string(endpoints.size()) + ")</h2>";
   out += "<table class=\"endpoints\"><thead><tr><th>Endpoint</th>" +
          std::string(host_names ? "<th>Host name</th>" : "") +
-         "<th>Verdict</th><th>Relay attempts accepted</th><th>Why</th></tr></thead><tbody>";
+         "<th>Verdict</th><th>TLS</th><th>Relay attempts accepted</th><th>Why</th></tr></thead>"
+         "<tbody>";
   for (const auto& [index, endpoint] : endpoints) {
     const auto [accepted, attempts] = relay_attempts(*endpoint);
     out += "<tr class=\"endpoint-row\"><td><a href=\"#ep-" + std::to_string(index) + "\"><code>" +
            html_text(text(*endpoint, "endpoint")) + "</code></a></td>" +
            (host_names ? "<td>" + html_text(text(*endpoint, "host_name")) + "</td>" : "") + "<td>" +
-           badge(kEndpointVerdicts, text(*endpoint, "verdict")) + "</td><td class=\"num\">" +
-           std::to_string(accepted) + " of " + std::to_string(attempts) + "</td><td>" +
+           badge(kEndpointVerdicts, text(*endpoint, "verdict")) + "</td><td class=\"tls\">" +
+           html_text(tls_label(*endpoint)) + "</td><td class=\"num\">" + std::to_string(accepted) +
+           " of " + std::to_string(attempts) + "</td><td>" +
            html_text(text(*endpoint, "verdict_reason")) + "</td></tr>";
   }
   return out + "</tbody></table></section>";

@@ -9,6 +9,7 @@
 
 #include <pugixml.hpp>
 
+#include "reports/tls_label.hpp"
 #include "reports/xml_text.hpp"
 
 namespace relayaudit {
@@ -119,9 +120,14 @@ const json* finding_for(const json& endpoint, const json& test) {
   return nullptr;
 }
 
+// --tls both runs a script on each path: the path makes the two testcases distinct.
+bool over_tls(const json& test) {
+  return test.contains("path") && test.at("path") == "tls";
+}
+
 void add_test_case(pugi::xml_node suite, const json& endpoint, const json& test, Counts& counts) {
   pugi::xml_node test_case = suite.append_child("testcase");
-  set(test_case, "name", text_of(test.at("id")));
+  set(test_case, "name", text_of(test.at("id")) + (over_tls(test) ? " (over TLS)" : ""));
   set(test_case, "classname", class_name(endpoint.at("endpoint").get<std::string>()));
   set(test_case, "time", seconds(test_milliseconds(test)));
   ++counts.tests;
@@ -134,7 +140,8 @@ void add_test_case(pugi::xml_node suite, const json& endpoint, const json& test,
   } else if (verdict == "fail") {
     pugi::xml_node failure = test_case.append_child("failure");
     set(failure, "message",
-        "open relay: " + envelope_sent(test) + " accepted: " + reply_summary(test.at("reply")));
+        std::string(over_tls(test) ? "open relay over TLS: " : "open relay: ") +
+            envelope_sent(test) + " accepted: " + reply_summary(test.at("reply")));
     set(failure, "type", "open-relay");
     add_text(failure, test_evidence(test));
     ++counts.failures;
@@ -200,6 +207,22 @@ pugi::xml_node open_suite(pugi::xml_node suites, int id, const std::string& name
   return suite;
 }
 
+// TLS facts are properties, never testcases: a TLS finding is no relay and fails nothing.
+void add_tls_properties(pugi::xml_node properties, const json& endpoint) {
+  const std::string label = tls_label(endpoint);
+  if (!label.empty()) add_property(properties, "tls", visible_text(label));
+  const auto tls = endpoint.find("tls");
+  if (tls == endpoint.end() || !tls->is_object()) return;
+  if (tls->contains("starttls_policy") && tls->at("starttls_policy").is_string()) {
+    add_property(properties, "tls.starttls_policy", text_of(tls->at("starttls_policy")));
+  }
+  if (tls->at("established") != true) return;
+  add_property(properties, "tls.protocol", text_of(tls->value("protocol", json())));
+  add_property(properties, "tls.cipher", text_of(tls->value("cipher", json())));
+  const bool trusted = tls->contains("chain_trusted") && tls->at("chain_trusted") == true;
+  add_property(properties, "tls.trusted", trusted ? "true" : "false");
+}
+
 Counts add_endpoint_suite(pugi::xml_node suites, int id, const json& results,
                           const json& endpoint) {
   const long long started = endpoint.at("started_ms").get<long long>();
@@ -221,6 +244,7 @@ Counts add_endpoint_suite(pugi::xml_node suites, int id, const json& results,
   add_property(properties, "verdict", text_of(endpoint.at("verdict")));
   add_property(properties, "verdict_reason", text_of(endpoint.at("verdict_reason")));
   add_property(properties, "banner", reply_summary(endpoint.at("banner")));
+  add_tls_properties(properties, endpoint);
 
   Counts counts;
   if (endpoint.at("verdict") == "unreachable") {

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <vector>
 
+#include "reports/tls_label.hpp"
 #include "reports/xml_text.hpp"
 
 namespace relayaudit {
@@ -130,6 +131,11 @@ std::string reply_cell(const json& reply) {
   return cell.empty() ? code(std::to_string(reply.at("code").get<int>())) : cell;
 }
 
+// --tls both runs a script on each path: the path tells its two rows apart.
+std::string over_tls(const json& test) {
+  return test.contains("path") && test.at("path") == "tls" ? " over TLS" : "";
+}
+
 bool has_tag(const json& test, std::string_view tag) {
   for (const auto& each : test.at("tags")) {
     if (each == tag) return true;
@@ -157,12 +163,14 @@ void write_endpoint_table(std::ostream& out, const std::vector<const json*>& end
     out << "No endpoint was audited.\n\n";
     return;
   }
-  out << "| verdict | endpoint | host | banner | reason |\n| --- | --- | --- | --- | --- |\n";
+  out << "| verdict | endpoint | host | TLS | banner | reason |\n"
+      << "| --- | --- | --- | --- | --- | --- |\n";
   std::size_t rows = 0;
   for (const json* endpoint : endpoints) {
     if (rows++ == kMaxEndpointRows) break;
     out << "| " << plain(text_of(endpoint->at("verdict"))) << " | "
         << code(text_of(endpoint->at("endpoint"))) << " | " << host_cell(*endpoint) << " | "
+        << plain(tls_label(*endpoint)) << " | "
         << (endpoint->at("banner").is_object() ? code_span(reply_summary(endpoint->at("banner")))
                                                : "")
         << " | " << plain(text_of(endpoint->at("verdict_reason"))) << " |\n";
@@ -195,13 +203,14 @@ void write_open_relay(std::ostream& out, const json& endpoint) {
                         [](const json* test) { return !has_tag(*test, "address-form"); });
   out << "| script | severity | MAIL FROM | RCPT TO | reply |\n| --- | --- | --- | --- | --- |\n";
   for (const json* test : failed) {
-    out << "| " << code(text_of(test->at("id"))) << " | " << plain(text_of(test->at("severity")))
-        << " | " << mailbox(test->at("mail_from")) << " | " << recipients(*test) << " | "
-        << reply_cell(test->at("reply")) << " |\n";
+    out << "| " << code(text_of(test->at("id"))) << over_tls(*test) << " | "
+        << plain(text_of(test->at("severity"))) << " | " << mailbox(test->at("mail_from")) << " | "
+        << recipients(*test) << " | " << reply_cell(test->at("reply")) << " |\n";
   }
   out << "\n";
   if (!failed.empty() && !failed.front()->at("transcript").empty()) {
-    out << "Transcript of " << code(text_of(failed.front()->at("id")), false) << ":\n\n"
+    out << "Transcript of " << code(text_of(failed.front()->at("id")), false)
+        << over_tls(*failed.front()) << ":\n\n"
         << fenced(transcript_text(failed.front()->at("transcript"))) << "\n";
   }
 }

@@ -13,7 +13,7 @@
 namespace relayaudit {
 
 // The version of the document shape; reports/results.schema.json describes it.
-inline constexpr const char* kResultsSchemaVersion = "1.2";
+inline constexpr const char* kResultsSchemaVersion = "1.3";
 
 // Builds the document. Every string that came from the network or the user is passed through
 // escape_invalid_utf8, so the result dumps without error even with the strict handler. `run`,

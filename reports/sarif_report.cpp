@@ -6,8 +6,10 @@
 #include <map>
 
 #include "relaytests/script_library.hpp"
+#include "reports/tls_label.hpp"
 #include "reports/xml_text.hpp"
 #include "results/finding_ids.hpp"
+#include "results/tls_finding_catalog.hpp"
 
 namespace relayaudit {
 namespace {
@@ -120,6 +122,18 @@ json make_rule(const std::string& id, RuleFacts facts) {
            "relay_domains and a relay_recipient_maps entry; Exim: the relay_to_domains list), or "
            "remove the MX record.\n\nReferences:\n- RFC 5321 §5.1\n- RFC 5321 §4.5.1";
   }
+  if (const TlsFindingInfo* tls = tls_finding_info(id)) {
+    // Not a script: a fact of the endpoint's TLS, never a relay verdict.
+    title = std::string(tls->title);
+    description = std::string(tls->description);
+    help = description + "\n\nFix: " + std::string(tls->fix) + "\n\nReferences:";
+    for (std::string_view reference : tls->references) {
+      if (!reference.empty()) help += "\n- " + std::string(reference);
+    }
+    if (facts.severity.empty()) facts.severity = std::string(tls->severity);
+    facts.kind = "tls";
+    facts.tags = json::array({"tls"});
+  }
   if (builtin != nullptr) {
     description = visible_text(builtin->description);
     help = description + "\n\nWhat acceptance reveals: " + visible_text(builtin->catches);
@@ -217,9 +231,13 @@ json endpoint_properties(const json& endpoint) {
 
 json relay_result(const json& endpoint, const json& test, std::size_t rule_index) {
   const std::string id = text_of(test.at("id"));
-  std::string message = endpoint_label(endpoint) + " relays mail: " + envelope_sent(test) +
-                        " was answered " + reply_summary(test.at("reply")) + " (" + id + ": " +
-                        text_of(test.at("title")) + ")";
+  // --tls both runs a script on each path: the path is part of the alert's identity. A plain
+  // test keeps the fingerprint it had before tests had a path.
+  const bool over_tls = test.contains("path") && test.at("path") == "tls";
+  std::string message = endpoint_label(endpoint) +
+                        (over_tls ? " relays mail over TLS: " : " relays mail: ") +
+                        envelope_sent(test) + " was answered " + reply_summary(test.at("reply")) +
+                        " (" + id + ": " + text_of(test.at("title")) + ")";
   if (test.contains("detail")) message += ". " + text_of(test.at("detail"));
   json properties = endpoint_properties(endpoint);
   properties["ehlo"] = text_of(test.at("ehlo"));
@@ -229,6 +247,7 @@ json relay_result(const json& endpoint, const json& test, std::size_t rule_index
   properties["rcpt_to"] = recipients;
   properties["reply"] = reply_lines(test.at("reply"));
   properties["transcript"] = transcript_text(test.at("transcript"));
+  properties["path"] = over_tls ? "tls" : "plain";
   return {
       {"ruleId", id},
       {"ruleIndex", rule_index},
@@ -236,7 +255,9 @@ json relay_result(const json& endpoint, const json& test, std::size_t rule_index
       {"message", {{"text", message_text(message)}}},
       {"locations", json::array({sarif_location(endpoint)})},
       {"partialFingerprints",
-       {{"relayauditEndpointRule/v1", fingerprint(endpoint.at("endpoint"), test.at("id"))}}},
+       {{"relayauditEndpointRule/v1",
+         fingerprint(endpoint.at("endpoint"),
+                     test.at("id").get<std::string>() + (over_tls ? "/tls" : ""))}}},
       {"properties", properties},
   };
 }
@@ -246,10 +267,12 @@ json finding_result(const json& endpoint, const json& finding, std::size_t rule_
   // A domain finding is one alert per endpoint and domain; a probe finding one per endpoint.
   const std::string domain = finding.contains("domain") ? text_of(finding.at("domain")) : "";
   const std::string rule = text_of(finding.at("id"));
+  // Probe findings are notes; domain and TLS findings carry their own severity.
+  const bool graded = !domain.empty() || is_tls_finding(rule);
   json result = {
       {"ruleId", rule},
       {"ruleIndex", rule_index},
-      {"level", domain.empty() ? "note" : level_for(text_of(finding.at("severity")))},
+      {"level", graded ? level_for(text_of(finding.at("severity"))) : "note"},
       {"message", {{"text", message_text(message)}}},
       {"locations", json::array({sarif_location(endpoint)})},
       {"partialFingerprints",
@@ -258,6 +281,7 @@ json finding_result(const json& endpoint, const json& finding, std::size_t rule_
       {"properties", endpoint_properties(endpoint)},
   };
   if (!domain.empty()) result["properties"]["mailDomain"] = domain;
+  if (is_tls_finding(rule)) result["properties"]["tls"] = visible_text(tls_label(endpoint));
   return result;
 }
 

@@ -9,6 +9,9 @@
 #include "reports/domain_results.hpp"
 #include "reports/results_json.hpp"
 #include "reports/safe_text.hpp"
+#include "reports/tls_json.hpp"
+#include "reports/tls_label.hpp"
+#include "results/tls_finding_catalog.hpp"
 
 namespace relayaudit {
 namespace {
@@ -103,7 +106,13 @@ void print_failed_tests(std::ostream& out, const EndpointResult& endpoint) {
 
 void print_findings_and_listings(std::ostream& out, const EndpointResult& endpoint) {
   for (const auto& finding : endpoint.findings) {
-    out << "  finding: " << terminal_safe(finding.message) << "\n";
+    // A TLS finding's message names facts; its id says what they mean.
+    if (is_tls_finding(finding.id)) {
+      out << "  finding " << finding.id << " (" << terminal_safe(finding.severity)
+          << "): " << terminal_safe(finding.message) << "\n";
+    } else {
+      out << "  finding: " << terminal_safe(finding.message) << "\n";
+    }
   }
   for (const auto& listing : endpoint.dnsbl) {
     if (listing.status == DnsblStatus::not_listed) continue;
@@ -183,11 +192,21 @@ void print_stop_reason(std::ostream& out, const EndpointResult& endpoint) {
   print_unsettled_tests(out, endpoint);
 }
 
+// The TLS column, from the same facts (and the same words) as the results document's reports.
+std::string tls_cell(const EndpointResult& endpoint) {
+  nlohmann::json facts = {{"tls", tls_json(endpoint)},
+                          {"ehlo", endpoint.greeting ? nlohmann::json::object() : nullptr},
+                          {"findings", nlohmann::json::array()}};
+  for (const auto& finding : endpoint.findings) facts["findings"].push_back({{"id", finding.id}});
+  return terminal_safe(tls_label(facts));
+}
+
 void print_endpoint(std::ostream& out, const EndpointResult& endpoint, bool color) {
   out << verdict_label(endpoint.verdict, color) << "  " << terminal_safe(endpoint.endpoint.key());
   if (!endpoint.endpoint.host_name.empty()) {
     out << "  " << terminal_safe(endpoint.endpoint.host_name);
   }
+  if (const std::string tls = tls_cell(endpoint); !tls.empty()) out << "  TLS " << tls;
   if (!endpoint.verdict_reason.empty()) out << "  " << terminal_safe(endpoint.verdict_reason);
   out << "\n";
   switch (endpoint.verdict) {

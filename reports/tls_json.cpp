@@ -35,19 +35,40 @@ json certificate_json(const CertificateFacts& cert) {
   };
 }
 
+json probes_json(const TlsProbeResults& probes) {
+  json versions = json::array();
+  for (const auto& check : probes.versions) {
+    versions.push_back({{"version", text(check.version)},
+                        {"accepted", check.accepted},
+                        {"detail", check.detail.empty() ? json(nullptr) : text(check.detail)}});
+  }
+  return {
+      {"versions", std::move(versions)},
+      {"starttls_injection",
+       probes.starttls_injection ? json(*probes.starttls_injection) : json(nullptr)},
+      {"injection_detail",
+       probes.injection_detail.empty() ? json(nullptr) : text(probes.injection_detail)},
+  };
+}
+
 }  // namespace
 
 json tls_json(const EndpointResult& result) {
-  if (!result.starttls_offered && !result.implicit_tls && !result.tls && result.tls_error.empty()) {
-    return nullptr;
-  }
+  const bool known = result.starttls_offered || result.implicit_tls || result.tls ||
+                     !result.tls_error.empty() || !result.starttls_policy.empty() ||
+                     result.tls_detected || result.tls_probes;
+  if (!known) return nullptr;
   json out = {
       {"starttls_offered", result.starttls_offered},
       {"implicit", result.implicit_tls},
       {"established", result.tls.has_value()},
       {"error", result.tls_error.empty() ? json(nullptr) : text(result.tls_error)},
       {"bytes_after_starttls", result.bytes_after_starttls},
+      {"starttls_policy",
+       result.starttls_policy.empty() ? json(nullptr) : text(result.starttls_policy)},
+      {"detected", result.tls_detected},
   };
+  if (result.tls_probes) out["probes"] = probes_json(*result.tls_probes);
   if (!result.tls) return out;
   const TlsFacts& facts = *result.tls;
   out["protocol"] = text(facts.protocol);

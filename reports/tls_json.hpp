@@ -7,7 +7,8 @@
 
 namespace relayaudit {
 
-// null when TLS was neither offered, used nor tried.
+// null when no TLS fact is known: TLS neither offered, used, tried nor probed, and no
+// STARTTLS policy read.
 nlohmann::json tls_json(const EndpointResult& result);
 
 }  // namespace relayaudit

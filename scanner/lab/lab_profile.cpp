@@ -9,7 +9,7 @@ namespace relayaudit {
 
 namespace {
 
-constexpr std::array<std::pair<LabProfile, std::string_view>, 65> kProfileNames{{
+constexpr std::array<std::pair<LabProfile, std::string_view>, 67> kProfileNames{{
     {LabProfile::closed, "closed"},
     {LabProfile::open, "open"},
     {LabProfile::greylisting, "greylisting"},
@@ -66,6 +66,8 @@ constexpr std::array<std::pair<LabProfile, std::string_view>, 65> kProfileNames{
     {LabProfile::starttls_broken, "starttls-broken"},
     {LabProfile::starttls_extra_reply, "starttls-extra-reply"},
     {LabProfile::smtps, "smtps"},
+    {LabProfile::expired_cert, "expired-cert"},
+    {LabProfile::wrong_host_cert, "wrong-host-cert"},
     {LabProfile::starttls_plain_open, "starttls-plain-open"},
     {LabProfile::greet_pause, "greet-pause"},
     {LabProfile::tls_garbage, "tls-garbage"},
@@ -185,7 +187,9 @@ std::string_view expected_verdict(LabProfile profile) {
     case LabProfile::starttls_offered:
     case LabProfile::starttls_broken:       // the plan runs in plaintext after the 454
     case LabProfile::starttls_extra_reply:  // the stray bytes are discarded, never read
-    case LabProfile::starttls_injection:    // our client pipelines nothing after STARTTLS
+    case LabProfile::expired_cert:          // certificate facts give findings, never verdicts
+    case LabProfile::wrong_host_cert:
+    case LabProfile::starttls_injection:  // our client pipelines nothing after STARTTLS
     case LabProfile::tls_legacy:
       return "closed";
     // A broken STARTTLS is not tried again: the plan runs in plaintext (smtps://: unreachable).

@@ -7,12 +7,14 @@
 #include "lab/lab_server.hpp"
 
 #include <array>
+#include <map>
 #include <unordered_set>
 
 #include <spdlog/spdlog.h>
 
 #include "lab/gateway_context.hpp"
 #include "lab/greylist.hpp"
+#include "lab/lab_certificates.hpp"
 #include "lab/lab_connection.hpp"
 #include "lab/lab_endpoint.hpp"
 #include "lab/tls_hostility.hpp"
@@ -52,6 +54,7 @@ struct LabServer::Impl final : ConnectionOwner {
   std::optional<std::string> make_tls_context();
   // The ordinary context, or the one a TLS profile needs (made on first use); null on failure.
   const TlsContext* tls_for(LabProfile profile);
+  std::optional<std::string> make_own_tls_context(LabProfile profile);
   void accept_one(Listener& listener);
   void close_listener(Listener* listener);
   void close_all();
@@ -76,6 +79,7 @@ struct LabServer::Impl final : ConnectionOwner {
   std::optional<TlsContext> tls;  // one self-signed certificate for *.lab.relayaudit.test
   std::optional<TlsCredentials> credentials;     // that certificate, for the contexts below
   std::map<LabProfile, TlsContext> profile_tls;  // legacy versions, renegotiation, huge chain
+  std::map<LabProfile, TlsContext> own_tls;      // profiles with a certificate of their own
   std::vector<LabGateway> gateways;
   std::vector<std::unique_ptr<GatewayContext>> contexts;  // stable addresses for sessions
   std::unordered_set<Listener*> listeners;
@@ -210,6 +214,7 @@ std::optional<std::string> LabServer::start(const std::vector<LabGatewayConfig>&
   if (impl_->closing) return std::string("lab: start() after close()");
   if (auto error = impl_->make_tls_context()) return error;
   for (const LabGatewayConfig& config : gateways) {
+    if (auto error = impl_->make_own_tls_context(config.profile)) return error;
     if (auto error = impl_->listen_on(config)) return error;
   }
   return std::nullopt;
@@ -218,8 +223,7 @@ std::optional<std::string> LabServer::start(const std::vector<LabGatewayConfig>&
 // Made at start and kept in memory: real TLS with no file and no CA.
 std::optional<std::string> LabServer::Impl::make_tls_context() {
   if (tls) return std::nullopt;
-  auto credentials = make_self_signed(CertificateRequest{
-      "lab.relayaudit.test", {"lab.relayaudit.test", "*.lab.relayaudit.test"}, -1, 365});
+  auto credentials = make_self_signed(shared_lab_certificate());
   if (auto* error = std::get_if<std::string>(&credentials)) return "lab: " + *error;
   auto context = TlsContext::server(std::get<TlsCredentials>(credentials));
   if (auto* error = std::get_if<std::string>(&context)) return "lab: " + *error;
@@ -228,7 +232,19 @@ std::optional<std::string> LabServer::Impl::make_tls_context() {
   return std::nullopt;
 }
 
+// The expired and wrong-host certificates, made once per lab for the profiles that show them.
+std::optional<std::string> LabServer::Impl::make_own_tls_context(LabProfile profile) {
+  if (!has_own_certificate(profile) || own_tls.count(profile) > 0) return std::nullopt;
+  auto credentials = make_self_signed(lab_certificate(profile));
+  if (auto* error = std::get_if<std::string>(&credentials)) return "lab: " + *error;
+  auto context = TlsContext::server(std::get<TlsCredentials>(credentials));
+  if (auto* error = std::get_if<std::string>(&context)) return "lab: " + *error;
+  own_tls.emplace(profile, std::move(std::get<TlsContext>(context)));
+  return std::nullopt;
+}
+
 const TlsContext* LabServer::Impl::tls_for(LabProfile profile) {
+  if (const auto own = own_tls.find(profile); own != own_tls.end()) return &own->second;
   const auto policy = tls_policy(profile);
   if (!policy || !credentials) return tls ? &*tls : nullptr;
   if (auto found = profile_tls.find(profile); found != profile_tls.end()) return &found->second;

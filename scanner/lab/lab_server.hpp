@@ -106,6 +106,8 @@ enum class LabProfile {
   tls_huge_chain,       // sends a certificate chain of several MB
   tls_renegotiate,      // TLS 1.2 only; asks for a renegotiation right after the handshake
   tls_garbage_records,  // completes the handshake, then sends records that do not decrypt
+  expired_cert,     // closed; real STARTTLS, its certificate expired yesterday (valid -30..-1 days)
+  wrong_host_cert,  // closed; real STARTTLS, its certificate names only mx.other.invalid
 };
 
 std::string_view to_string(LabProfile profile);

@@ -22,7 +22,8 @@ bool is_error(const DialogueReply& reply) {
 bool offers_starttls(LabProfile profile) {
   return profile == LabProfile::starttls_required || profile == LabProfile::starttls_offered ||
          profile == LabProfile::starttls_broken || profile == LabProfile::starttls_extra_reply ||
-         profile == LabProfile::starttls_plain_open || is_tls_profile(profile);
+         profile == LabProfile::starttls_plain_open || profile == LabProfile::expired_cert ||
+         profile == LabProfile::wrong_host_cert || is_tls_profile(profile);
 }
 
 bool uses_greeting(LabProfile profile) {

@@ -7,6 +7,7 @@
 #include "relaytests/placeholders.hpp"
 #include "scheduler/evidence.hpp"
 #include "scheduler/reply_cap.hpp"
+#include "scheduler/tls_findings.hpp"
 #include "scheduler/verdict_reason.hpp"
 #include "smtp/refusal_reason.hpp"
 
@@ -557,6 +558,7 @@ void EndpointAudit::judge() {
     result_.evidence = weigh_evidence(result_.tests);
   }
   result_.verdict_reason = explain_verdict(result_);
+  for (auto& finding : tls_findings(result_)) result_.findings.push_back(std::move(finding));
 }
 
 }  // namespace relayaudit

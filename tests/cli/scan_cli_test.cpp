@@ -47,7 +47,7 @@ TEST_F(ScanCli, LabAuditNamesOpenAndClosedGateways) {
   ASSERT_FALSE(run.timed_out);
   EXPECT_EQ(run.exit_code, 1) << run.err;
   const auto results = nlohmann::json::parse(read_file(path("results.json")));
-  EXPECT_EQ(results["schema_version"], "1.2");
+  EXPECT_EQ(results["schema_version"], "1.3");
   EXPECT_EQ(results["summary"]["verdict"], "open-relay");
   const std::map<std::string, std::string> expected = {{"closed", "closed"},
                                                        {"open", "open-relay"},

@@ -41,7 +41,7 @@ TEST(ScanProvenance, ResultsRecordUserHostDirectoryCommandAndScriptHashes) {
   const auto scan = run_command(argv);
   ASSERT_EQ(scan.exit_code, 0) << scan.err;
   const json document = json::parse(testing::read_file(results));
-  EXPECT_EQ(document["schema_version"], "1.2");
+  EXPECT_EQ(document["schema_version"], "1.3");
   const json& run = document["run"];
 
   const passwd* entry = getpwuid(geteuid());

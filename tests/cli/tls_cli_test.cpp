@@ -96,7 +96,11 @@ TEST_F(TlsCli, StarttlsFindsTheRelayThatOnlyTlsOpensAndRecordsTheFacts) {
 
   const auto& plain = results["endpoints"][2];
   EXPECT_EQ(plain["verdict"], "closed");
-  EXPECT_FALSE(plain.contains("tls")) << "no STARTTLS offered, none tried";
+  // Results 1.3: the policy read from EHLO is a TLS fact too; nothing was tried.
+  ASSERT_TRUE(plain.contains("tls"));
+  EXPECT_EQ(plain["tls"]["starttls_policy"], "absent");
+  EXPECT_EQ(plain["tls"]["established"], false);
+  EXPECT_EQ(plain["tls"]["starttls_offered"], false);
   for (const auto& test : plain["tests"]) EXPECT_EQ(test["path"], "plain") << test["id"];
   EXPECT_EQ(results["options"]["tls"], "auto");
 

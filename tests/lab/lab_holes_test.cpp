@@ -390,9 +390,10 @@ TEST(LabHoles, OracleCoversEveryHoleWithKnownScriptIdsOnly) {
   for (LabProfile profile :
        {LabProfile::closed, LabProfile::sender_check, LabProfile::greylist_forever,
         LabProfile::starttls_offered, LabProfile::starttls_broken, LabProfile::starttls_extra_reply,
-        LabProfile::error_limit, LabProfile::tarpit, LabProfile::reject_banner,
-        LabProfile::drop_mid_plan, LabProfile::silent, LabProfile::endless_reply,
-        LabProfile::huge_line, LabProfile::binary_reply, LabProfile::truncated_close}) {
+        LabProfile::expired_cert, LabProfile::wrong_host_cert, LabProfile::error_limit,
+        LabProfile::tarpit, LabProfile::reject_banner, LabProfile::drop_mid_plan,
+        LabProfile::silent, LabProfile::endless_reply, LabProfile::huge_line,
+        LabProfile::binary_reply, LabProfile::truncated_close}) {
     EXPECT_TRUE(expected_failing_scripts(profile).empty()) << to_string(profile);
   }
 }

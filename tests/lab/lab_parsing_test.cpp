@@ -129,7 +129,7 @@ TEST(LabParsing, ReplyQueueKeepsOrderAddsDelaysAndStaysBounded) {
 }
 
 TEST(LabProfileNames, RoundTripAndExpectedVerdicts) {
-  ASSERT_EQ(all_lab_profiles().size(), 65u);
+  ASSERT_EQ(all_lab_profiles().size(), 67u);
   for (LabProfile profile : all_lab_profiles()) {
     EXPECT_EQ(lab_profile_from_string(to_string(profile)), profile);
   }

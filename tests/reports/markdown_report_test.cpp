@@ -164,9 +164,9 @@ TEST(MarkdownReport, SummaryOfTheSampleScan) {
                           "| **total** | **4** |\n| unresolved targets | 1 |\n"),
             std::string::npos)
       << markdown;
-  // Endpoints worst first, each with its host, banner and reason.
+  // Endpoints worst first, each with its host, TLS, banner and reason.
   const auto open = markdown.find(
-      "| open-relay | `192.0.2.1:25` | `mx1.example.com` | `220 "
+      "| open-relay | `192.0.2.1:25` | `mx1.example.com` | none | `220 "
       "mx1.example.com ESMTP \\xff\\xfe\\x1b[31mowned\\\\here` | "
       "relay-external-sender was accepted |");
   const auto inconclusive = markdown.find("| inconclusive | `192.0.2.3:25` |");

@@ -52,7 +52,7 @@ TEST(ResultsJson, InvalidUtf8DumpsStrictlyAndRoundTrips) {
 
 TEST(ResultsJson, TopLevelFields) {
   const json document = results_to_json(testing::make_sample_scan());
-  EXPECT_EQ(document.at("schema_version"), "1.2");
+  EXPECT_EQ(document.at("schema_version"), "1.3");
   EXPECT_EQ(document.at("tool").at("name"), "relayaudit");
   EXPECT_EQ(document.at("tool").at("version"), kToolVersion);
   EXPECT_EQ(document.at("started_at"), "2024-05-01T12:00:00.123Z");

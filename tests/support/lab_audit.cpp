@@ -68,6 +68,11 @@ LabAuditRun run_lab_audit(const std::vector<LabGatewayConfig>& gateways,
           spec.replace(at, mark.size(), run.gateways[i].target());
           referenced[i] = true;
         }
+        const std::string port_mark = "{" + std::to_string(i) + ".port}";
+        if (const auto at = spec.find(port_mark); at != std::string::npos) {
+          spec.replace(at, port_mark.size(), std::to_string(run.gateways[i].port));
+          referenced[i] = true;
+        }
       }
       specs.push_back(spec);
     }

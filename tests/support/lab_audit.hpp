@@ -36,7 +36,8 @@ const TlsContext& tls_client_context();
 
 // Starts `gateways` on a fresh loop, audits them (plus `extra_targets`) with `scripts`
 // (default: every built-in script), closes the lab and the loop. "{N}" in an extra target
-// stands for gateway N's address and port ("smtps://{0}"); that gateway is then audited only so.
+// stands for gateway N's address and port ("smtps://{0}"), "{N.port}" for its port alone
+// ("localhost:{0.port}", a target reached by name); that gateway is then audited only so.
 LabAuditRun run_lab_audit(const std::vector<LabGatewayConfig>& gateways,
                           const AuditOptions& options, const LabOptions& lab_options = {},
                           const std::vector<std::string>& extra_targets = {},
