@@ -213,6 +213,8 @@ Problem tls(const json& value, const std::string& at) {
                        {"certificates", false, array_of<certificate>},
                        {"starttls_policy", false, starttls_policy},
                        {"detected", false, boolean},
+                       {"handshakes", false, count},
+                       {"resumed", false, count},
                        {"probes", false, tls_probes}});
 }
 

@@ -67,6 +67,8 @@ json tls_json(const EndpointResult& result) {
       {"starttls_policy",
        result.starttls_policy.empty() ? json(nullptr) : text(result.starttls_policy)},
       {"detected", result.tls_detected},
+      {"handshakes", result.tls_handshakes},
+      {"resumed", result.tls_resumed},
   };
   if (result.tls_probes) out["probes"] = probes_json(*result.tls_probes);
   if (!result.tls) return out;

@@ -73,6 +73,9 @@ TEST_F(TlsCli, StarttlsFindsTheRelayThatOnlyTlsOpensAndRecordsTheFacts) {
   EXPECT_EQ(tls["established"], true);
   EXPECT_EQ(tls["protocol"], "TLSv1.3");
   EXPECT_EQ(tls["chain_trusted"], false);
+  // Each reconnect after the first handshake resumes the session the one before got.
+  EXPECT_GE(tls["handshakes"].get<int>(), 2);
+  EXPECT_EQ(tls["resumed"].get<int>(), tls["handshakes"].get<int>() - 1);
   EXPECT_EQ(tls["verify_error"], "self-signed certificate");
   ASSERT_EQ(tls["certificates"].size(), 1u);
   EXPECT_EQ(tls["certificates"][0]["subject"], "CN=lab.relayaudit.test");
