@@ -25,13 +25,27 @@ std::string string_at(const json& object, const char* key) {
   return found != object.end() && found->is_string() ? found->get<std::string>() : "";
 }
 
-// Script id -> test verdict, first entry winning.
+bool has_tls_path(const json& tests) {
+  for (const json& test : tests) {
+    if (string_at(test, "path") == "tls") return true;
+  }
+  return false;
+}
+
+// The script id; a plaintext re-run beside the TLS path (--tls auto|both) is its own entry.
+std::string test_key(const json& test, bool tls_path_too) {
+  const std::string id = string_at(test, "id");
+  return tls_path_too && string_at(test, "path") == "plain" ? id + " (plaintext)" : id;
+}
+
+// Test key -> test verdict, first entry winning.
 std::map<std::string, std::string> test_verdicts(const json& endpoint) {
   std::map<std::string, std::string> verdicts;
   const auto tests = endpoint.find("tests");
   if (tests == endpoint.end()) return verdicts;
+  const bool tls_path_too = has_tls_path(*tests);
   for (const json& test : *tests)
-    verdicts.emplace(string_at(test, "id"), string_at(test, "verdict"));
+    verdicts.emplace(test_key(test, tls_path_too), string_at(test, "verdict"));
   return verdicts;
 }
 
@@ -39,8 +53,9 @@ std::vector<std::string> failing(const json& endpoint) {
   std::vector<std::string> ids;
   const auto tests = endpoint.find("tests");
   if (tests == endpoint.end()) return ids;
+  const bool tls_path_too = has_tls_path(*tests);
   for (const json& test : *tests) {
-    if (string_at(test, "verdict") == "fail") ids.push_back(string_at(test, "id"));
+    if (string_at(test, "verdict") == "fail") ids.push_back(test_key(test, tls_path_too));
   }
   return ids;
 }

@@ -77,6 +77,21 @@ TEST(ResultsDiff, NewlyAcceptedScriptOnAKnownOpenRelayIsWorse) {
   EXPECT_NE(diff_to_text(diff).find("192.0.2.1:25  relay-new  absent -> fail"), std::string::npos);
 }
 
+TEST(ResultsDiff, APlaintextReRunIsComparedOnItsOwnPath) {
+  // --tls auto: relay-a inside TLS and again in plaintext; only the plaintext one starts failing.
+  const auto on_paths = [](const std::string& verdict, const std::string& plain_verdict) {
+    json endpoint_json = endpoint("192.0.2.1:25", verdict);
+    endpoint_json["tests"] = {{{"id", "relay-a"}, {"verdict", "fail"}, {"path", "tls"}},
+                              {{"id", "relay-a"}, {"verdict", plain_verdict}, {"path", "plain"}}};
+    return endpoint_json;
+  };
+  const ResultsDiff diff = diff_results(document({on_paths("open-relay", "pass")}),
+                                        document({on_paths("open-relay", "fail")}));
+  ASSERT_EQ(diff.newly_failing.size(), 1u);
+  EXPECT_EQ(diff.newly_failing[0].script, "relay-a (plaintext)");
+  EXPECT_EQ(diff.newly_failing[0].before, "pass");
+}
+
 TEST(ResultsDiff, FixedRelayAndFixedScriptsAreNotWorse) {
   const ResultsDiff fixed = diff_results(document({kOpen}), document({kClosed}));
   ASSERT_EQ(fixed.fixed.size(), 1u);
