@@ -1,23 +1,19 @@
 // The --tls-probe connection's state machine: each step has one timer and one expected reply.
 #include "smtp/tls_probe_session.hpp"
 
-#include <algorithm>
-#include <cctype>
 #include <vector>
 
+#include "smtp/greeting.hpp"
 #include "tls/tls_facts.hpp"
 
 namespace relayaudit {
 namespace {
 
+// Read the way the audit's own sessions read it, so a probe never sees another capability list.
 bool offers_starttls(const Reply& ehlo) {
-  for (std::size_t i = 0; i < ehlo.lines.size(); ++i) {
-    std::string keyword = ehlo.line_text(i);
-    std::transform(keyword.begin(), keyword.end(), keyword.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    if (keyword == "STARTTLS") return true;
-  }
-  return false;
+  Greeting greeting;
+  apply_greeting_reply(greeting, ehlo, false);
+  return greeting.starttls;
 }
 
 std::string first_line(const Reply& reply) {
