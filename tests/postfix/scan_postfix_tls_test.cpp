@@ -48,6 +48,23 @@ std::unique_ptr<PostfixInstance> start_starttls_required(std::string* error) {
   return start_with_tls(Mode::open, options, error);
 }
 
+// An open relay found inside TLS: exit 1, the TLS block of that path, and the plain external
+// recipient accepted.
+void expect_relay_found_inside_tls(const Scan& result, const nlohmann::json& endpoint,
+                                   const std::string& why, bool implicit) {
+  EXPECT_EQ(result.run.exit_code, 1) << why;
+  EXPECT_EQ(endpoint.value("verdict", ""), "open-relay") << why;
+  const nlohmann::json tls = endpoint.value("tls", nlohmann::json::object());
+  EXPECT_EQ(tls.value("starttls_offered", implicit), !implicit) << why;
+  EXPECT_EQ(tls.value("implicit", !implicit), implicit) << why;
+  EXPECT_EQ(tls.value("established", false), true) << why;
+  EXPECT_EQ(tls.value("protocol", ""), kProtocol) << why;
+  const nlohmann::json* relay = find_test(endpoint, "relay-external-sender");
+  ASSERT_NE(relay, nullptr) << why;
+  EXPECT_EQ(relay->value("outcome", ""), "accepted") << why;
+  EXPECT_EQ(relay->value("verdict", ""), "fail") << why;
+}
+
 TEST_F(ScanPostfixTest, StarttlsRequiredRelayIsFoundOverTls) {
   std::string error;
   const auto server = start_starttls_required(&error);
@@ -56,17 +73,7 @@ TEST_F(ScanPostfixTest, StarttlsRequiredRelayIsFoundOverTls) {
   const Scan result = scan(*server);
   const std::string why = diagnostics(result, *server);
   const nlohmann::json& endpoint = only_endpoint(result, why);
-  EXPECT_EQ(result.run.exit_code, 1) << why;
-  EXPECT_EQ(endpoint.value("verdict", ""), "open-relay") << why;
-  const nlohmann::json tls = endpoint.value("tls", nlohmann::json::object());
-  EXPECT_EQ(tls.value("starttls_offered", false), true) << why;
-  EXPECT_EQ(tls.value("implicit", true), false) << why;
-  EXPECT_EQ(tls.value("established", false), true) << why;
-  EXPECT_EQ(tls.value("protocol", ""), kProtocol) << why;
-  const nlohmann::json* relay = find_test(endpoint, "relay-external-sender");
-  ASSERT_NE(relay, nullptr) << why;
-  EXPECT_EQ(relay->value("outcome", ""), "accepted") << why;
-  EXPECT_EQ(relay->value("verdict", ""), "fail") << why;
+  expect_relay_found_inside_tls(result, endpoint, why, false);
   // --tls auto also runs the baseline in plaintext, where encrypt refuses MAIL until STARTTLS.
   int plain = 0;
   for (const auto& test : endpoint["tests"]) {
@@ -118,11 +125,7 @@ TEST_F(WrappermodePostfixTest, WithoutTheSchemeTheSilentPortIsDetectedAsImplicit
   const Scan result = scan_target(*server_, wrappermode_target(), {}, "detect");
   const std::string why = diagnostics(result, *server_);
   const nlohmann::json& endpoint = only_endpoint(result, why);
-  EXPECT_EQ(result.run.exit_code, 1) << why;
-  EXPECT_EQ(endpoint.value("verdict", ""), "open-relay") << why;
-  const nlohmann::json tls = endpoint.value("tls", nlohmann::json::object());
-  EXPECT_EQ(tls.value("implicit", false), true) << why;
-  EXPECT_EQ(tls.value("established", false), true) << why;
+  expect_relay_found_inside_tls(result, endpoint, why, true);
   for (const auto& test : endpoint["tests"])
     EXPECT_EQ(test.value("path", ""), "tls") << test.value("id", "?") << "\n" << why;
   bool silence_noted = false;
@@ -139,17 +142,7 @@ TEST_F(WrappermodePostfixTest, SmtpsSchemeFindsTheRelayBehindWrappermode) {
   const Scan result = scan_target(*server_, "smtps://" + wrappermode_target());
   const std::string why = diagnostics(result, *server_);
   const nlohmann::json& endpoint = only_endpoint(result, why);
-  EXPECT_EQ(result.run.exit_code, 1) << why;
-  EXPECT_EQ(endpoint.value("verdict", ""), "open-relay") << why;
-  const nlohmann::json tls = endpoint.value("tls", nlohmann::json::object());
-  EXPECT_EQ(tls.value("implicit", false), true) << why;
-  EXPECT_EQ(tls.value("starttls_offered", true), false) << why;
-  EXPECT_EQ(tls.value("established", false), true) << why;
-  EXPECT_EQ(tls.value("protocol", ""), kProtocol) << why;
-  const nlohmann::json* relay = find_test(endpoint, "relay-external-sender");
-  ASSERT_NE(relay, nullptr) << why;
-  EXPECT_EQ(relay->value("outcome", ""), "accepted") << why;
-  EXPECT_EQ(relay->value("verdict", ""), "fail") << why;
+  expect_relay_found_inside_tls(result, endpoint, why, true);
   for (const auto& test : endpoint["tests"])
     EXPECT_EQ(test.value("path", ""), "tls") << test.value("id", "?") << "\n" << why;
   // The scan went to the wrappermode service, not the plain one.
