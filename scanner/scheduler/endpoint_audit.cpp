@@ -40,10 +40,6 @@ bool plaintext_baseline(const RelayScript& script) {
          std::find(std::begin(kBaseline), std::end(kBaseline), script.id) != std::end(kBaseline);
 }
 
-bool refused_until_tls(const TestResult& test) {
-  return test.stage == Stage::mail && test.refusal == to_string(RefusalReason::tls_required);
-}
-
 bool is_final_connect_failure(Status status) {
   // A refused or unroutable address will not change within a scan; timeouts may.
   return status == Status::connection_refused || status == Status::network_unreachable ||
@@ -520,36 +516,31 @@ void EndpointAudit::judge() {
   // Each path is judged on its own: a relay open on either makes the endpoint open.
   std::vector<JudgedTest> tls_path;
   std::vector<JudgedTest> plain_path;
-  int plain_unsettled = 0;
-  int plain_refused_until_tls = 0;
   for (auto& slot : tests_) {
+    if (slot.dropped) continue;
+    result_.tests.push_back(std::move(slot.result));
     // Probes inform; only relay attempts and controls decide the endpoint verdict.
-    if (slot.dropped || slot.result.kind == ScriptKind::probe) continue;
-    const TestResult& test = slot.result;
+    const TestResult& test = result_.tests.back();
+    if (test.kind == ScriptKind::probe) continue;
     (test.over_tls ? tls_path : plain_path)
         .push_back(JudgedTest{test.expect, test.verdict, slot.greeted});
-    if (test.over_tls || test.verdict == TestVerdict::pass) continue;
-    ++plain_unsettled;
-    if (refused_until_tls(test)) ++plain_refused_until_tls;
   }
   // Plaintext that refuses every MAIL until STARTTLS relays nothing: the TLS path decides.
-  const bool plain_closed_by_tls =
-      plain_refused_until_tls > 0 && plain_refused_until_tls == plain_unsettled;
-  if (tls_path.empty()) {
-    result_.verdict = judge_endpoint(plain_path);
-  } else if (plain_path.empty() || plain_closed_by_tls) {
+  if (tls_path_decides(result_.tests)) {
     result_.verdict = judge_endpoint(tls_path);
+  } else if (tls_path.empty() || plain_path.empty()) {
+    result_.verdict = judge_endpoint(tls_path.empty() ? plain_path : tls_path);
   } else {
     result_.verdict = combine_paths(judge_endpoint(tls_path), judge_endpoint(plain_path));
   }
+  const bool plaintext_refused =
+      std::any_of(result_.tests.begin(), result_.tests.end(),
+                  [](const TestResult& test) { return !test.over_tls && refused_until_tls(test); });
   result_.starttls_policy = result_.implicit_tls                                        ? "implicit"
                             : !result_.greeting || result_.greeting->ehlo.lines.empty() ? ""
                             : !result_.starttls_offered                                 ? "absent"
-                            : plain_refused_until_tls > 0                               ? "required"
+                            : plaintext_refused                                         ? "required"
                                                                                         : "offered";
-  for (auto& slot : tests_) {
-    if (!slot.dropped) result_.tests.push_back(std::move(slot.result));
-  }
   result_.findings = probe_findings(result_.tests);
   for (auto& finding : domain_refusal_findings(result_.tests, result_.endpoint.host_name)) {
     result_.findings.push_back(std::move(finding));

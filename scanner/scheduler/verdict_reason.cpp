@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "smtp/refusal_reason.hpp"
+
 namespace relayaudit {
 namespace {
 
@@ -11,6 +13,25 @@ std::string first_line(const Reply& reply) {
 }
 
 }  // namespace
+
+bool refused_until_tls(const TestResult& test) {
+  return test.stage == Stage::mail && test.refusal == to_string(RefusalReason::tls_required);
+}
+
+bool tls_path_decides(const std::vector<TestResult>& tests) {
+  bool inside_tls = false;
+  int unsettled = 0;
+  int refused = 0;
+  for (const TestResult& test : tests) {
+    inside_tls = inside_tls || test.over_tls;
+    if (test.kind == ScriptKind::probe || test.over_tls || test.verdict == TestVerdict::pass) {
+      continue;
+    }
+    ++unsettled;
+    if (refused_until_tls(test)) ++refused;
+  }
+  return inside_tls && refused > 0 && refused == unsettled;
+}
 
 std::string describe_test(const TestResult& test) {
   std::string text;
@@ -39,9 +60,8 @@ std::string explain_verdict(const EndpointResult& result) {
   bool first_failed_is_address_form = false;
   const TestResult* first_unsettled = nullptr;
   // Plaintext refused until STARTTLS: the TLS path alone decided (see EndpointAudit::judge).
-  const bool tls_decides = result.starttls_policy == "required" &&
-                           std::any_of(result.tests.begin(), result.tests.end(),
-                                       [](const TestResult& test) { return test.over_tls; });
+  // Plaintext refused until STARTTLS: the TLS path alone decided, as in EndpointAudit::judge.
+  const bool tls_decides = tls_path_decides(result.tests);
   for (const auto& test : result.tests) {
     if (test.kind == ScriptKind::probe) continue;  // probes never decide the verdict
     if (tls_decides && !test.over_tls) continue;
