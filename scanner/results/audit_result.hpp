@@ -82,6 +82,20 @@ struct TlsProbeResults {
   std::string injection_detail;            // what showed it, or why the check could not run
 };
 
+// What the scheduler learned about how hard this server may be pushed (README "Pacing").
+struct PacingFacts {
+  int connection_cap = 0;         // parallel connections allowed at the end (lowered by a 421)
+  int peak_connections = 0;       // most connections open at once
+  int errors_per_connection = 0;  // failing commands allowed per connection at the end
+  int syntax_errors_per_connection = 0;   // of those, replies 500/501 (Exim drops after 3)
+  std::optional<int> error_limit;         // errors after which the server slowed down or hung up
+  std::optional<int> syntax_error_limit;  // syntax errors after which it hung up
+  bool connection_limit_seen = false;     // a 421 about too many connections from us
+  std::optional<std::int64_t> tarpit_ms;  // the delay seen before each rejected RCPT
+  std::optional<std::int64_t> greet_wait_ms;  // connect to the final 220 of the banner
+  int greylist_waits = 0;                     // greylisting delays the endpoint waited out
+};
+
 struct EndpointResult {
   Endpoint endpoint;
   EndpointVerdict verdict = EndpointVerdict::unreachable;
@@ -110,6 +124,7 @@ struct EndpointResult {
   std::optional<TlsProbeResults> tls_probes;  // --tls-probe
   int tls_handshakes = 0;                     // completed, on the plan's connections
   int tls_resumed = 0;  // of those, resumptions of an earlier connection's session
+  PacingFacts pacing;
   Transcript transcript;
 };
 
