@@ -88,12 +88,18 @@ void register_scan_command(CLI::App& app, ScanCommandOptions& options) {
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
   scan->add_option("--per-endpoint", options.audit.connections_per_endpoint,
-                   "Connections to one endpoint at once")
+                   "Most connections to one endpoint at once; a 421 for too many connections "
+                   "lowers it for that endpoint")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
-  scan->add_option("--tests-per-connection", options.audit.tests_per_connection,
-                   "Tests run on one connection before a fresh one (Postfix slows down after 10 "
-                   "errors)")
+  scan->add_option("--errors-per-connection,--tests-per-connection",
+                   options.audit.tests_per_connection,
+                   "Failing commands on one connection before a fresh one, until the server shows "
+                   "a lower limit (Postfix slows down after 10 errors)")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  scan->add_option("--syntax-errors-per-connection", options.audit.syntax_errors_per_connection,
+                   "Of those, tests that draw syntax errors (address forms; Exim hangs up after 3)")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
   scan->add_option("--transcript-cap", options.audit.transcript_cap,

@@ -17,8 +17,14 @@ enum class TlsPaths {
 
 struct AuditOptions {
   SessionOptions session;
-  int tests_per_connection = 6;  // Postfix slows down after 10 errors and drops after 20
-  int connections_per_endpoint = 1;
+  // Failing commands per connection until the server shows its limit: Postfix slows every reply
+  // after 10 errors (smtpd_soft_error_limit) and hangs up after 20.
+  int tests_per_connection = 8;
+  // Of those, syntax errors (501 to address forms): Exim hangs up past 3 (smtp_max_synprot_errors).
+  int syntax_errors_per_connection = 3;
+  // The library's 16 address-form tests at 3 a connection need 6: one round, so a greet wait or a
+  // tarpit is paid once. Postfix allows 50 connections per client, Exchange 20.
+  int connections_per_endpoint = 6;
   TlsPaths tls_paths = TlsPaths::baseline_plaintext;
   int max_attempts = 3;           // tries per test, and connections in a row that made no progress
   int greylist_retries = 2;       // extra tries after a 4xx at RCPT

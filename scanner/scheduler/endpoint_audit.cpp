@@ -55,6 +55,7 @@ EndpointAudit::EndpointAudit(uv_loop_t* loop, Endpoint endpoint,
       options_(options),
       slots_(slots),
       on_done_(std::move(on_done)),
+      pacing_(options),
       transcript_budget_(options.transcript_cap) {
   result_.endpoint = std::move(endpoint);
   // Port 465 is submission over implicit TLS (RFC 8314 §3.3): the banner comes inside TLS.
@@ -103,15 +104,6 @@ void EndpointAudit::drop_plain_reruns() {
     slot.state = TestState::done;  // the plan itself now runs in plaintext
     slot.dropped = true;
   }
-}
-
-bool EndpointAudit::next_session_is_plain_rerun() const {
-  const bool primary_ready = std::any_of(tests_.begin(), tests_.end(), [this](const TestSlot& s) {
-    return !s.plain_path && ready(s);
-  });
-  if (primary_ready) return false;
-  return std::any_of(tests_.begin(), tests_.end(),
-                     [this](const TestSlot& s) { return s.plain_path && ready(s); });
 }
 
 void EndpointAudit::add_test(const RelayScript& script, std::string mail_domain) {
@@ -174,19 +166,17 @@ void EndpointAudit::schedule() {
     maybe_finish();
     return;
   }
-  std::size_t ready_count = 0;
-  for (const auto& slot : tests_) ready_count += ready(slot) ? 1 : 0;
-  const auto per_session = static_cast<std::size_t>(std::max(1, options_.tests_per_connection));
-  // Only as many connections as the ready tests need, never above the per-endpoint cap.
-  std::size_t in_flight = static_cast<std::size_t>(active_sessions_ + waiting_for_slot_);
-  // While a silent port is tried with TLS, that one connection decides how the rest connect.
-  const auto cap = detecting_tls_ || !tls_detection_done_
-                       ? std::size_t{1}
-                       : static_cast<std::size_t>(std::max(1, options_.connections_per_endpoint));
-  while (ready_count > in_flight * per_session && in_flight < cap) {
-    ++waiting_for_slot_;
-    ++in_flight;
-    slots_.acquire([this] { open_session(); });
+  // Until the first connection shows whether the port speaks first, it runs alone: a silent port
+  // is tried with TLS, and that decides how the rest connect.
+  const int cap = detecting_tls_ || !tls_detection_done_ ? 1 : pacing_.connection_cap();
+  int open = active_sessions_ + waiting_for_slot_;
+  for (const bool plain : {false, true}) {
+    int wanted = connections_needed(plain) - awaiting_batch(plain);
+    for (; wanted > 0 && open < cap; --wanted, ++open) {
+      ++waiting_for_slot_;
+      ++waiting_by_path_[plain ? 1 : 0];
+      slots_.acquire([this, plain] { open_session(plain); });
+    }
   }
   if (active_sessions_ + waiting_for_slot_ > 0) return;
   const auto next = next_retry_time();
@@ -205,8 +195,34 @@ void EndpointAudit::schedule() {
       *next > now ? *next - now : 0, 0);
 }
 
-void EndpointAudit::open_session() {
+int EndpointAudit::connections_needed(bool plain) const {
+  int tests = 0;
+  int errors = 0;
+  int syntax_errors = 0;
+  for (const auto& slot : tests_) {
+    if (!ready(slot) || slot.plain_path != plain) continue;
+    ++tests;
+    if (slot.script->kind != ScriptKind::control) ++errors;  // a closed server refuses it
+    if (draws_syntax_errors(*slot.script)) ++syntax_errors;
+  }
+  if (tests == 0) return 0;
+  const ErrorBudget budget = pacing_.budget();
+  const int by_errors = (errors + budget.errors - 1) / budget.errors;
+  const int by_syntax = (syntax_errors + budget.syntax_errors - 1) / budget.syntax_errors;
+  return std::max({1, by_errors, by_syntax});
+}
+
+int EndpointAudit::awaiting_batch(bool plain) const {
+  int sessions = waiting_by_path_[plain ? 1 : 0];
+  for (const Session* session : ungreeted_sessions_) {
+    if (session->tls().plain_rerun == plain) ++sessions;
+  }
+  return sessions;
+}
+
+void EndpointAudit::open_session(bool plain) {
   --waiting_for_slot_;
+  --waiting_by_path_[plain ? 1 : 0];
   if (cancelled_) {
     slots_.release();  // granted after the cancel: hand the slot straight back
     maybe_finish();
@@ -214,15 +230,29 @@ void EndpointAudit::open_session() {
   }
   ++active_sessions_;
   ++sessions_opened_;
+  pacing_.on_connections_open(active_sessions_);
   SessionTls tls;
-  tls.plain_rerun = !result_.implicit_tls && next_session_is_plain_rerun();
+  tls.plain_rerun = !result_.implicit_tls && plain;
   tls.implicit = result_.implicit_tls || detecting_tls_;
   tls.starttls = !starttls_failed_ && !tls.plain_rerun;
   tls.server_name = result_.endpoint.host_name;
   tls.detect_tls = !result_.implicit_tls && !tls_detection_done_;
   tls.resume = tls_ticket_;
-  sessions_.push_back(Session::start(loop_, address_, result_.endpoint.key(), options_.session,
-                                     *this, sessions_opened_, transcript_budget_, std::move(tls)));
+  Session* session = Session::start(loop_, address_, result_.endpoint.key(), options_.session,
+                                    *this, sessions_opened_, transcript_budget_, std::move(tls));
+  sessions_.push_back(session);
+  ungreeted_sessions_.push_back(session);
+}
+
+void EndpointAudit::on_first_byte(Session&) {
+  if (tls_detection_done_ || detecting_tls_) return;
+  // The port speaks first: the other connections need not wait for this one to end.
+  tls_detection_done_ = true;
+  schedule();
+}
+
+PaceAction EndpointAudit::on_reply_timing(Session&, const ReplyTiming& timing) {
+  return pacing_.on_reply(timing);
 }
 
 std::vector<SessionTest> EndpointAudit::on_greeted(Session& session, const Greeting& greeting) {
@@ -243,11 +273,41 @@ std::vector<SessionTest> EndpointAudit::on_greeted(Session& session, const Greet
       drop_plain_reruns();
     }
   }
+  std::erase(ungreeted_sessions_, &session);
+  return take_batch(greeting, tls.plain_rerun);
+}
+
+std::vector<SessionTest> EndpointAudit::take_batch(const Greeting& greeting, bool plain) {
+  int errors = 0;
+  int syntax_errors = 0;
+  for (const auto& slot : tests_) {
+    if (!ready(slot) || slot.plain_path != plain) continue;
+    if (slot.script->kind != ScriptKind::control) ++errors;
+    if (draws_syntax_errors(*slot.script)) ++syntax_errors;
+  }
+  // Spread over this connection and those about to ask, so a tarpit or a greet wait is paid in
+  // parallel; never above what the server showed it tolerates.
+  const int sharing = 1 + awaiting_batch(plain);
+  const ErrorBudget budget = pacing_.budget();
+  const int error_quota = std::min(budget.errors, (errors + sharing - 1) / sharing);
+  const int syntax_quota = std::min(budget.syntax_errors, (syntax_errors + sharing - 1) / sharing);
   std::vector<SessionTest> batch;
-  const auto limit = static_cast<std::size_t>(std::max(1, options_.tests_per_connection));
-  for (std::size_t i = 0; i < tests_.size() && batch.size() < limit; ++i) {
+  int taken_errors = 0;
+  int taken_syntax = 0;
+  for (std::size_t i = 0; i < tests_.size(); ++i) {
     TestSlot& slot = tests_[i];
-    if (!ready(slot) || slot.plain_path != tls.plain_rerun) continue;
+    if (!ready(slot) || slot.plain_path != plain) continue;
+    const bool error = slot.script->kind != ScriptKind::control;
+    const bool syntax = draws_syntax_errors(*slot.script);
+    if ((error && taken_errors >= error_quota) || (syntax && taken_syntax >= syntax_quota)) {
+      continue;
+    }
+    taken_errors += error ? 1 : 0;
+    taken_syntax += syntax ? 1 : 0;
+    if (slot.deferrals > 0 && slot.not_before > paid_greylist_wait_) {
+      paid_greylist_wait_ = slot.not_before;  // the first retry after this wait
+      pacing_.on_greylist_wait();
+    }
     slot.state = TestState::running;
     expand(slot, greeting);
     const bool confirm = options_.confirm_data && slot.script->kind == ScriptKind::relay;
@@ -326,15 +386,53 @@ void EndpointAudit::on_test_done(Session&, SessionTestResult&& result) {
       test.detail = "every sender was refused at MAIL FROM: the trick was never tested";
     }
   }
+  if (result.outcome != Outcome::deferred) answered_otherwise_ = true;
   if (result.outcome == Outcome::deferred && slot.deferrals < options_.greylist_retries) {
     // Greylisting answers 4xx to the first try of a triplet; a later try gets the real answer.
     ++slot.deferrals;
     test.transcript = std::move(result.transcript);
+    test.reply = std::move(result.reply);  // the 4xx, should it be the last answer
     slot.state = TestState::pending;
-    slot.not_before = uv_now(loop_) + static_cast<std::uint64_t>(options_.greylist_delay.count());
+    settle_if_everything_deferred();
+    if (slot.state == TestState::pending) wait_for_greylisting(slot);
     return;
   }
   settle(slot, std::move(result), true);
+  settle_if_everything_deferred();
+}
+
+void EndpointAudit::wait_for_greylisting(TestSlot& slot) {
+  const std::uint64_t now = uv_now(loop_);
+  const std::uint64_t until = now + static_cast<std::uint64_t>(options_.greylist_delay.count());
+  // One wait for the endpoint: every test deferred meanwhile retries with this one.
+  greylist_until_ = std::max(greylist_until_, until);
+  slot.not_before = greylist_until_;
+  for (auto& other : tests_) {
+    if (other.state == TestState::pending && other.deferrals > 0 && other.not_before > now) {
+      other.not_before = greylist_until_;
+    }
+  }
+}
+
+void EndpointAudit::settle_if_everything_deferred() {
+  if (answered_otherwise_ || options_.greylist_retries < 2) return;
+  const bool all_retried = std::all_of(tests_.begin(), tests_.end(), [](const TestSlot& slot) {
+    return slot.dropped || (slot.state == TestState::pending && slot.deferrals >= 2) ||
+           (slot.state == TestState::done && slot.result.outcome == Outcome::deferred);
+  });
+  if (!all_retried) return;
+  for (auto& slot : tests_) {
+    if (slot.dropped || slot.state != TestState::pending) continue;
+    SessionTestResult result;
+    result.outcome = Outcome::deferred;
+    result.stage = Stage::rcpt;
+    result.reply = slot.result.reply;
+    result.transcript = std::move(slot.result.transcript);
+    result.detail =
+        "deferred (4xx) on the first try and again after a greylisting wait, as was every other "
+        "test, the control included: the server defers everything";
+    settle(slot, std::move(result), true);
+  }
 }
 
 std::optional<std::string> EndpointAudit::next_fallback_sender(const TestSlot& slot) const {
@@ -401,6 +499,7 @@ void EndpointAudit::fail_pending(Outcome outcome, Stage stage, Status status,
 void EndpointAudit::on_session_end(Session& session, SessionEnd&& end) {
   --active_sessions_;
   std::erase(sessions_, &session);
+  std::erase(ungreeted_sessions_, &session);
   slots_.release();
   ++result_.connections;
   result_.round_trips += end.round_trips;
@@ -429,6 +528,16 @@ void EndpointAudit::on_session_end(Session& session, SessionEnd&& end) {
   if (detection) {
     // Not TLS either: a slow plaintext greeter. The plan runs plain, with the full banner wait.
     detecting_tls_ = false;
+    result_.status = Status::ok;
+    result_.error.clear();
+    schedule();
+    return;
+  }
+  // Refused for too many connections, or hung up by our pacing: the cap or the budget was lowered
+  // and its tests run again; neither is a failure of the server to talk.
+  const bool too_many_connections = pacing_.on_session_end(end, active_sessions_);
+  if (too_many_connections || end.hung_up) {
+    record_tls(end);
     result_.status = Status::ok;
     result_.error.clear();
     schedule();
@@ -513,6 +622,7 @@ bool EndpointAudit::start_tls_probes() {
 
 void EndpointAudit::judge() {
   result_.finished_ms = static_cast<std::int64_t>(uv_now(loop_) - options_.session.clock_origin_ms);
+  result_.pacing = pacing_.facts();
   // Each path is judged on its own: a relay open on either makes the endpoint open.
   std::vector<JudgedTest> tls_path;
   std::vector<JudgedTest> plain_path;

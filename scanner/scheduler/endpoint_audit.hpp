@@ -13,6 +13,7 @@
 #include "results/audit_result.hpp"
 #include "scheduler/audit_options.hpp"
 #include "scheduler/connection_slots.hpp"
+#include "scheduler/endpoint_pacing.hpp"
 #include "scheduler/tls_probes.hpp"
 #include "smtp/session.hpp"
 
@@ -37,6 +38,8 @@ class EndpointAudit final : public SessionObserver {
 
   std::vector<SessionTest> on_greeted(Session& session, const Greeting& greeting) override;
   void on_test_done(Session& session, SessionTestResult&& result) override;
+  void on_first_byte(Session& session) override;
+  PaceAction on_reply_timing(Session& session, const ReplyTiming& timing) override;
   void on_session_end(Session& session, SessionEnd&& end) override;
 
  private:
@@ -56,9 +59,17 @@ class EndpointAudit final : public SessionObserver {
   void add_test(const RelayScript& script, std::string mail_domain);
   void add_plain_reruns();
   void drop_plain_reruns();
-  bool next_session_is_plain_rerun() const;
   void schedule();
-  void open_session();
+  // Connections the ready tests of one path need under the error budget.
+  int connections_needed(bool plain) const;
+  // Sessions of one path that are opening and will ask for a batch soon.
+  int awaiting_batch(bool plain) const;
+  std::vector<SessionTest> take_batch(const Greeting& greeting, bool plain);
+  void open_session(bool plain);
+  void wait_for_greylisting(TestSlot& slot);
+  // After one greylisting retry every test, the control included, is deferred again: no second
+  // wait, the endpoint is inconclusive now.
+  void settle_if_everything_deferred();
   bool ready(const TestSlot& slot) const;
   std::optional<std::uint64_t> next_retry_time() const;
   std::optional<std::string> next_fallback_sender(const TestSlot& slot) const;
@@ -82,6 +93,12 @@ class EndpointAudit final : public SessionObserver {
   uv_timer_t* retry_timer_ = nullptr;  // owned by libuv until its close callback frees it
   int active_sessions_ = 0;
   int waiting_for_slot_ = 0;
+  int waiting_by_path_[2] = {0, 0};                 // waiting for a slot, by path (plain = 1)
+  std::vector<const Session*> ungreeted_sessions_;  // open, batch not taken yet
+  EndpointPacing pacing_;
+  std::uint64_t greylist_until_ = 0;      // uv_now() at which the deferred tests retry together
+  std::uint64_t paid_greylist_wait_ = 0;  // the end of the last wait a retry went out after
+  bool answered_otherwise_ = false;       // some test got an answer that was not a 4xx deferral
   int sessions_opened_ = 0;
   int fruitless_sessions_ = 0;    // consecutive sessions that settled no test
   int out_of_step_sessions_ = 0;  // consecutive sessions whose reply stream went out of step

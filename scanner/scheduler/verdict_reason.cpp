@@ -59,7 +59,6 @@ std::string explain_verdict(const EndpointResult& result) {
   const TestResult* first_failed = nullptr;
   bool first_failed_is_address_form = false;
   const TestResult* first_unsettled = nullptr;
-  // Plaintext refused until STARTTLS: the TLS path alone decided (see EndpointAudit::judge).
   // Plaintext refused until STARTTLS: the TLS path alone decided, as in EndpointAudit::judge.
   const bool tls_decides = tls_path_decides(result.tests);
   for (const auto& test : result.tests) {
@@ -100,6 +99,12 @@ std::string explain_verdict(const EndpointResult& result) {
              (result.error.empty() ? "" : " (" + result.error + ")");
     case EndpointVerdict::inconclusive:
       if (first_unsettled == nullptr) return "not every test settled";
+      if (std::all_of(result.tests.begin(), result.tests.end(),
+                      [](const TestResult& test) { return test.outcome == Outcome::deferred; })) {
+        return "every test, the control included, was deferred (4xx) before and after a "
+               "greylisting wait: the server defers everything; first: " +
+               first_unsettled->id + ": " + describe_test(*first_unsettled);
+      }
       return first_unsettled->id + " was " + std::string(to_string(first_unsettled->outcome)) +
              (first_unsettled->kind == ScriptKind::control ? " (a control: closed is unproven)"
                                                            : "") +

@@ -42,6 +42,7 @@ Session::Session(uv_loop_t* loop, std::string endpoint_key, const SessionOptions
 }
 
 void Session::connect(const sockaddr_storage& address) {
+  started_at_ = uv_now(loop_);
   record(Direction::note, "connecting to " + endpoint_key_, -1);
   const int rc = transport_.connect(address);
   if (rc != 0) {
@@ -93,6 +94,9 @@ void Session::on_transport_connected(int status) {
     return;
   }
   record(Direction::note, "connected", -1);
+  connected_at_ = uv_now(loop_);
+  last_reply_at_ = connected_at_;
+  end_.connect_ms = static_cast<std::int64_t>(connected_at_ - started_at_);
   if (tls_.implicit && options_.tls_context != nullptr) {
     start_handshake();  // implicit TLS (RFC 8314): the banner comes inside TLS
     return;
@@ -130,6 +134,10 @@ void Session::on_transport_bytes(std::string_view bytes) {
   if (awaiting_first_byte_ && !bytes.empty()) {
     awaiting_first_byte_ = false;  // a plaintext talker after all: the full banner wait applies
     arm_timer(options_.timeouts.banner);
+  }
+  if (!first_byte_seen_ && !bytes.empty()) {
+    first_byte_seen_ = true;
+    observer_.on_first_byte(*this);
   }
   std::vector<Reply> replies;
   const bool ok = parser_.feed(bytes, replies);
@@ -213,6 +221,7 @@ void Session::on_reply(Reply&& reply) {
               stage_of(sent.command));
     return;
   }
+  if (!pace(sent, reply)) return;
   if (reply.code == 421 && sent.command != Command::quit) {
     // 421: the server is closing the channel (RFC 5321 §3.8); the in-flight tests run again.
     end_.refusal = reply;
@@ -246,6 +255,34 @@ void Session::on_reply(Reply&& reply) {
     default:
       break;
   }
+}
+
+bool Session::pace(const Pending& sent, const Reply& reply) {
+  const std::uint64_t now = uv_now(loop_);
+  ReplyTiming timing;
+  timing.command = sent.command;
+  timing.code = reply.code;
+  timing.errors_before = end_.errors;
+  timing.syntax_errors_before = end_.syntax_errors;
+  // A pipelined reply waits on the one before it: the server's time is from the later of the two.
+  timing.wait_ms = static_cast<std::int64_t>(now - std::max(sent.sent_at, last_reply_at_));
+  timing.connect_ms = end_.connect_ms;
+  timing.slowest_before_ms = slowest_reply_ms_;
+  last_reply_at_ = now;
+  if (sent.command == Command::banner) {
+    end_.banner_ms = static_cast<std::int64_t>(now - connected_at_);
+    return true;
+  }
+  slowest_reply_ms_ = std::max(slowest_reply_ms_, timing.wait_ms);
+  if (reply.code >= 400 && reply.code != 421) {
+    ++end_.errors;
+    const int code = reply.code;
+    if (code == 500 || code == 501 || code == 503 || code == 504) ++end_.syntax_errors;
+  }
+  if (observer_.on_reply_timing(*this, timing) == PaceAction::carry_on) return true;
+  end_.hung_up = true;
+  finish(Status::ok, stage_of(sent.command), "hung up: the server began to slow its replies");
+  return false;
 }
 
 void Session::start_handshake() {
@@ -397,6 +434,7 @@ void Session::send_now(std::vector<Pending> group) {
   for (auto& pending : group) {
     if (pending.test >= 0) tests_[static_cast<std::size_t>(pending.test)].started = true;
     record(Direction::client, pending.text, pending.test);
+    pending.sent_at = uv_now(loop_);
     data += pending.text;
     data += "\r\n";
     awaiting_.push_back(std::move(pending));
@@ -489,7 +527,8 @@ void Session::finish(Status status, Stage stage, std::string error) {
 // every test the connection carried, and only a QUIT answered in step verifies an acceptance.
 void Session::report_all(Status status, Stage stage) {
   for (TestRun& run : tests_) {
-    if (!run.started) {
+    // Hung up by our own pacing: what the server had not answered yet runs on another connection.
+    if (!run.started || (end_.hung_up && !run.decided)) {
       if (!run.decided) end_.unsent.push_back(run.test.index);
       continue;
     }

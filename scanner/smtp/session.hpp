@@ -77,6 +77,20 @@ struct SessionTestResult {
   Transcript transcript;
 };
 
+// One reply as pacing sees it: how long the server took, and how many errors came before it.
+struct ReplyTiming {
+  SmtpCommand command = SmtpCommand::banner;
+  int code = 0;
+  int errors_before = 0;         // 4xx/5xx replies earlier on this connection
+  int syntax_errors_before = 0;  // of those, 500/501/503/504 (syntax and sequence errors)
+  std::int64_t wait_ms = 0;      // from the later of its command's write and the previous reply
+  std::int64_t slowest_before_ms = 0;  // the longest wait_ms of the earlier replies (no banner)
+  std::int64_t connect_ms = 0;         // the TCP handshake: about one network round trip
+};
+
+// What the observer wants after a reply.
+enum class PaceAction { carry_on, hang_up };
+
 struct SessionEnd {
   Status status = Status::ok;
   Stage stage = Stage::connect;      // the step the session was in when it ended
@@ -96,6 +110,11 @@ struct SessionEnd {
   TlsTicket ticket;          // the session to resume on the next connection, when resumable
   int tests_finished = 0;
   int round_trips = 0;
+  int errors = 0;                // 4xx/5xx replies the server sent on this connection
+  int syntax_errors = 0;         // of those, 500/501/503/504
+  bool hung_up = false;          // the observer asked to hang up (the server began to slow down)
+  std::int64_t connect_ms = -1;  // TCP handshake time, once connected
+  std::int64_t banner_ms = -1;   // connected to the final banner line, once read
   Transcript transcript;
 };
 
@@ -107,6 +126,10 @@ class SessionObserver {
   // After a successful EHLO/HELO: the tests this connection runs (empty: QUIT at once).
   virtual std::vector<SessionTest> on_greeted(Session& session, const Greeting& greeting) = 0;
   virtual void on_test_done(Session& session, SessionTestResult&& result) = 0;
+  // The first byte from the server: the port speaks plaintext (banner or not yet complete).
+  virtual void on_first_byte(Session&) {}
+  // Every reply after the banner; hang_up ends the connection at once, undecided tests unsent.
+  virtual PaceAction on_reply_timing(Session&, const ReplyTiming&) { return PaceAction::carry_on; }
   // Last call; the session deletes itself right after it returns.
   virtual void on_session_end(Session& session, SessionEnd&& end) = 0;
 };
@@ -136,6 +159,7 @@ class Session final : private TransportEvents {
     std::string text;  // without CRLF
     int test = -1;     // slot in tests_, -1 for session commands
     std::size_t rcpt = 0;
+    std::uint64_t sent_at = 0;  // uv_now() when written
   };
   struct TestRun {
     SessionTest test;
@@ -161,6 +185,8 @@ class Session final : private TransportEvents {
   void on_reply(Reply&& reply);
   // `stage`: the step whose reply showed the stream out of step.
   void lose_step(const std::string& why, Stage stage);
+  // Counts the reply's error and asks the observer whether to go on; false: the session ended.
+  bool pace(const Pending& sent, const Reply& reply);
   void end_after_read();
   void on_timeout();
   void on_handle_closed();
@@ -195,6 +221,11 @@ class Session final : private TransportEvents {
   int open_handles_ = 0;
   bool timed_out_ = false;
   bool awaiting_first_byte_ = false;  // detect_tls: the silence timer runs
+  bool first_byte_seen_ = false;
+  std::uint64_t started_at_ = 0;       // uv_now() when connecting began
+  std::uint64_t connected_at_ = 0;     // uv_now() when the TCP handshake completed
+  std::uint64_t last_reply_at_ = 0;    // uv_now() when the previous reply was complete
+  std::int64_t slowest_reply_ms_ = 0;  // the longest server wait so far, banner not counted
   State state_ = State::connecting;
   ReplyParser parser_;
 

@@ -73,9 +73,11 @@ TEST_F(TlsCli, StarttlsFindsTheRelayThatOnlyTlsOpensAndRecordsTheFacts) {
   EXPECT_EQ(tls["established"], true);
   EXPECT_EQ(tls["protocol"], "TLSv1.3");
   EXPECT_EQ(tls["chain_trusted"], false);
-  // Each reconnect after the first handshake resumes the session the one before got.
+  // The first round of parallel connections opens before any ticket exists; connections opened
+  // after a handshake resume it (one at a time, each resumes: TlsResumption in test_scheduler).
   EXPECT_GE(tls["handshakes"].get<int>(), 2);
-  EXPECT_EQ(tls["resumed"].get<int>(), tls["handshakes"].get<int>() - 1);
+  EXPECT_GE(tls["resumed"].get<int>(), 1);
+  EXPECT_LE(tls["resumed"].get<int>(), tls["handshakes"].get<int>() - 1);
   EXPECT_EQ(tls["verify_error"], "self-signed certificate");
   ASSERT_EQ(tls["certificates"].size(), 1u);
   EXPECT_EQ(tls["certificates"][0]["subject"], "CN=lab.relayaudit.test");

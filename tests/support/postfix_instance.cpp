@@ -320,10 +320,17 @@ std::string render_master_cf(std::uint16_t port,
       "# service type  private unpriv  chroot  wakeup  maxproc command\n"
       "127.0.0.1:" +
       std::to_string(port) + " inet n - n - - smtpd\n";
+  bool postscreen = false;
   for (std::size_t i = 0; i < bound.size(); ++i) {
-    text += bound[i].target() + " inet n - n - - smtpd\n";
+    // postscreen(8) runs as a single process per listener.
+    const bool screened = listeners[i].service == "postscreen";
+    postscreen = postscreen || screened;
+    text +=
+        bound[i].target() + (screened ? " inet n - n - 1 postscreen\n" : " inet n - n - - smtpd\n");
     for (const auto& option : listeners[i].options) text += "  -o " + option + "\n";
   }
+  // Where postscreen hands a client that passed its tests.
+  if (postscreen) text += "smtpd     pass  -       -       n       -       -       smtpd\n";
   text +=
       "cleanup   unix  n       -       n       -       0       cleanup\n"
       "qmgr      unix  n       -       n       300     1       qmgr\n"

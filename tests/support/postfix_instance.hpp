@@ -47,6 +47,8 @@ class PostfixInstance {
     std::uint16_t port = 0;             // 0: a free port; fixed (e.g. 587): see bound address
     // master.cf "-o name=value" overrides, e.g. "smtpd_tls_wrappermode=yes". No spaces.
     std::vector<std::string> options;
+    // "smtpd", or "postscreen": postscreen(8) in front, handing clients that pass to smtpd.
+    std::string service = "smtpd";
   };
 
   struct Options {

@@ -1,0 +1,158 @@
+// Per-endpoint pacing against lab gateways over real sockets: parallel connections under the cap,
+// error limits learned and then respected, greylisting waited out once.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+
+#include "support/lab_audit.hpp"
+
+namespace relayaudit {
+namespace {
+
+using testing::fast_audit_options;
+using testing::LabAuditRun;
+using testing::only_endpoint;
+using testing::run_lab_audit;
+
+LabAuditRun audit_profile(LabProfile profile, const AuditOptions& options,
+                          const LabOptions& lab_options = {}) {
+  LabAuditRun run =
+      run_lab_audit({LabGatewayConfig{profile, "127.0.0.1", 0}}, options, lab_options);
+  EXPECT_TRUE(run.loop_closed_cleanly) << "a libuv handle leaked";
+  EXPECT_EQ(run.stats.data_commands, 0u) << "an audit must never send DATA";
+  EXPECT_EQ(run.stats.pregreet_violations, 0u) << "talked before the final 220 line";
+  return run;
+}
+
+// What each connection of the endpoint transcript did, from its own lines.
+struct ConnectionLog {
+  std::int64_t first_ms = 0;
+  std::int64_t last_ms = 0;
+  int errors = 0;  // final reply lines 4xx/5xx other than 421
+  int closing_421 = 0;
+};
+
+std::map<int, ConnectionLog> connection_logs(const EndpointResult& endpoint) {
+  std::map<int, ConnectionLog> logs;
+  for (const TranscriptLine& line : endpoint.transcript) {
+    auto [it, fresh] = logs.try_emplace(line.session);
+    ConnectionLog& log = it->second;
+    if (fresh) log.first_ms = line.at_ms;
+    log.last_ms = std::max(log.last_ms, line.at_ms);
+    const std::string& text = line.line;
+    const bool final_reply = line.direction == Direction::server && text.size() >= 4 &&
+                             text[3] == ' ' && (text[0] == '4' || text[0] == '5');
+    if (!final_reply) continue;
+    if (text.rfind("421", 0) == 0) {
+      ++log.closing_421;
+    } else {
+      ++log.errors;
+    }
+  }
+  return logs;
+}
+
+// The most connections whose lifetimes overlap.
+int peak_overlap(const std::map<int, ConnectionLog>& logs) {
+  int peak = 0;
+  for (const auto& [number, log] : logs) {
+    int open = 0;
+    for (const auto& [other_number, other] : logs) {
+      open += other.first_ms <= log.first_ms && log.first_ms < other.last_ms ? 1 : 0;
+    }
+    peak = std::max(peak, open);
+  }
+  return peak;
+}
+
+TEST(Pacing, AClosedGatewayRunsThePlanOnParallelConnectionsUnderTheCap) {
+  AuditOptions options = fast_audit_options();
+  options.connections_per_endpoint = 4;
+  const LabAuditRun run = audit_profile(LabProfile::closed, options);
+  const EndpointResult& endpoint = only_endpoint(run);
+  EXPECT_EQ(endpoint.verdict, EndpointVerdict::closed) << endpoint.verdict_reason;
+  const auto logs = connection_logs(endpoint);
+  EXPECT_GE(peak_overlap(logs), 2) << "the plan ran on one connection at a time";
+  EXPECT_LE(peak_overlap(logs), 4);
+  EXPECT_LE(endpoint.pacing.peak_connections, 4);
+  EXPECT_EQ(endpoint.pacing.connection_cap, 4);
+  for (const auto& [number, log] : logs) {
+    EXPECT_LE(log.errors, options.tests_per_connection) << "connection " << number;
+  }
+  for (const TestResult& test : endpoint.tests) EXPECT_EQ(test.attempts, 1) << test.id;
+  EXPECT_FALSE(endpoint.pacing.error_limit.has_value());
+  EXPECT_FALSE(endpoint.pacing.tarpit_ms.has_value());
+}
+
+TEST(Pacing, AHangUpAfterKErrorsIsLearnedAndNoLaterConnectionReachesIt) {
+  AuditOptions options = fast_audit_options();
+  options.connections_per_endpoint = 2;
+  LabOptions lab;
+  lab.error_limit = 4;  // the 4th error of a connection is answered 421
+  const LabAuditRun run = audit_profile(LabProfile::error_limit, options, lab);
+  const EndpointResult& endpoint = only_endpoint(run);
+  EXPECT_EQ(endpoint.verdict, EndpointVerdict::closed) << endpoint.verdict_reason;
+  ASSERT_TRUE(endpoint.pacing.error_limit.has_value());
+  EXPECT_EQ(*endpoint.pacing.error_limit, 3);  // errors it answered before the 421
+  // One below: a 421 in place of the next error and a 421 to the next command look alike.
+  EXPECT_EQ(endpoint.pacing.errors_per_connection, 2);
+  // Only the first connections, opened before anything was learned, met the 421.
+  int met_421 = 0;
+  for (const auto& [number, log] : connection_logs(endpoint)) met_421 += log.closing_421;
+  EXPECT_GE(met_421, 1);
+  EXPECT_LE(met_421, 2);
+  for (const TestResult& test : endpoint.tests) {
+    EXPECT_NE(test.outcome, Outcome::error) << test.id << ": " << test.detail;
+  }
+}
+
+TEST(Pacing, GreylistingCostsOneWaitForTheWholeEndpoint) {
+  AuditOptions options = fast_audit_options();
+  options.greylist_delay = Millis(400);
+  LabOptions lab;
+  lab.greylist_window = Millis(300);
+  // An open relay behind greylisting: every test answers only on its retry.
+  const LabAuditRun run = audit_profile(LabProfile::greylisting, options, lab);
+  const EndpointResult& endpoint = only_endpoint(run);
+  EXPECT_EQ(endpoint.verdict, EndpointVerdict::open_relay) << endpoint.verdict_reason;
+  EXPECT_EQ(endpoint.pacing.greylist_waits, 1);
+  for (const TestResult& test : endpoint.tests) {
+    EXPECT_EQ(test.attempts, 2) << test.id << ": " << test.detail;
+    EXPECT_NE(test.outcome, Outcome::deferred) << test.id;
+  }
+}
+
+TEST(Pacing, AServerThatDefersEverythingIsInconclusiveAfterOneRetryNotTwo) {
+  AuditOptions options = fast_audit_options();
+  options.greylist_retries = 2;
+  const LabAuditRun run = audit_profile(LabProfile::greylist_forever, options);
+  const EndpointResult& endpoint = only_endpoint(run);
+  EXPECT_EQ(endpoint.verdict, EndpointVerdict::inconclusive);
+  EXPECT_EQ(endpoint.pacing.greylist_waits, 1);
+  for (const TestResult& test : endpoint.tests) {
+    EXPECT_EQ(test.outcome, Outcome::deferred) << test.id;
+    EXPECT_EQ(test.attempts, 2) << test.id;
+    EXPECT_NE(test.detail.find("defers everything"), std::string::npos) << test.detail;
+  }
+  EXPECT_NE(endpoint.verdict_reason.find("defers everything"), std::string::npos)
+      << endpoint.verdict_reason;
+}
+
+TEST(Pacing, ABannerWaitIsRecordedAndPaidOnceAConnectionInParallel) {
+  AuditOptions options = fast_audit_options();
+  options.connections_per_endpoint = 4;
+  LabOptions lab;
+  lab.tarpit_banner_delay = Millis(800);
+  lab.tarpit_reply_delay = Millis(0);
+  const LabAuditRun run = audit_profile(LabProfile::tarpit, options, lab);
+  const EndpointResult& endpoint = only_endpoint(run);
+  EXPECT_EQ(endpoint.verdict, EndpointVerdict::closed) << endpoint.verdict_reason;
+  ASSERT_TRUE(endpoint.pacing.greet_wait_ms.has_value());
+  EXPECT_GE(*endpoint.pacing.greet_wait_ms, 800);
+  const auto logs = connection_logs(endpoint);
+  EXPECT_GE(peak_overlap(logs), 2) << "the banner waits were paid one after another";
+}
+
+}  // namespace
+}  // namespace relayaudit
