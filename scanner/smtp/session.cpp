@@ -425,6 +425,13 @@ void Session::pump() {
       outbox_.pop_front();
       if (ends_group) break;
     }
+    // The last tests' group ends with QUIT (RFC 2920 §3.1): nothing follows a test's RSET, so
+    // waiting for it first would only cost a round trip.
+    if (outbox_.empty() && state_ == State::running && group.back().command == Command::rset) {
+      quit();
+      group.push_back(std::move(outbox_.front()));
+      outbox_.pop_front();
+    }
   }
   send_now(std::move(group));
 }
