@@ -29,8 +29,7 @@ EndpointPacing::EndpointPacing(const AuditOptions& options) {
 }
 
 bool EndpointPacing::slow(const ReplyTiming& timing) {
-  const std::int64_t round_trip = std::max<std::int64_t>(0, timing.connect_ms);
-  return timing.wait_ms >= kDeliberateDelayMs + 2 * round_trip;
+  return timing.wait_ms >= kDeliberateDelayMs + 2 * timing.round_trip_ms;
 }
 
 PaceAction EndpointPacing::on_reply(const ReplyTiming& timing) {

@@ -266,13 +266,19 @@ bool Session::pace(const Pending& sent, const Reply& reply) {
   timing.syntax_errors_before = end_.syntax_errors;
   // A pipelined reply waits on the one before it: the server's time is from the later of the two.
   timing.wait_ms = static_cast<std::int64_t>(now - std::max(sent.sent_at, last_reply_at_));
-  timing.connect_ms = end_.connect_ms;
   timing.slowest_before_ms = slowest_reply_ms_;
   last_reply_at_ = now;
   if (sent.command == Command::banner) {
     end_.banner_ms = static_cast<std::int64_t>(now - connected_at_);
+    round_trip_ms_ = std::max<std::int64_t>(0, end_.connect_ms);
     return true;
   }
+  if ((sent.command == Command::ehlo || sent.command == Command::helo) && !round_trip_measured_) {
+    // The first EHLO answers at once on any MTA: it measures the path, not the server's pacing.
+    round_trip_measured_ = true;
+    round_trip_ms_ = std::max(round_trip_ms_, timing.wait_ms);
+  }
+  timing.round_trip_ms = round_trip_ms_;
   slowest_reply_ms_ = std::max(slowest_reply_ms_, timing.wait_ms);
   if (reply.code >= 400 && reply.code != 421) {
     ++end_.errors;

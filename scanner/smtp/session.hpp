@@ -85,7 +85,8 @@ struct ReplyTiming {
   int syntax_errors_before = 0;  // of those, 500/501/503/504 (syntax and sequence errors)
   std::int64_t wait_ms = 0;      // from the later of its command's write and the previous reply
   std::int64_t slowest_before_ms = 0;  // the longest wait_ms of the earlier replies (no banner)
-  std::int64_t connect_ms = 0;         // the TCP handshake: about one network round trip
+  // The network round trip: the longer of the TCP handshake and the first EHLO/HELO reply.
+  std::int64_t round_trip_ms = 0;
 };
 
 // What the observer wants after a reply.
@@ -226,6 +227,8 @@ class Session final : private TransportEvents {
   std::uint64_t connected_at_ = 0;     // uv_now() when the TCP handshake completed
   std::uint64_t last_reply_at_ = 0;    // uv_now() when the previous reply was complete
   std::int64_t slowest_reply_ms_ = 0;  // the longest server wait so far, banner not counted
+  std::int64_t round_trip_ms_ = 0;     // see ReplyTiming::round_trip_ms
+  bool round_trip_measured_ = false;   // the first EHLO/HELO reply was timed
   State state_ = State::connecting;
   ReplyParser parser_;
 
