@@ -5,6 +5,8 @@
 
 #include <fstream>
 #include <iostream>
+#include <optional>
+#include <string_view>
 
 #include "cli/exit_codes.hpp"
 #include "cli/interrupt_watch.hpp"
@@ -20,6 +22,17 @@ bool is_loopback(const std::string& address) {
   in_addr v4{};
   if (inet_pton(AF_INET, address.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
   return address == "::1";
+}
+
+// A duration option, or a message naming it; `bare_unit` is what a plain number counts.
+std::optional<Millis> duration_option(const char* name, const std::string& text,
+                                      std::string_view bare_unit = "s") {
+  const bool bare = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+  if (auto value = parse_duration(bare ? text + std::string(bare_unit) : text)) return value;
+  std::cerr << "relayaudit: " << name << " '" << terminal_safe(text)
+            << "': not a duration (a number of " << (bare_unit == "ms" ? "milliseconds" : "seconds")
+            << ", or with a unit: 250ms, 2s, 1m)\n";
+  return std::nullopt;
 }
 
 }  // namespace
@@ -40,6 +53,32 @@ void register_lab_command(CLI::App& app, LabCommandOptions& options) {
   lab->add_option("--error-limit", options.error_limit, "Errors before 421 (error-limit profile)")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
+  lab->add_option("--latency", options.latency,
+                  "Delay every byte a gateway sends by this network latency (a bare number is "
+                  "milliseconds: --latency 20)")
+      ->capture_default_str();
+  lab->add_option("--tarpit-delay", options.tarpit_delay,
+                  "Wait before each 5xx to RCPT (exchange-tarpit profile)")
+      ->capture_default_str();
+  lab->add_option("--greet-wait", options.greet_wait,
+                  "Wait between the 220- teaser and the 220 banner (postscreen profile)")
+      ->capture_default_str();
+  lab->add_option("--connection-limit", options.connection_limit,
+                  "Concurrent connections per client address before the 421 banner "
+                  "(connection-limit profile)")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  lab->add_option("--soft-error-limit", options.soft_error_limit,
+                  "Errors after which every reply waits --error-sleep (error-sleep profile)")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  lab->add_option("--error-sleep", options.error_sleep,
+                  "Delay of every reply past the soft error limit (error-sleep profile)")
+      ->capture_default_str();
+  lab->add_option("--hard-error-limit", options.hard_error_limit,
+                  "Errors after which 421 follows and the session closes (error-sleep profile)")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
 }
 
 int run_lab_command(const LabCommandOptions& options) {
@@ -57,6 +96,18 @@ int run_lab_command(const LabCommandOptions& options) {
   }
   lab_options.greylist_window = *window;
   lab_options.error_limit = options.error_limit;
+  const auto latency = duration_option("--latency", options.latency, "ms");
+  const auto tarpit_delay = duration_option("--tarpit-delay", options.tarpit_delay);
+  const auto greet_wait = duration_option("--greet-wait", options.greet_wait);
+  const auto error_sleep = duration_option("--error-sleep", options.error_sleep);
+  if (!latency || !tarpit_delay || !greet_wait || !error_sleep) return kExitUsage;
+  lab_options.latency = *latency;
+  lab_options.tarpit_delay = *tarpit_delay;
+  lab_options.greet_wait = *greet_wait;
+  lab_options.error_sleep = *error_sleep;
+  lab_options.connection_limit = options.connection_limit;
+  lab_options.soft_error_limit = options.soft_error_limit;
+  lab_options.hard_error_limit = options.hard_error_limit;
 
   std::vector<LabGatewayConfig> fleet;
   if (options.count > 0) {

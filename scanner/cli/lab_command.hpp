@@ -15,6 +15,13 @@ struct LabCommandOptions {
   std::string endpoints_file;  // write one target per line for `scan -f`
   std::string greylist_window = "1s";
   int error_limit = 10;
+  std::string latency = "0";  // a bare number is milliseconds here, a round trip
+  std::string tarpit_delay = "5s";
+  std::string greet_wait = "2s";
+  int connection_limit = 2;
+  int soft_error_limit = 3;
+  std::string error_sleep = "1s";
+  int hard_error_limit = 5;
 };
 
 void register_lab_command(CLI::App& app, LabCommandOptions& options);

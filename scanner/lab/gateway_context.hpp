@@ -7,6 +7,7 @@
 
 #include "lab/greylist.hpp"
 #include "lab/lab_server.hpp"
+#include "lab/peer_connections.hpp"
 #include "tls/tls_context.hpp"
 
 namespace relayaudit {
@@ -22,6 +23,8 @@ struct GatewayContext {
   Greylist& greylist;
   const TlsContext* tls = nullptr;  // the lab's certificate, for the TLS profiles
   bool implicit_tls = false;        // TLS from the first byte (smtps, or a configured TLS profile)
+  // Live state of this gateway that its sessions update through their const view of it.
+  mutable PeerConnections peers;
 };
 
 }  // namespace relayaudit

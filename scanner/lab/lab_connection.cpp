@@ -22,6 +22,9 @@ constexpr std::size_t kHugeLineChunk = 64 << 10;
 constexpr std::uint64_t kEndlessTickMs = 1;
 constexpr int kEndlessLinesPerTick = 64;
 constexpr std::size_t kMaxInjectedLines = 16;  // starttls-injection keeps this many after STARTTLS
+constexpr std::string_view kTooManyConnections =
+    "421 4.3.2 The maximum number of concurrent connections has exceeded a limit, closing "
+    "transmission channel\r\n";
 
 }  // namespace
 
@@ -37,7 +40,8 @@ LabConnection::LabConnection(uv_loop_t* loop, const GatewayContext& gateway, Con
       owner_(owner),
       reader_(gateway.options.max_line),
       pending_(kMaxOutputBytes),
-      distortion_(gateway.profile) {
+      distortion_(gateway.profile),
+      wire_(gateway.options.latency) {
   // Both only fill in memory (AF_UNSPEC creates no socket yet), so they cannot fail.
   uv_tcp_init(loop, &tcp_);
   uv_timer_init(loop, &timer_);
@@ -46,12 +50,14 @@ LabConnection::LabConnection(uv_loop_t* loop, const GatewayContext& gateway, Con
 }
 
 void LabConnection::start() {
+  stamp_event();
   sockaddr_storage peer{};
   int length = sizeof peer;
   char ip[64] = "";
   if (uv_tcp_getpeername(&tcp_, reinterpret_cast<sockaddr*>(&peer), &length) == 0) {
     uv_ip_name(reinterpret_cast<sockaddr*>(&peer), ip, sizeof ip);
   }
+  peer_ip_ = ip;
   dialogue_.emplace(gateway_, ip);
   last_input_ms_ = now();
   if (gateway_.implicit_tls && gateway_.tls != nullptr) {
@@ -59,7 +65,7 @@ void LabConnection::start() {
     tls_ = std::make_unique<TlsEngine>(*gateway_.tls, TlsEngine::Role::server);
     dialogue_->tls_started();
   }
-  greet();
+  if (admit_peer()) greet();
   if (closing_) return;
   // Every profile reads, even the silent ones: that is how they notice the client leaving.
   if (int rc = uv_read_start(stream(), on_alloc, on_read); rc != 0) {
@@ -70,6 +76,22 @@ void LabConnection::start() {
   flush();
   pump_huge_line();
   reschedule();
+}
+
+bool LabConnection::admit_peer() {
+  if (gateway_.profile == LabProfile::connection_limit &&
+      gateway_.peers.open_from(peer_ip_) >= gateway_.options.connection_limit) {
+    // Exchange's MaxInboundConnectionPerSource: refused in the banner, never counted as open.
+    ++gateway_.stats.connection_limit_refusals;
+    enqueue(std::string(kTooManyConnections), Millis{0}, true);
+    finish();
+    return false;
+  }
+  const auto open = static_cast<std::uint64_t>(gateway_.peers.add(peer_ip_));
+  peer_counted_ = true;
+  gateway_.stats.peak_connections_per_peer =
+      std::max(gateway_.stats.peak_connections_per_peer, open);
+  return true;
 }
 
 void LabConnection::greet() {
@@ -94,6 +116,9 @@ void LabConnection::greet() {
     const bool paused =
         gateway_.profile == LabProfile::tarpit || gateway_.profile == LabProfile::greet_pause;
     Millis delay = final_line && paused ? gateway_.options.tarpit_banner_delay : Millis{0};
+    if (final_line && gateway_.profile == LabProfile::postscreen) {
+      delay = gateway_.options.greet_wait;
+    }
     std::string again = final_line ? distortion_.second_banner(lines[i]) : std::string();
     enqueue(final_line ? distortion_.banner(std::move(lines[i])) : std::move(lines[i]), delay,
             final_line);
@@ -119,6 +144,7 @@ void LabConnection::on_alloc(uv_handle_t* handle, std::size_t, uv_buf_t* buf) {
 
 void LabConnection::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
   auto& connection = *static_cast<LabConnection*>(stream->data);
+  connection.stamp_event();
   if (nread > 0) {
     connection.handle_input(std::string_view(buf->base, static_cast<std::size_t>(nread)));
   } else if (nread == UV_EOF) {
@@ -225,7 +251,10 @@ void LabConnection::handle_eof() {
 void LabConnection::reject_pregreet() {
   ++gateway_.stats.pregreet_violations;
   pending_.clear();  // the greeting still held back is never sent
-  enqueue("554 5.5.1 Protocol error: pregreet\r\n", Millis{0});
+  // The postscreen profile is postscreen_greet_action = drop (postscreen_early.c).
+  enqueue(gateway_.profile == LabProfile::postscreen ? "521 5.5.1 Protocol error\r\n"
+                                                     : "554 5.5.1 Protocol error: pregreet\r\n",
+          Millis{0});
   finish();
 }
 
@@ -238,7 +267,10 @@ void LabConnection::apply(DialogueReply reply, std::string_view verb) {
   Millis delay =
       gateway_.profile == LabProfile::tarpit ? gateway_.options.tarpit_reply_delay : Millis{0};
   std::string text = distortion_.reply(verb, std::move(reply.text), now());
-  if (!text.empty() && !enqueue(std::move(text), delay)) return;
+  if (!text.empty() && !enqueue(std::move(text), delay + reply.delay)) return;
+  if (!reply.follow_up.empty() && !enqueue(std::move(reply.follow_up), reply.follow_up_delay)) {
+    return;
+  }
   if (reply.after == AfterReply::close) finish();
   if (reply.after == AfterReply::start_tls) tls_after_flush_ = true;
 }
@@ -246,7 +278,9 @@ void LabConnection::apply(DialogueReply reply, std::string_view verb) {
 // False when the session was closed for its backlog (a client that does not read).
 bool LabConnection::enqueue(std::string bytes, Millis delay, bool final_greeting) {
   if (closing_) return false;
-  if (!pending_.push(std::move(bytes), now(), delay, in_flight_bytes_, final_greeting)) {
+  // now() is rounded down to the millisecond: one more makes the delay "at least", never less.
+  if (delay.count() > 0) delay += Millis{1};
+  if (!pending_.push(std::move(bytes), now(), delay, unsent_bytes(), final_greeting)) {
     spdlog::debug("lab: {}: client does not read its replies, closing", gateway_.host_name);
     close_now();
     return false;
@@ -279,10 +313,20 @@ void LabConnection::flush() {
     reader_ = LineReader(gateway_.options.max_line);
     dialogue_->tls_started();
   }
-  if (finishing_ && pending_.empty() && in_flight_bytes_ == 0) close_now();
+  if (finishing_ && pending_.empty() && unsent_bytes() == 0) close_now();
 }
 
 bool LabConnection::write(std::string bytes) {
+  if (!wire_.active()) return write_now(std::move(bytes));
+  wire_.push(std::move(bytes), now());
+  return true;
+}
+
+void LabConnection::release_wire() {
+  if (std::string due = wire_.take_due(now()); !due.empty()) write_now(std::move(due));
+}
+
+bool LabConnection::write_now(std::string bytes) {
   auto* request = new WriteRequest{uv_write_t{}, std::move(bytes), this};
   request->req.data = request;
   uv_buf_t buf = uv_buf_init(request->bytes.data(), static_cast<unsigned>(request->bytes.size()));
@@ -298,6 +342,7 @@ bool LabConnection::write(std::string bytes) {
 void LabConnection::on_write(uv_write_t* req, int status) {
   auto* request = static_cast<WriteRequest*>(req->data);
   LabConnection& connection = *request->connection;
+  connection.stamp_event();
   connection.in_flight_bytes_ -= request->bytes.size();
   delete request;
   if (status < 0) {
@@ -313,7 +358,7 @@ void LabConnection::on_write(uv_write_t* req, int status) {
 // Keeps at most kStreamWindowBytes unwritten: back-pressure, not memory, paces the 8 MiB.
 void LabConnection::pump_huge_line() {
   if (gateway_.profile != LabProfile::huge_line || closing_ || finishing_) return;
-  while (huge_line_left_ > 0 && pending_.empty() && in_flight_bytes_ < kStreamWindowBytes) {
+  while (huge_line_left_ > 0 && pending_.empty() && unsent_bytes() < kStreamWindowBytes) {
     std::size_t size = std::min(kHugeLineChunk, huge_line_left_);
     huge_line_left_ -= size;
     if (!write(std::string(size, 'A'))) return;
@@ -325,10 +370,14 @@ void LabConnection::pump_huge_line() {
 }
 
 void LabConnection::on_timer(uv_timer_t* timer) {
-  static_cast<LabConnection*>(timer->data)->tick();
+  auto& connection = *static_cast<LabConnection*>(timer->data);
+  connection.stamp_event();
+  connection.tick();
 }
 
 void LabConnection::tick() {
+  if (closing_) return;
+  release_wire();
   if (closing_) return;
   if (finishing_ && now() >= finish_deadline_ms_) {
     close_now();
@@ -346,7 +395,7 @@ void LabConnection::tick() {
     if (!enqueue(std::move(held), Millis{0})) return;
   }
   bool endless = gateway_.profile == LabProfile::endless_reply;
-  if (endless && !finishing_ && in_flight_bytes_ < kStreamWindowBytes) {
+  if (endless && !finishing_ && unsent_bytes() < kStreamWindowBytes) {
     std::string burst;
     for (int i = 0; i < kEndlessLinesPerTick; ++i) {
       burst.append("220-").append(gateway_.host_name).append(" still greeting ");
@@ -361,7 +410,9 @@ void LabConnection::tick() {
 void LabConnection::finish() {
   if (finishing_) return;
   finishing_ = true;
-  finish_deadline_ms_ = std::max(now(), pending_.last_ready_ms()) + kFlushGraceMs;
+  finish_deadline_ms_ = std::max(now(), pending_.last_ready_ms()) +
+                        static_cast<std::uint64_t>(gateway_.options.latency.count()) +
+                        kFlushGraceMs;
 }
 
 // One timer covers the session: the next due reply, the next endless burst, the idle limit
@@ -375,16 +426,21 @@ void LabConnection::reschedule() {
     next = std::min(next, *ready);
   }
   if (auto held = distortion_.held_until_ms(); held != 0) next = std::min(next, held);
+  if (auto crossing = wire_.next_due_ms()) next = std::min(next, *crossing);
   if (gateway_.profile == LabProfile::endless_reply && !finishing_ &&
-      in_flight_bytes_ < kStreamWindowBytes) {
+      unsent_bytes() < kStreamWindowBytes) {
     next = std::min(next, now() + kEndlessTickMs);
   }
-  uv_timer_start(&timer_, on_timer, next > now() ? next - now() : 0, 0);
+  // The loop's time is never ahead of now(): a timer armed from it fires at `next` or later.
+  const std::uint64_t loop_now = uv_now(loop_);
+  uv_timer_start(&timer_, on_timer, next > loop_now ? next - loop_now : 0, 0);
 }
 
 void LabConnection::close_now() {
   if (closing_) return;
   closing_ = true;
+  if (peer_counted_) gateway_.peers.remove(peer_ip_);
+  peer_counted_ = false;
   uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), on_close);
   uv_close(reinterpret_cast<uv_handle_t*>(&timer_), on_close);
 }

@@ -16,6 +16,7 @@
 #include "lab/reply_distortion.hpp"
 #include "lab/reply_queue.hpp"
 #include "lab/smtp_dialogue.hpp"
+#include "lab/wire_delay.hpp"
 #include "tls/tls_engine.hpp"
 
 namespace relayaudit {
@@ -59,6 +60,8 @@ class LabConnection {
   static void on_close(uv_handle_t* handle);
 
   void greet();
+  // connection-limit: false (after queuing its 421) for one connection too many from the peer.
+  bool admit_peer();
   void handle_input(std::string_view data);
   // TLS records in, plaintext out (handshake bytes answered on the way); false once closed.
   bool decrypt(std::string_view data, std::string& plaintext);
@@ -69,17 +72,27 @@ class LabConnection {
   // `verb` is the command the reply answers, for the hostile reply orders.
   void apply(DialogueReply reply, std::string_view verb);
   bool enqueue(std::string bytes, Millis delay, bool final_greeting = false);
+  // Bytes for the client: onto the simulated network path, or straight to the socket.
   bool write(std::string bytes);
+  bool write_now(std::string bytes);
+  // Hands what has crossed the simulated network path to the socket.
+  void release_wire();
+  std::size_t unsent_bytes() const { return in_flight_bytes_ + wire_.bytes(); }
   void flush();
   void pump_huge_line();
   void tick();
   void finish();
   void reschedule();
   bool speaks_smtp() const;
-  std::uint64_t now() const { return uv_now(loop_); }
+  // The time of the event being handled, read when its callback starts. Not uv_now(): the loop's
+  // cached (and possibly coarse) time may lag behind a read, which would shorten delays; timers
+  // are still armed against uv_now(), which is never ahead of it, so they never fire early.
+  std::uint64_t now() const { return event_ms_; }
+  void stamp_event() { event_ms_ = uv_hrtime() / 1'000'000; }
 
   uv_tcp_t tcp_{};
-  uv_timer_t timer_{};  // one timer per session: delayed replies, streaming, idle and flush limits
+  // One timer per session: delayed replies, latency, streaming, idle and flush limits.
+  uv_timer_t timer_{};
   uv_loop_t* loop_;
   const GatewayContext& gateway_;
   ConnectionOwner& owner_;
@@ -87,10 +100,14 @@ class LabConnection {
   LineReader reader_;
   ReplyQueue pending_;
   ReplyDistortion distortion_;
+  WireDelay wire_;  // LabOptions::latency
+  std::string peer_ip_;
+  bool peer_counted_ = false;          // in gateway_.peers until the connection closes
   std::unique_ptr<TlsEngine> tls_;     // once STARTTLS's 220 is written: every byte is TLS
   bool tls_after_flush_ = false;       // the 220 to STARTTLS is queued
   std::vector<std::string> injected_;  // starttls-injection: lines sent after STARTTLS, run in TLS
   std::size_t in_flight_bytes_ = 0;    // handed to uv_write, not yet written
+  std::uint64_t event_ms_ = 0;
   std::uint64_t last_input_ms_ = 0;
   std::uint64_t finish_deadline_ms_ = 0;
   std::size_t huge_line_left_ = 0;

@@ -9,7 +9,7 @@ namespace relayaudit {
 
 namespace {
 
-constexpr std::array<std::pair<LabProfile, std::string_view>, 67> kProfileNames{{
+constexpr std::array<std::pair<LabProfile, std::string_view>, 72> kProfileNames{{
     {LabProfile::closed, "closed"},
     {LabProfile::open, "open"},
     {LabProfile::greylisting, "greylisting"},
@@ -77,6 +77,11 @@ constexpr std::array<std::pair<LabProfile, std::string_view>, 67> kProfileNames{
     {LabProfile::tls_huge_chain, "tls-huge-chain"},
     {LabProfile::tls_renegotiate, "tls-renegotiate"},
     {LabProfile::tls_garbage_records, "tls-garbage-records"},
+    {LabProfile::exchange_tarpit, "exchange-tarpit"},
+    {LabProfile::postscreen, "postscreen"},
+    {LabProfile::exim_syntax_limit, "exim-syntax-limit"},
+    {LabProfile::connection_limit, "connection-limit"},
+    {LabProfile::error_sleep, "error-sleep"},
 }};
 
 // Every relay-attempt script of the library, baseline first.
@@ -191,6 +196,13 @@ std::string_view expected_verdict(LabProfile profile) {
     case LabProfile::wrong_host_cert:
     case LabProfile::starttls_injection:  // our client pipelines nothing after STARTTLS
     case LabProfile::tls_legacy:
+      return "closed";
+    // A scanner that paces itself within their limits sees every refusal.
+    case LabProfile::exchange_tarpit:
+    case LabProfile::postscreen:
+    case LabProfile::exim_syntax_limit:  // the 501s to routed forms are refusals at RCPT
+    case LabProfile::connection_limit:
+    case LabProfile::error_sleep:
       return "closed";
     // A broken STARTTLS is not tried again: the plan runs in plaintext (smtps://: unreachable).
     case LabProfile::tls_garbage:

@@ -129,7 +129,7 @@ std::optional<std::string> LabServer::Impl::listen_on(const LabGatewayConfig& co
   contexts.push_back(std::unique_ptr<GatewayContext>(
       new GatewayContext{index, config.profile, host, smtp_address_literal(config.bind_address),
                          domains_served_at(options, config.bind_address), options, stats, greylist,
-                         tls_for(config.profile), implicit}));
+                         tls_for(config.profile), implicit, PeerConnections{}}));
   listener->gateway = contexts.back().get();
   spdlog::debug("lab: {} ({}) listening on {}", host, to_string(config.profile),
                 gateways.back().target());

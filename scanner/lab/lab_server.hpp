@@ -108,6 +108,14 @@ enum class LabProfile {
   tls_garbage_records,  // completes the handshake, then sends records that do not decrypt
   expired_cert,     // closed; real STARTTLS, its certificate expired yesterday (valid -30..-1 days)
   wrong_host_cert,  // closed; real STARTTLS, its certificate names only mx.other.invalid
+
+  // Servers that tell a client how hard it may push them, closed otherwise (error_policy.hpp
+  // has the exact counting):
+  exchange_tarpit,    // tarpit_delay before each 5xx to RCPT; 421 after protocol_error_limit
+  postscreen,         // "220-" teaser, greet_wait, then "220 "; 521 to a client that talks first
+  exim_syntax_limit,  // 501 to routed forms; dropped past syntax_error_limit syntax errors
+  connection_limit,   // 421 banner to the (connection_limit + 1)-th connection from one address
+  error_sleep,        // Postfix soft/hard error limits: replies sleep, then 421
 };
 
 std::string_view to_string(LabProfile profile);
@@ -132,12 +140,23 @@ std::vector<std::string_view> expected_failing_scripts(LabProfile profile);
 std::vector<LabProfile> hole_profiles();
 
 struct LabOptions {
+  // Every byte a gateway sends reaches the client this much later, like a network path: replies
+  // keep their order, and a pipelined batch is answered one latency after it was read.
+  Millis latency{0};
   Millis greylist_window{1000};  // a triplet is accepted once it is this old
   Millis tarpit_banner_delay{1500};
   Millis tarpit_reply_delay{200};
-  int error_limit = 10;         // Postfix smtpd_hard_error_limit-like, per connection
-  int drop_at_rcpt = 3;         // drop_mid_plan: the RCPT number that kills the connection
-  std::size_t max_line = 4096;  // longer command lines get 500 and are discarded
+  int error_limit = 10;          // Postfix smtpd_hard_error_limit-like, per connection
+  Millis tarpit_delay{5000};     // exchange-tarpit: Exchange's TarpitInterval, before 5xx to RCPT
+  int protocol_error_limit = 5;  // exchange-tarpit: Exchange's MaxProtocolErrors
+  Millis greet_wait{2000};       // postscreen: postscreen_greet_wait, between teaser and 220
+  int syntax_error_limit = 3;    // exim-syntax-limit: Exim's smtp_max_synprot_errors
+  int connection_limit = 2;      // connection-limit: concurrent connections per client address
+  int soft_error_limit = 3;      // error-sleep: smtpd_soft_error_limit
+  Millis error_sleep{1000};      // error-sleep: smtpd_error_sleep_time
+  int hard_error_limit = 5;      // error-sleep: smtpd_hard_error_limit
+  int drop_at_rcpt = 3;          // drop_mid_plan: the RCPT number that kills the connection
+  std::size_t max_line = 4096;   // longer command lines get 500 and are discarded
   // Bind address -> mail domains its gateways receive mail for besides their own names (as an
   // MX of those domains); any other domain is a relay destination.
   std::map<std::string, std::vector<std::string>> mail_domains;
@@ -169,6 +188,14 @@ struct LabStats {
   std::uint64_t max_commands_per_read = 0;  // > 1 shows the client pipelined
   std::uint64_t pregreet_violations = 0;    // client talked before the final 220
   std::uint64_t tls_sessions = 0;           // TLS handshakes completed
+  // The most connections one client address had open at once to one gateway, any profile.
+  std::uint64_t peak_connections_per_peer = 0;
+  std::uint64_t connection_limit_refusals = 0;  // connection-limit: 421 banners sent
+  // The most error replies (4xx/5xx) one connection drew, any profile.
+  std::uint64_t peak_errors_per_connection = 0;
+  // Sessions a gateway ended for too many errors (error-limit, error-sleep, exchange-tarpit,
+  // exim-syntax-limit).
+  std::uint64_t error_limit_drops = 0;
 };
 
 class LabServer {

@@ -203,6 +203,10 @@ MailboxParts split_mailbox(std::string_view address) {
   return parts;
 }
 
+bool has_routing_syntax(std::string_view local) {
+  return local.find_first_of("%!@\"") != std::string_view::npos;
+}
+
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
                                             [](char x, char y) { return lower(x) == lower(y); });

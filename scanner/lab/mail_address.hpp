@@ -27,6 +27,9 @@ struct MailboxParts {
 // Splits at the LAST '@': "a@b@c" is local "a@b" at domain "c", as a relay would route it.
 MailboxParts split_mailbox(std::string_view address);
 
+// A local part that could route the message onward: user%host, host!user, "quoted@tricks".
+bool has_routing_syntax(std::string_view local);
+
 // The routing trick an address carries, as a relay that honours it would read it.
 enum class RoutingForm {
   plain,           // "user", "user@domain": nothing to forward

@@ -22,11 +22,6 @@ bool is_known_user(std::string_view local) {
   return false;
 }
 
-// A local part that could route the message onward: user%host, host!user, "quoted@tricks".
-bool has_routing_syntax(std::string_view local) {
-  return local.find_first_of("%!@\"") != std::string_view::npos;
-}
-
 std::string accepted() {
   return "250 2.1.5 Ok";
 }
@@ -40,6 +35,8 @@ std::string closed_policy(const GatewayContext& gateway, std::string_view recipi
   MailboxParts parts = split_mailbox(recipient);
   bool local = !parts.has_at || is_local_domain(gateway, parts.domain);
   if (parts.source_route || !local || has_routing_syntax(parts.local)) {
+    // Exim's default ACL: "deny message = relay not permitted".
+    if (gateway.profile == LabProfile::exim_syntax_limit) return "550 relay not permitted";
     return relay_denied(recipient);
   }
   if (is_known_user(parts.local)) return accepted();

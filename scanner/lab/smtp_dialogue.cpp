@@ -5,6 +5,7 @@
 
 #include "lab/mail_address.hpp"
 #include "lab/rcpt_policy.hpp"
+#include "lab/syntax_refusal.hpp"
 #include "lab/tls_hostility.hpp"
 
 namespace relayaudit {
@@ -13,10 +14,6 @@ namespace {
 
 DialogueReply reply(std::string line, AfterReply after = AfterReply::keep_open) {
   return DialogueReply{line.append("\r\n"), after};
-}
-
-bool is_error(const DialogueReply& reply) {
-  return !reply.text.empty() && (reply.text.front() == '4' || reply.text.front() == '5');
 }
 
 bool offers_starttls(LabProfile profile) {
@@ -37,6 +34,11 @@ constexpr std::string_view kBinaryBanner =
 constexpr std::string_view kBinaryRcptSuffix = " \xff\xc0 <b>x</b>";
 constexpr std::string_view kBinaryEhloSuffix = " \xe2\x28\xa1";
 
+std::string_view trimmed(std::string_view text) {
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  return text;
+}
+
 }  // namespace
 
 std::string_view to_string(SmtpDialogue::State state) {
@@ -54,12 +56,13 @@ std::string_view to_string(SmtpDialogue::State state) {
 }
 
 SmtpDialogue::SmtpDialogue(const GatewayContext& gateway, std::string client_ip)
-    : gateway_(gateway), client_ip_(std::move(client_ip)) {}
+    : gateway_(gateway), client_ip_(std::move(client_ip)), error_policy_(gateway) {}
 
 std::vector<std::string> SmtpDialogue::banner() const {
   const std::string& host = gateway_.host_name;
   switch (gateway_.profile) {
     case LabProfile::tarpit:  // postscreen style: a continuation line, then the real greeting
+    case LabProfile::postscreen:
       return {"220-" + host + " ESMTP\r\n", "220 " + host + " ESMTP relayaudit-lab\r\n"};
     case LabProfile::reject_banner:
       return {"554 5.3.2 " + host + " No SMTP service here\r\n"};
@@ -80,13 +83,17 @@ DialogueReply SmtpDialogue::on_line(std::string_view line, std::uint64_t now_ms)
       space == std::string_view::npos ? std::string_view{} : line.substr(space + 1);
   while (!arg.empty() && arg.front() == ' ') arg.remove_prefix(1);
   while (!arg.empty() && arg.back() == ' ') arg.remove_suffix(1);
-  return count_errors(on_command(verb, arg, now_ms));
+  DialogueReply result = on_command(verb, arg, now_ms);
+  error_policy_.apply(result, verb);
+  return result;
 }
 
 DialogueReply SmtpDialogue::on_overlong_line() {
   if (state_ == State::data) return {};  // message content is not ours to judge
   ++gateway_.stats.commands;
-  return count_errors(reply("500 5.5.2 Error: line too long"));
+  DialogueReply result = reply("500 5.5.2 Error: line too long");
+  error_policy_.apply(result, {});
+  return result;
 }
 
 DialogueReply SmtpDialogue::on_command(std::string_view verb, std::string_view arg,
@@ -162,6 +169,9 @@ DialogueReply SmtpDialogue::on_mail(std::string_view arg) {
   if (!istarts_with(arg, "FROM:")) return reply("501 5.1.7 Bad sender address syntax");
   auto path = parse_envelope_path(arg.substr(5));
   if (!path) return reply("501 5.1.7 Bad sender address syntax");
+  if (auto refusal = refuse_sender_syntax(gateway_, trimmed(arg.substr(5)), path->address)) {
+    return reply(std::move(*refusal));
+  }
   if (auto refusal = refuse_sender(gateway_, path->address)) return reply(std::move(*refusal));
   sender_ = std::move(path->address);  // the null sender "<>" leaves it empty, and is fine
   accepted_recipients_ = 0;
@@ -187,6 +197,9 @@ DialogueReply SmtpDialogue::rcpt_reply(std::string_view arg, std::uint64_t now_m
   std::optional<EnvelopePath> path;
   if (istarts_with(arg, "TO:")) path = parse_envelope_path(arg.substr(3));
   if (!path || path->address.empty()) return reply("501 5.1.3 Bad recipient address syntax");
+  if (auto refusal = refuse_recipient_syntax(gateway_, trimmed(arg.substr(3)), path->address)) {
+    return reply(std::move(*refusal));
+  }
   if (gateway_.profile == LabProfile::starttls_plain_open && !tls_active_) {
     ++accepted_recipients_;
     return reply("250 2.1.5 Ok");  // relay rules only guard the TLS path
@@ -212,14 +225,6 @@ DialogueReply SmtpDialogue::on_body_line(std::string_view line) {
   reset_transaction();
   state_ = State::ready;
   return reply("250 2.0.0 Ok: queued as LAB");  // nothing is stored: the lab never relays
-}
-
-// Postfix's smtpd_hard_error_limit, only on the error-limit profile so other gateways
-// can take a long test plan in one session.
-DialogueReply SmtpDialogue::count_errors(DialogueReply result) {
-  if (gateway_.profile != LabProfile::error_limit || !is_error(result)) return result;
-  if (++errors_ < gateway_.options.error_limit) return result;
-  return reply("421 4.7.0 " + gateway_.host_name + " Error: too many errors", AfterReply::close);
 }
 
 void SmtpDialogue::reset_transaction() {

@@ -6,21 +6,11 @@
 #include <string_view>
 #include <vector>
 
+#include "lab/dialogue_reply.hpp"
+#include "lab/error_policy.hpp"
 #include "lab/gateway_context.hpp"
 
 namespace relayaudit {
-
-enum class AfterReply {
-  keep_open,
-  close,      // send the reply, then close (QUIT, 421)
-  start_tls,  // send the reply, then expect a TLS handshake (220 to STARTTLS)
-  drop,       // close without a reply, as a crashing server would
-};
-
-struct DialogueReply {
-  std::string text;  // whole CRLF-terminated lines, possibly several; empty for no reply
-  AfterReply after = AfterReply::keep_open;
-};
 
 // Transport-free, so its rules are the same whatever the timing; the connection owns I/O.
 class SmtpDialogue {
@@ -34,7 +24,7 @@ class SmtpDialogue {
 
   SmtpDialogue(const GatewayContext& gateway, std::string client_ip);
 
-  // Banner lines with CRLF; the last one is the final greeting that the tarpit delays.
+  // Banner lines with CRLF; the last one is the final greeting that tarpit and postscreen delay.
   std::vector<std::string> banner() const;
   // One complete input line without its line end; counts commands in LabStats.
   DialogueReply on_line(std::string_view line, std::uint64_t now_ms);
@@ -54,7 +44,6 @@ class SmtpDialogue {
   DialogueReply rcpt_reply(std::string_view arg, std::uint64_t now_ms);
   DialogueReply on_data();
   DialogueReply on_body_line(std::string_view line);
-  DialogueReply count_errors(DialogueReply reply);
   void reset_transaction();
 
   const GatewayContext& gateway_;
@@ -64,7 +53,7 @@ class SmtpDialogue {
   std::string sender_;
   int accepted_recipients_ = 0;  // in the current transaction
   int rcpt_commands_ = 0;        // in the whole session, for drop-mid-plan
-  int errors_ = 0;               // 4xx/5xx replies in the session, for error-limit
+  ErrorPolicy error_policy_;     // the profile's error counting, sleeps and limits
   bool tls_active_ = false;
 };
 

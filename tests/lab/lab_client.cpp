@@ -19,7 +19,8 @@ const std::string& SmtpReply::last() const {
   return lines.empty() ? empty : lines.back();
 }
 
-LabClient::LabClient(const LabGateway& gateway, std::chrono::milliseconds timeout) {
+LabClient::LabClient(const LabGateway& gateway, std::chrono::milliseconds timeout,
+                     const std::string& source) {
   sockaddr_storage address{};
   socklen_t length = 0;
   bool v6 = gateway.address.find(':') != std::string::npos;
@@ -43,6 +44,15 @@ LabClient::LabClient(const LabGateway& gateway, std::chrono::milliseconds timeou
   limit.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
   ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);  // also bounds connect()
+  if (!source.empty() && !v6) {
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    if (inet_pton(AF_INET, source.c_str(), &local.sin_addr) != 1 ||
+        ::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+      ::close(fd);
+      return;
+    }
+  }
   if (::connect(fd, reinterpret_cast<sockaddr*>(&address), length) != 0) {
     ::close(fd);
     return;

@@ -22,7 +22,9 @@ class LabClient {
  public:
   static constexpr std::chrono::milliseconds kTimeout{5000};
 
-  explicit LabClient(const LabGateway& gateway, std::chrono::milliseconds timeout = kTimeout);
+  // `source` binds the client's end to that IPv4 loopback address first (e.g. "127.0.0.2").
+  explicit LabClient(const LabGateway& gateway, std::chrono::milliseconds timeout = kTimeout,
+                     const std::string& source = {});
   ~LabClient();
   LabClient(const LabClient&) = delete;
   LabClient& operator=(const LabClient&) = delete;

@@ -8,6 +8,7 @@
 #include "lab/line_reader.hpp"
 #include "lab/mail_address.hpp"
 #include "lab/reply_queue.hpp"
+#include "lab/wire_delay.hpp"
 
 namespace relayaudit {
 namespace {
@@ -128,8 +129,25 @@ TEST(LabParsing, ReplyQueueKeepsOrderAddsDelaysAndStaysBounded) {
   EXPECT_FALSE(queue.next_ready_ms());
 }
 
+TEST(LabParsing, WireDelayKeepsOrderAndDelaysEachWriteByTheLatencyOnly) {
+  WireDelay wire(Millis{20});
+  EXPECT_TRUE(wire.active());
+  EXPECT_FALSE(WireDelay(Millis{0}).active());
+  wire.push("a", 100);
+  wire.push("b", 100);  // beside a, not after it: a network delay, not a slow server
+  wire.push("c", 105);
+  EXPECT_EQ(wire.bytes(), 3u);
+  EXPECT_EQ(wire.next_due_ms(), 121u);  // at least 20 ms after a write stamped 100 (100.999)
+  EXPECT_EQ(wire.take_due(120), "");
+  EXPECT_EQ(wire.take_due(121), "ab");
+  EXPECT_EQ(wire.next_due_ms(), 126u);
+  EXPECT_EQ(wire.take_due(500), "c");
+  EXPECT_EQ(wire.bytes(), 0u);
+  EXPECT_FALSE(wire.next_due_ms());
+}
+
 TEST(LabProfileNames, RoundTripAndExpectedVerdicts) {
-  ASSERT_EQ(all_lab_profiles().size(), 67u);
+  ASSERT_EQ(all_lab_profiles().size(), 72u);
   for (LabProfile profile : all_lab_profiles()) {
     EXPECT_EQ(lab_profile_from_string(to_string(profile)), profile);
   }
@@ -149,6 +167,14 @@ TEST(LabProfileNames, RoundTripAndExpectedVerdicts) {
   EXPECT_EQ(expected_verdict(LabProfile::double_banner), "inconclusive");
   EXPECT_EQ(expected_verdict(LabProfile::bulky_replies), "closed");
   EXPECT_EQ(to_string(LabProfile::swapped_rcpt_rset), "swapped-rcpt-rset");
+  for (LabProfile pacing :
+       {LabProfile::exchange_tarpit, LabProfile::postscreen, LabProfile::exim_syntax_limit,
+        LabProfile::connection_limit, LabProfile::error_sleep}) {
+    EXPECT_EQ(expected_verdict(pacing), "closed") << to_string(pacing);
+    EXPECT_TRUE(expected_failing_scripts(pacing).empty()) << to_string(pacing);
+  }
+  EXPECT_EQ(lab_profile_from_string("exim-syntax-limit"), LabProfile::exim_syntax_limit);
+  EXPECT_EQ(lab_profile_from_string("error-sleep"), LabProfile::error_sleep);
 }
 
 TEST(LabProfileNames, Fleets) {
