@@ -166,9 +166,9 @@ void EndpointAudit::schedule() {
     maybe_finish();
     return;
   }
-  // Until the first connection shows whether the port speaks first, it runs alone: a silent port
-  // is tried with TLS, and that decides how the rest connect.
-  const int cap = detecting_tls_ || !tls_detection_done_ ? 1 : pacing_.connection_cap();
+  // Until a connection is greeted (banner, EHLO, TLS), it runs alone: a silent port is tried with
+  // TLS, a refusal or a broken STARTTLS is met once, and that decides how the rest connect.
+  const int cap = detecting_tls_ || !greeted_once_ ? 1 : pacing_.connection_cap();
   int open = active_sessions_ + waiting_for_slot_;
   for (const bool plain : {false, true}) {
     int wanted = connections_needed(plain) - awaiting_batch(plain);
@@ -209,7 +209,9 @@ int EndpointAudit::connections_needed(bool plain) const {
   const ErrorBudget budget = pacing_.budget();
   const int by_errors = (errors + budget.errors - 1) / budget.errors;
   const int by_syntax = (syntax_errors + budget.syntax_errors - 1) / budget.syntax_errors;
-  return std::max({1, by_errors, by_syntax});
+  // A tarpit or a greet wait is paid per connection: spread over the cap even when fewer would do.
+  const int spread = pacing_.slow_server() ? std::min(pacing_.connection_cap(), errors) : 1;
+  return std::max({1, by_errors, by_syntax, spread});
 }
 
 int EndpointAudit::awaiting_batch(bool plain) const {
@@ -244,13 +246,6 @@ void EndpointAudit::open_session(bool plain) {
   ungreeted_sessions_.push_back(session);
 }
 
-void EndpointAudit::on_first_byte(Session&) {
-  if (tls_detection_done_ || detecting_tls_) return;
-  // The port speaks first: the other connections need not wait for this one to end.
-  tls_detection_done_ = true;
-  schedule();
-}
-
 PaceAction EndpointAudit::on_reply_timing(Session&, const ReplyTiming& timing) {
   return pacing_.on_reply(timing);
 }
@@ -274,36 +269,67 @@ std::vector<SessionTest> EndpointAudit::on_greeted(Session& session, const Greet
     }
   }
   std::erase(ungreeted_sessions_, &session);
-  return take_batch(greeting, tls.plain_rerun);
+  greeted_once_ = true;
+  tls_detection_done_ = true;
+  pacing_.on_greet_wait(session.greet_wait_ms());
+  // The connections about to join can resume this one's TLS session.
+  if (TlsTicket ticket = session.tls_ticket()) tls_ticket_ = std::move(ticket);
+  std::vector<SessionTest> batch = take_batch(greeting, tls.plain_rerun);
+  schedule();  // the others join now, for what this batch left
+  return batch;
 }
 
 std::vector<SessionTest> EndpointAudit::take_batch(const Greeting& greeting, bool plain) {
   int errors = 0;
   int syntax_errors = 0;
+  int own_ehlo = 0;
   for (const auto& slot : tests_) {
     if (!ready(slot) || slot.plain_path != plain) continue;
     if (slot.script->kind != ScriptKind::control) ++errors;
     if (draws_syntax_errors(*slot.script)) ++syntax_errors;
+    if (!slot.script->ehlo.empty()) ++own_ehlo;
   }
   // Spread over this connection and those about to ask, so a tarpit or a greet wait is paid in
   // parallel; never above what the server showed it tolerates.
-  const int sharing = 1 + awaiting_batch(plain);
+  // Connections that will share the ready tests: those about to ask, or as many as the tests need
+  // within the cap (counting this one, not the ones already busy with a batch).
+  const int busy = active_sessions_ - static_cast<int>(ungreeted_sessions_.size()) - 1;
+  const int room = std::max(1, pacing_.connection_cap() - busy);
+  const int sharing =
+      std::max(1 + awaiting_batch(plain), std::min(connections_needed(plain), room));
   const ErrorBudget budget = pacing_.budget();
   const int error_quota = std::min(budget.errors, (errors + sharing - 1) / sharing);
   const int syntax_quota = std::min(budget.syntax_errors, (syntax_errors + sharing - 1) / sharing);
-  std::vector<SessionTest> batch;
+  // A test with its own EHLO name costs a round trip of its own: spread those too.
+  const int ehlo_quota = (own_ehlo + sharing - 1) / sharing;
+  // Syntax-drawing tests first, up to their quota, so they do not pile up on the last
+  // connection; then the others up to the error quota. The batch keeps the plan's order.
+  std::vector<bool> chosen(tests_.size(), false);
   int taken_errors = 0;
   int taken_syntax = 0;
-  for (std::size_t i = 0; i < tests_.size(); ++i) {
-    TestSlot& slot = tests_[i];
-    if (!ready(slot) || slot.plain_path != plain) continue;
-    const bool error = slot.script->kind != ScriptKind::control;
-    const bool syntax = draws_syntax_errors(*slot.script);
-    if ((error && taken_errors >= error_quota) || (syntax && taken_syntax >= syntax_quota)) {
-      continue;
+  int taken_ehlo = 0;
+  for (const bool syntax_pass : {true, false}) {
+    for (std::size_t i = 0; i < tests_.size(); ++i) {
+      const TestSlot& slot = tests_[i];
+      if (chosen[i] || !ready(slot) || slot.plain_path != plain) continue;
+      const bool error = slot.script->kind != ScriptKind::control;
+      const bool syntax = draws_syntax_errors(*slot.script);
+      if (syntax != syntax_pass) continue;
+      const bool ehlo = !slot.script->ehlo.empty();
+      if ((error && taken_errors >= error_quota) || (syntax && taken_syntax >= syntax_quota) ||
+          (ehlo && taken_ehlo >= ehlo_quota)) {
+        continue;
+      }
+      taken_errors += error ? 1 : 0;
+      taken_syntax += syntax ? 1 : 0;
+      taken_ehlo += ehlo ? 1 : 0;
+      chosen[i] = true;
     }
-    taken_errors += error ? 1 : 0;
-    taken_syntax += syntax ? 1 : 0;
+  }
+  std::vector<SessionTest> batch;
+  for (std::size_t i = 0; i < tests_.size(); ++i) {
+    if (!chosen[i]) continue;
+    TestSlot& slot = tests_[i];
     if (slot.deferrals > 0 && slot.not_before > paid_greylist_wait_) {
       paid_greylist_wait_ = slot.not_before;  // the first retry after this wait
       pacing_.on_greylist_wait();

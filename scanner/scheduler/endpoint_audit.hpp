@@ -38,7 +38,6 @@ class EndpointAudit final : public SessionObserver {
 
   std::vector<SessionTest> on_greeted(Session& session, const Greeting& greeting) override;
   void on_test_done(Session& session, SessionTestResult&& result) override;
-  void on_first_byte(Session& session) override;
   PaceAction on_reply_timing(Session& session, const ReplyTiming& timing) override;
   void on_session_end(Session& session, SessionEnd&& end) override;
 
@@ -106,7 +105,10 @@ class EndpointAudit final : public SessionObserver {
   bool plain_reruns_added_ = false;
   TlsTicket tls_ticket_;  // the newest resumable session: reconnects skip the full handshake
   bool tls_detection_done_ = false;  // the first connection showed whether the port is silent
-  bool detecting_tls_ = false;       // the port was silent: one connection tries implicit TLS
+  // A connection got through banner, EHLO and TLS: only then do others join it, so a refusing,
+  // silent or TLS-breaking server is met one connection at a time.
+  bool greeted_once_ = false;
+  bool detecting_tls_ = false;  // the port was silent: one connection tries implicit TLS
   bool done_ = false;
   bool cancelled_ = false;
   std::vector<Session*> sessions_;           // open sessions, for cancel()

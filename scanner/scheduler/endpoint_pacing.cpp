@@ -36,9 +36,11 @@ PaceAction EndpointPacing::on_reply(const ReplyTiming& timing) {
   if (timing.command == SmtpCommand::quit || !slow(timing)) return PaceAction::carry_on;
   const bool rejected_rcpt = timing.command == SmtpCommand::rcpt && timing.code >= 500;
   if (rejected_rcpt && (timing.errors_before == 0 || facts_.tarpit_ms)) {
-    // A tarpit (Exchange TarpitInterval): every refused RCPT waits; spread, never avoided.
+    // A tarpit (Exchange TarpitInterval): every refused RCPT waits. Found first, the connection
+    // hangs up so the rest of its batch spreads over parallel connections.
+    const bool first_seen = !facts_.tarpit_ms;
     facts_.tarpit_ms = std::max(facts_.tarpit_ms.value_or(0), timing.wait_ms);
-    return PaceAction::carry_on;
+    return first_seen ? PaceAction::hang_up : PaceAction::carry_on;
   }
   // Slow before any error, or slow all along: a slow server, not one that punishes errors.
   ReplyTiming earlier = timing;
@@ -51,9 +53,7 @@ PaceAction EndpointPacing::on_reply(const ReplyTiming& timing) {
 }
 
 bool EndpointPacing::on_session_end(const SessionEnd& end, int others_open) {
-  if (end.banner_ms >= 0 && end.connect_ms >= 0 && end.banner_ms - end.connect_ms >= kGreetWaitMs) {
-    facts_.greet_wait_ms = std::max(facts_.greet_wait_ms.value_or(0), end.banner_ms);
-  }
+  if (end.banner_ms >= 0) on_greet_wait(end.banner_ms - std::max<std::int64_t>(0, end.connect_ms));
   const bool closed_by_421 = end.refusal && end.refusal->code == 421;
   if (closed_by_421 && end.stage == Stage::banner && others_open > 0) {
     // "421 4.3.2 The maximum number of concurrent connections has exceeded a limit".
@@ -73,6 +73,11 @@ bool EndpointPacing::on_session_end(const SessionEnd& end, int others_open) {
     learn_error_limit(end.errors - 1);
   }
   return false;
+}
+
+void EndpointPacing::on_greet_wait(std::int64_t wait_ms) {
+  if (wait_ms < kGreetWaitMs) return;
+  facts_.greet_wait_ms = std::max(facts_.greet_wait_ms.value_or(0), wait_ms);
 }
 
 void EndpointPacing::on_connections_open(int open) {

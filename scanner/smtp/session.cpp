@@ -121,7 +121,9 @@ void Session::on_transport_end(int status) {
     for (const auto& line : parser_.pending_lines()) record(Direction::server, line, -1);
     if (!parser_.partial_line().empty()) record(Direction::server, parser_.partial_line(), -1);
     finish(Status::protocol_error, stage, "connection closed in the middle of a reply");
-  } else if (state_ == State::quitting) {
+  } else if (state_ == State::quitting &&
+             (awaiting_.empty() || awaiting_.front().command == Command::quit)) {
+    // Closed instead of answering QUIT; with QUIT pipelined, only once the tests were answered.
     finish(Status::ok, Stage::quit, "");
   } else {
     finish(status_from_uv(status, false), stage,
@@ -134,10 +136,6 @@ void Session::on_transport_bytes(std::string_view bytes) {
   if (awaiting_first_byte_ && !bytes.empty()) {
     awaiting_first_byte_ = false;  // a plaintext talker after all: the full banner wait applies
     arm_timer(options_.timeouts.banner);
-  }
-  if (!first_byte_seen_ && !bytes.empty()) {
-    first_byte_seen_ = true;
-    observer_.on_first_byte(*this);
   }
   std::vector<Reply> replies;
   const bool ok = parser_.feed(bytes, replies);

@@ -127,8 +127,6 @@ class SessionObserver {
   // After a successful EHLO/HELO: the tests this connection runs (empty: QUIT at once).
   virtual std::vector<SessionTest> on_greeted(Session& session, const Greeting& greeting) = 0;
   virtual void on_test_done(Session& session, SessionTestResult&& result) = 0;
-  // The first byte from the server: the port speaks plaintext (banner or not yet complete).
-  virtual void on_first_byte(Session&) {}
   // Every reply after the banner; hang_up ends the connection at once, undecided tests unsent.
   virtual PaceAction on_reply_timing(Session&, const ReplyTiming&) { return PaceAction::carry_on; }
   // Last call; the session deletes itself right after it returns.
@@ -147,6 +145,15 @@ class Session final : private TransportEvents {
   Session& operator=(const Session&) = delete;
   int number() const { return number_; }
   const SessionTls& tls() const { return tls_; }
+  // The session to offer on the next connection, once the server sent one (TLS 1.3: after the
+  // handshake, with its first reply); null before.
+  TlsTicket tls_ticket() const {
+    return transport_.tls_established() ? transport_.tls()->ticket() : TlsTicket{};
+  }
+  // Connected to the final banner line, less the TCP handshake; -1 before the banner.
+  std::int64_t greet_wait_ms() const {
+    return end_.banner_ms < 0 ? -1 : end_.banner_ms - std::max<std::int64_t>(0, end_.connect_ms);
+  }
   // Ends the session now (scan interrupted); the observer still gets every callback.
   void cancel();
 
@@ -221,8 +228,7 @@ class Session final : private TransportEvents {
   uv_timer_t timer_{};
   int open_handles_ = 0;
   bool timed_out_ = false;
-  bool awaiting_first_byte_ = false;  // detect_tls: the silence timer runs
-  bool first_byte_seen_ = false;
+  bool awaiting_first_byte_ = false;   // detect_tls: the silence timer runs
   std::uint64_t started_at_ = 0;       // uv_now() when connecting began
   std::uint64_t connected_at_ = 0;     // uv_now() when the TCP handshake completed
   std::uint64_t last_reply_at_ = 0;    // uv_now() when the previous reply was complete

@@ -156,3 +156,141 @@ TEST(Pacing, ABannerWaitIsRecordedAndPaidOnceAConnectionInParallel) {
 
 }  // namespace
 }  // namespace relayaudit
+
+namespace relayaudit {
+namespace {
+
+using testing::fast_audit_options;
+using testing::LabAuditRun;
+using testing::only_endpoint;
+using testing::run_lab_audit;
+
+LabAuditRun audit_limited(LabProfile profile, const AuditOptions& options, const LabOptions& lab,
+                          const std::vector<RelayScript>& scripts = builtin_scripts()) {
+  LabAuditRun run =
+      run_lab_audit({LabGatewayConfig{profile, "127.0.0.1", 0}}, options, lab, {}, 64, scripts);
+  EXPECT_TRUE(run.loop_closed_cleanly) << "a libuv handle leaked";
+  EXPECT_EQ(run.stats.data_commands, 0u) << "an audit must never send DATA";
+  EXPECT_EQ(run.stats.pregreet_violations, 0u) << "talked before the final 220 line";
+  return run;
+}
+
+void expect_every_test_decided(const EndpointResult& endpoint) {
+  for (const TestResult& test : endpoint.tests) {
+    EXPECT_NE(test.outcome, Outcome::error) << test.id << ": " << test.detail;
+  }
+}
+
+TEST(PacingProfiles, AnErrorSleepIsLearnedAndNoConnectionReachesTheHardLimit) {
+  LabOptions lab;
+  lab.soft_error_limit = 3;
+  lab.error_sleep = Millis(700);
+  lab.hard_error_limit = 5;
+  const LabAuditRun run = audit_limited(LabProfile::error_sleep, fast_audit_options(), lab);
+  const EndpointResult& endpoint = only_endpoint(run);
+  EXPECT_EQ(endpoint.verdict, EndpointVerdict::closed) << endpoint.verdict_reason;
+  expect_every_test_decided(endpoint);
+  // The first slow reply came after 3 errors: 2 a connection stay quick.
+  ASSERT_TRUE(endpoint.pacing.error_limit.has_value());
+  EXPECT_EQ(*endpoint.pacing.error_limit, 3);
+  EXPECT_EQ(endpoint.pacing.errors_per_connection, 2);
+  // The first round's batches were already written, so the server went on to its 421 there;
+  // every later connection stayed at 2 errors.
+  EXPECT_LE(run.stats.error_limit_drops,
+            static_cast<std::uint64_t>(endpoint.pacing.peak_connections));
+  const auto logs = connection_logs(endpoint);
+  int after_learning = 0;
+  for (const auto& [number, log] : logs) {
+    if (number <= endpoint.pacing.peak_connections) continue;
+    ++after_learning;
+    EXPECT_LE(log.errors, 2) << "connection " << number;
+  }
+  EXPECT_GE(after_learning, 1);
+}
+
+TEST(PacingProfiles, TheDefaultSyntaxBudgetNeverCrossesExims) {
+  const LabAuditRun run =
+      audit_limited(LabProfile::exim_syntax_limit, fast_audit_options(), LabOptions{});
+  const EndpointResult& endpoint = only_endpoint(run);
+  EXPECT_EQ(endpoint.verdict, EndpointVerdict::closed) << endpoint.verdict_reason;
+  expect_every_test_decided(endpoint);
+  EXPECT_EQ(run.stats.error_limit_drops, 0u) << "a connection drew a 4th syntax error";
+  EXPECT_FALSE(endpoint.pacing.syntax_error_limit.has_value());
+}
+
+TEST(PacingProfiles, AHangUpAfterTooManySyntaxErrorsLowersTheSyntaxBudget) {
+  AuditOptions options = fast_audit_options();
+  options.syntax_errors_per_connection = 8;  // above Exim's 3, so the limit must be learned
+  options.connections_per_endpoint = 2;
+  const LabAuditRun run = audit_limited(LabProfile::exim_syntax_limit, options, LabOptions{});
+  const EndpointResult& endpoint = only_endpoint(run);
+  EXPECT_EQ(endpoint.verdict, EndpointVerdict::closed) << endpoint.verdict_reason;
+  expect_every_test_decided(endpoint);
+  // Exim answers the 4th syntax error, then hangs up.
+  ASSERT_TRUE(endpoint.pacing.syntax_error_limit.has_value());
+  EXPECT_EQ(*endpoint.pacing.syntax_error_limit, 4);
+  EXPECT_EQ(endpoint.pacing.syntax_errors_per_connection, 3);
+  // Only the connections opened before it was learned met the hang-up.
+  EXPECT_GE(run.stats.error_limit_drops, 1u);
+  EXPECT_LE(run.stats.error_limit_drops, 2u);
+}
+
+TEST(PacingProfiles, A421ForTooManyConnectionsLowersTheCapAndEveryTestStillRuns) {
+  AuditOptions options = fast_audit_options();
+  options.connections_per_endpoint = 6;
+  LabOptions lab;
+  lab.connection_limit = 2;
+  const LabAuditRun run = audit_limited(LabProfile::connection_limit, options, lab);
+  const EndpointResult& endpoint = only_endpoint(run);
+  EXPECT_EQ(endpoint.verdict, EndpointVerdict::closed) << endpoint.verdict_reason;
+  expect_every_test_decided(endpoint);
+  EXPECT_TRUE(endpoint.pacing.connection_limit_seen);
+  EXPECT_LE(endpoint.pacing.connection_cap, 2);
+  EXPECT_GE(run.stats.connection_limit_refusals, 1u);
+  EXPECT_LE(run.stats.peak_connections_per_peer, 2u);
+  // Refusals came only from the first burst: once lowered, the cap held.
+  EXPECT_LE(run.stats.connection_limit_refusals, 4u);
+}
+
+TEST(PacingProfiles, ATarpitIsRecordedAndPaidOnParallelConnections) {
+  LabOptions lab;
+  lab.tarpit_delay = Millis(600);
+  const LabAuditRun run = audit_limited(LabProfile::exchange_tarpit, fast_audit_options(), lab,
+                                        testing::core_scripts());
+  const EndpointResult& endpoint = only_endpoint(run);
+  EXPECT_EQ(endpoint.verdict, EndpointVerdict::closed) << endpoint.verdict_reason;
+  expect_every_test_decided(endpoint);
+  ASSERT_TRUE(endpoint.pacing.tarpit_ms.has_value());
+  EXPECT_GE(*endpoint.pacing.tarpit_ms, 600);
+  EXPECT_FALSE(endpoint.pacing.error_limit.has_value()) << "a tarpit is not an error sleep";
+  EXPECT_GE(endpoint.pacing.peak_connections, 2);
+  EXPECT_EQ(run.stats.error_limit_drops, 0u);
+}
+
+TEST(PacingProfiles, APostscreenGreetWaitIsPaidByTheConnectionsAtOnce) {
+  LabOptions lab;
+  lab.greet_wait = Millis(700);
+  const LabAuditRun run = audit_limited(LabProfile::postscreen, fast_audit_options(), lab);
+  const EndpointResult& endpoint = only_endpoint(run);
+  EXPECT_EQ(endpoint.verdict, EndpointVerdict::closed) << endpoint.verdict_reason;
+  expect_every_test_decided(endpoint);
+  ASSERT_TRUE(endpoint.pacing.greet_wait_ms.has_value());
+  EXPECT_GE(*endpoint.pacing.greet_wait_ms, 700);
+  EXPECT_GE(endpoint.pacing.peak_connections, 2);
+}
+
+TEST(PacingProfiles, NetworkLatencyIsNeitherATarpitNorAnErrorSleep) {
+  LabOptions lab;
+  lab.latency = Millis(150);
+  const LabAuditRun run = audit_limited(LabProfile::closed, fast_audit_options(), lab);
+  const EndpointResult& endpoint = only_endpoint(run);
+  EXPECT_EQ(endpoint.verdict, EndpointVerdict::closed) << endpoint.verdict_reason;
+  expect_every_test_decided(endpoint);
+  EXPECT_FALSE(endpoint.pacing.tarpit_ms.has_value());
+  EXPECT_FALSE(endpoint.pacing.error_limit.has_value());
+  EXPECT_FALSE(endpoint.pacing.greet_wait_ms.has_value());
+  EXPECT_EQ(endpoint.pacing.errors_per_connection, fast_audit_options().tests_per_connection);
+}
+
+}  // namespace
+}  // namespace relayaudit

@@ -131,7 +131,6 @@ TEST(TlsResumption, StarttlsReconnectsResumeTheSession) {
   AuditOptions options = testing::fast_audit_options();
   options.session.tls_context = &testing::tls_client_context();
   options.tests_per_connection = 2;
-  options.connections_per_endpoint = 1;  // one after another: each can offer the last one's ticket
   expect_resumed_after_the_first(
       testing::run_lab_audit({LabGatewayConfig{LabProfile::starttls_offered, "127.0.0.1", 0}},
                              options, {}, {}, 64, testing::core_scripts()));
@@ -141,7 +140,6 @@ TEST(TlsResumption, ImplicitTlsReconnectsResumeTheSession) {
   AuditOptions options = testing::fast_audit_options();
   options.session.tls_context = &testing::tls_client_context();
   options.tests_per_connection = 2;
-  options.connections_per_endpoint = 1;  // one after another: each can offer the last one's ticket
   expect_resumed_after_the_first(
       testing::run_lab_audit({LabGatewayConfig{LabProfile::smtps, "127.0.0.1", 0}}, options, {},
                              {"smtps://{0}"}, 64, testing::core_scripts()));
