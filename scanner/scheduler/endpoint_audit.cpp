@@ -168,7 +168,8 @@ void EndpointAudit::schedule() {
   }
   // Until a connection is greeted (banner, EHLO, TLS), it runs alone: a silent port is tried with
   // TLS, a refusal or a broken STARTTLS is met once, and that decides how the rest connect.
-  const int cap = detecting_tls_ || !greeted_once_ ? 1 : pacing_.connection_cap();
+  const int cap =
+      detecting_tls_ || (!greeted_once_ && !teaser_seen_) ? 1 : pacing_.connection_cap();
   int open = active_sessions_ + waiting_for_slot_;
   for (const bool plain : {false, true}) {
     int wanted = connections_needed(plain) - awaiting_batch(plain);
@@ -244,6 +245,14 @@ void EndpointAudit::open_session(bool plain) {
                                     *this, sessions_opened_, transcript_budget_, std::move(tls));
   sessions_.push_back(session);
   ungreeted_sessions_.push_back(session);
+}
+
+void EndpointAudit::on_banner_teaser(Session&) {
+  if (greeted_once_ || teaser_seen_ || detecting_tls_) return;
+  // A server that talks, then makes us wait (postscreen): the wait is paid once, in parallel.
+  teaser_seen_ = true;
+  tls_detection_done_ = true;
+  schedule();
 }
 
 PaceAction EndpointAudit::on_reply_timing(Session&, const ReplyTiming& timing) {
@@ -562,7 +571,12 @@ void EndpointAudit::on_session_end(Session& session, SessionEnd&& end) {
   // Refused for too many connections, or hung up by our pacing: the cap or the budget was lowered
   // and its tests run again; neither is a failure of the server to talk.
   const bool too_many_connections = pacing_.on_session_end(end, active_sessions_);
-  if (too_many_connections || end.hung_up) {
+  // A STARTTLS that broke teaches the next connections to stay plain: not a fruitless one.
+  const bool tls_broke_once =
+      !result_.implicit_tls && !starttls_failed_ && session.tls().starttls &&
+      (end.status == Status::tls_handshake_failed || end.status == Status::tls_timeout ||
+       end.status == Status::tls_protocol_error);
+  if (too_many_connections || end.hung_up || tls_broke_once) {
     record_tls(end);
     result_.status = Status::ok;
     result_.error.clear();

@@ -39,6 +39,7 @@ class EndpointAudit final : public SessionObserver {
   std::vector<SessionTest> on_greeted(Session& session, const Greeting& greeting) override;
   void on_test_done(Session& session, SessionTestResult&& result) override;
   PaceAction on_reply_timing(Session& session, const ReplyTiming& timing) override;
+  void on_banner_teaser(Session& session) override;
   void on_session_end(Session& session, SessionEnd&& end) override;
 
  private:
@@ -108,6 +109,7 @@ class EndpointAudit final : public SessionObserver {
   // A connection got through banner, EHLO and TLS: only then do others join it, so a refusing,
   // silent or TLS-breaking server is met one connection at a time.
   bool greeted_once_ = false;
+  bool teaser_seen_ = false;    // a "220-" teaser before a greet wait: the others wait alongside
   bool detecting_tls_ = false;  // the port was silent: one connection tries implicit TLS
   bool done_ = false;
   bool cancelled_ = false;

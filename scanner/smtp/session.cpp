@@ -139,6 +139,12 @@ void Session::on_transport_bytes(std::string_view bytes) {
   }
   std::vector<Reply> replies;
   const bool ok = parser_.feed(bytes, replies);
+  if (state_ == State::banner && replies.empty() && !parser_.pending_lines().empty() &&
+      !teaser_reported_) {
+    teaser_reported_ = true;  // "220-" and then a wait: postscreen's greet test
+    observer_.on_banner_teaser(*this);
+    if (state_ == State::closing) return;
+  }
   // Every reply of this read arrived before anything written in answer to it: nothing is sent
   // until all of them are checked, so a reply with no command outstanding is always seen.
   for (auto& reply : replies) {

@@ -127,6 +127,8 @@ class SessionObserver {
   // After a successful EHLO/HELO: the tests this connection runs (empty: QUIT at once).
   virtual std::vector<SessionTest> on_greeted(Session& session, const Greeting& greeting) = 0;
   virtual void on_test_done(Session& session, SessionTestResult&& result) = 0;
+  // The first lines of a multi-line banner arrived and its final line has not: a greet wait.
+  virtual void on_banner_teaser(Session&) {}
   // Every reply after the banner; hang_up ends the connection at once, undecided tests unsent.
   virtual PaceAction on_reply_timing(Session&, const ReplyTiming&) { return PaceAction::carry_on; }
   // Last call; the session deletes itself right after it returns.
@@ -234,7 +236,8 @@ class Session final : private TransportEvents {
   std::uint64_t last_reply_at_ = 0;    // uv_now() when the previous reply was complete
   std::int64_t slowest_reply_ms_ = 0;  // the longest server wait so far, banner not counted
   std::int64_t round_trip_ms_ = 0;     // see ReplyTiming::round_trip_ms
-  bool round_trip_measured_ = false;   // the first EHLO/HELO reply was timed
+  bool round_trip_measured_ = false;
+  bool teaser_reported_ = false;  // the first EHLO/HELO reply was timed
   State state_ = State::connecting;
   ReplyParser parser_;
 

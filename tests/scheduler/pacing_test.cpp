@@ -277,6 +277,8 @@ TEST(PacingProfiles, APostscreenGreetWaitIsPaidByTheConnectionsAtOnce) {
   ASSERT_TRUE(endpoint.pacing.greet_wait_ms.has_value());
   EXPECT_GE(*endpoint.pacing.greet_wait_ms, 700);
   EXPECT_GE(endpoint.pacing.peak_connections, 2);
+  // The others joined at the "220-" teaser: every connection waited at the same time.
+  EXPECT_EQ(endpoint.pacing.peak_connections, endpoint.connections);
 }
 
 TEST(PacingProfiles, NetworkLatencyIsNeitherATarpitNorAnErrorSleep) {
