@@ -191,10 +191,10 @@ std::optional<std::string> JsonlStream::append_text(std::string_view line) {
   return write_line(fd_, path_, text);
 }
 
-json jsonl_header_json(const json& scripts, std::chrono::system_clock::time_point started) {
+json jsonl_header_json(const json& scripts, const std::string& started_at) {
   return {{"schema_version", kResultsSchemaVersion},
           {"tool", {{"name", "relayaudit"}, {"version", kToolVersion}}},
-          {"started_at", format_timestamp(started)},
+          {"started_at", started_at},
           {"scripts", scripts}};
 }
 

@@ -2,7 +2,6 @@
 // finished endpoint, written as it finishes, and read back by --resume after a crash.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -40,8 +39,8 @@ class JsonlStream {
 
 // The line a run writes first: {"schema_version", "tool", "started_at", "scripts"}. A line
 // without "endpoint" is a header; the endpoint lines after it have its schema version.
-nlohmann::json jsonl_header_json(const nlohmann::json& scripts,
-                                 std::chrono::system_clock::time_point started);
+// `started_at` is the run's start as format_timestamp writes it.
+nlohmann::json jsonl_header_json(const nlohmann::json& scripts, const std::string& started_at);
 
 struct JsonlContents {
   std::vector<nlohmann::json> lines;  // endpoint lines in the 2.0 shape (not kept by read_jsonl)

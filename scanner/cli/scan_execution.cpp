@@ -141,8 +141,8 @@ int execute_scan(ScanCommandOptions& options, std::vector<Target> targets,
     auto error = jsonl.open(options.jsonl, options.jsonl_overwrite);
     // Each run starts its part of the stream with what its scripts are.
     if (!error) {
-      error =
-          jsonl.append(jsonl_header_json(scripts_json(scripts), std::chrono::system_clock::now()));
+      error = jsonl.append(jsonl_header_json(scripts_json(scripts),
+                                             format_timestamp(std::chrono::system_clock::now())));
     }
     if (error) {
       std::cerr << "relayaudit: --jsonl: " << *error << "\n";

@@ -53,13 +53,12 @@ path, timing, code, latency = sys.argv[1], sys.argv[2].split(), sys.argv[3], sys
 wall, user, system, rss_kb = float(timing[0]), float(timing[1]), float(timing[2]), int(timing[3])
 endpoints = trips = 0
 summary = None
+# 2.0 writes each endpoint on one line; 1.x spread it over many: both are matched per line.
+round_trips = re.compile(r'"round_trips": ?([0-9]+)')
 with open(path, encoding="utf-8", errors="replace") as results:
     for line in results:
         stripped = line.lstrip(" ")
-        if stripped.startswith('"round_trips": '):
-            endpoints += 1
-            trips += int(line.split(":")[1].strip(" ,\n"))
-        elif stripped.startswith('"summary": {'):
+        if stripped.startswith('"summary": {'):
             indent = len(line) - len(stripped)
             text = stripped[len('"summary": '):]
             for more in results:
@@ -67,6 +66,10 @@ with open(path, encoding="utf-8", errors="replace") as results:
                 if more.startswith(" " * indent + "}"):
                     break
             summary = json.loads(text.rstrip(",\n"))
+            continue
+        for match in round_trips.finditer(line):
+            endpoints += 1
+            trips += int(match.group(1))
 size = os.path.getsize(path)
 per = size / endpoints if endpoints else 0
 print(f"endpoints: {endpoints}  exit: {code}  latency: {latency}  summary: {summary}")
