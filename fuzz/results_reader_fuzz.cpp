@@ -1,6 +1,7 @@
 // libFuzzer harness: what `report`, `diff` and `--resume` read. The input is read as a results
-// document (parse_json_input, diff_input_problem, diff_results) and as a JSONL stream
-// (parse_jsonl). Invariant: lines --resume accepts make a document diff accepts.
+// document (parse_json_input, the 1.x upgrade, diff_input_problem, diff_results) and as a JSONL
+// stream (parse_jsonl, which upgrades lines written before any header). Invariants: the upgrade
+// takes any document; lines --resume accepts have the 2.0 shape and make a document diff accepts.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -10,6 +11,7 @@
 #include "reports/endpoint_shape.hpp"
 #include "reports/jsonl_stream.hpp"
 #include "reports/results_diff.hpp"
+#include "reports/results_upgrade.hpp"
 
 namespace {
 
@@ -25,8 +27,11 @@ void require(bool condition, const char* what) {
 void read_as_document(std::string_view text) {
   auto parsed = parse_json_input(text);
   if (!std::holds_alternative<json>(parsed)) return;
-  const json& document = std::get<json>(parsed);
+  json document = std::get<json>(parsed);
   (void)endpoint_shape_problem(document);
+  (void)endpoint_shape_problem_1x(document);
+  // `report` and `diff` read a 1.x document in the 2.0 shape.
+  if (is_results_1x(document)) document = upgrade_results(std::move(document));
   if (diff_input_problem(document)) return;
   const ResultsDiff diff = diff_results(document, document);
   require(!relaying_got_worse(diff), "a document compared with itself got no worse");
@@ -43,7 +48,7 @@ void read_as_stream(std::string_view text) {
           "the stream is cut after a newline");
   require(contents->torn_line.has_value() == (contents->complete_bytes < text.size()),
           "only a torn line is cut off");
-  json document = {{"schema_version", "1.1"}, {"endpoints", json::array()}};
+  json document = {{"schema_version", "2.0"}, {"endpoints", json::array()}};
   for (const auto& line : contents->lines) {
     require(!endpoint_shape_problem(line), "resumed lines have the endpoint shape");
     document["endpoints"].push_back(line);

@@ -7,6 +7,7 @@
 
 #include "dns/mx_report.hpp"
 #include "reports/safe_text.hpp"
+#include "reports/summary.hpp"
 
 namespace relayaudit {
 namespace {
@@ -15,26 +16,15 @@ using json = nlohmann::json;
 
 struct AuditedEndpoint {
   std::string verdict;
-  json findings = json::array();
+  const json* findings = nullptr;
 };
 
-// Endpoint key -> its verdict and findings, from this run and from a resumed one.
-std::map<std::string, AuditedEndpoint> audited_endpoints(const ScanResult& result) {
+// Endpoint key -> its verdict and the findings about a mail domain.
+std::map<std::string, AuditedEndpoint> audited_endpoints(
+    const std::vector<EndpointDigest>& endpoints) {
   std::map<std::string, AuditedEndpoint> audited;
-  for (const auto& endpoint : result.endpoints) {
-    AuditedEndpoint& entry = audited[endpoint.endpoint.key()];
-    entry.verdict = std::string(to_string(endpoint.verdict));
-    for (const auto& finding : endpoint.findings) {
-      entry.findings.push_back({{"id", finding.id},
-                                {"severity", finding.severity},
-                                {"message", escape_invalid_utf8(finding.message)},
-                                {"domain", finding.domain}});
-    }
-  }
-  for (const auto& endpoint : result.resumed_endpoints) {
-    AuditedEndpoint& entry = audited[endpoint.value("endpoint", std::string())];
-    entry.verdict = endpoint.value("verdict", std::string("inconclusive"));
-    entry.findings = endpoint.value("findings", json::array());
+  for (const auto& endpoint : endpoints) {
+    audited[endpoint.key] = {std::string(to_string(endpoint.verdict)), &endpoint.domain_findings};
   }
   return audited;
 }
@@ -88,7 +78,7 @@ json domain_json(const ScannedDomain& scanned,
         continue;
       }
       verdicts.push_back(found->second.verdict);
-      for (const json& finding : found->second.findings) {
+      for (const json& finding : *found->second.findings) {
         if (finding.value("domain", std::string()) != map.domain) continue;
         json entry = finding;
         entry["endpoint"] = key;
@@ -110,10 +100,10 @@ json domain_json(const ScannedDomain& scanned,
 
 }  // namespace
 
-json domains_json(const ScanResult& result) {
+json domains_json(const ScanResult& result, const std::vector<EndpointDigest>& endpoints) {
   json domains = json::array();
   if (result.domains.empty()) return domains;
-  const auto audited = audited_endpoints(result);
+  const auto audited = audited_endpoints(endpoints);
   for (const auto& scanned : result.domains) domains.push_back(domain_json(scanned, audited));
   return domains;
 }
@@ -131,6 +121,10 @@ json dnsbl_json(const std::vector<DnsblResult>& listings) {
                                                    : json(escape_invalid_utf8(listing.error))}});
   }
   return out;
+}
+
+json domains_json(const ScanResult& result) {
+  return domains_json(result, digests_of(result));
 }
 
 bool dnsbl_listed(const std::vector<DnsblResult>& listings) {

@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "reports/endpoint_digest.hpp"
 #include "results/audit_result.hpp"
 
 namespace relayaudit {
@@ -15,8 +16,11 @@ namespace relayaudit {
 inline constexpr const char* kDomainNoMail = "no-mail";
 inline constexpr const char* kDomainDnsError = "dns-error";
 
-// The "domains" array of the results document, in target order. Endpoints finished by an
-// earlier run (--resume) count through their JSON.
+// The "domains" array of the results document, in target order, for the endpoints `endpoints`
+// (of `result`, only its domains are read).
+nlohmann::json domains_json(const ScanResult& result, const std::vector<EndpointDigest>& endpoints);
+
+// The same for the endpoints held in `result` (its endpoints and resumed_endpoints).
 nlohmann::json domains_json(const ScanResult& result);
 
 // The "dnsbl" array of one endpoint.

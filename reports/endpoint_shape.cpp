@@ -2,6 +2,7 @@
 #include "reports/endpoint_shape.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <initializer_list>
 #include <string_view>
 
@@ -118,39 +119,73 @@ Problem ip_version(const json& value, const std::string& at) {
   return ok ? std::nullopt : wrong(at, "must be 4 or 6");
 }
 
+Problem reply_code(const json& code, const std::string& where) {
+  const bool ok = code.is_number_integer() && code >= 0 && code <= 999;
+  return ok ? std::nullopt : wrong(where, "must be an integer from 0 to 999");
+}
+
+// 2.0: the text of a reply is its lines; 1.x wrote it as well.
 Problem reply(const json& value, const std::string& at) {
-  const auto code = [](const json& code, const std::string& where) -> Problem {
-    const bool ok = code.is_number_integer() && code >= 0 && code <= 999;
-    return ok ? std::nullopt : wrong(where, "must be an integer from 0 to 999");
-  };
+  return check_object(
+      value, at,
+      {{"code", true, reply_code}, {"enhanced", true, nullable_string}, {"lines", true, strings}});
+}
+
+Problem reply_1x(const json& value, const std::string& at) {
   return check_object(value, at,
-                      {{"code", true, code},
+                      {{"code", true, reply_code},
                        {"enhanced", true, nullable_string},
                        {"text", true, string},
                        {"lines", true, strings}});
 }
 
-Problem nullable_reply(const json& value, const std::string& at) {
-  return value.is_null() ? std::nullopt : reply(value, at);
+template <Check item>
+Problem nullable(const json& value, const std::string& at) {
+  return value.is_null() ? std::nullopt : item(value, at);
 }
 
+Problem direction(const json& dir, const std::string& where) {
+  return one_of(dir, where, {"C", "S", "*"});
+}
+
+Problem escaped_flag(const json& flag, const std::string& where) {
+  return flag == true ? std::nullopt : wrong(where, "must be true when present");
+}
+
+// 2.0: [t_ms, session, dir, line] and a fifth element true when the line was escaped.
 Problem transcript_line(const json& value, const std::string& at) {
-  const auto direction = [](const json& dir, const std::string& where) {
-    return one_of(dir, where, {"C", "S", "*"});
-  };
-  const auto escaped = [](const json& flag, const std::string& where) -> Problem {
-    return flag == true ? std::nullopt : wrong(where, "must be true when present");
-  };
+  if (!value.is_array() || value.size() < 4 || value.size() > 5) {
+    return wrong(at, "must be an array [t_ms, session, dir, line] or [..., true]");
+  }
+  static constexpr Check kChecks[] = {integer, count, direction, string, escaped_flag};
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    if (auto problem = kChecks[i](value[i], at + "/" + std::to_string(i))) return problem;
+  }
+  return std::nullopt;
+}
+
+Problem transcript_line_1x(const json& value, const std::string& at) {
   return check_object(value, at,
                       {{"t_ms", true, integer},
                        {"session", true, count},
                        {"dir", true, direction},
                        {"line", true, string},
-                       {"escaped", false, escaped}});
+                       {"escaped", false, escaped_flag}});
+}
+
+// [first, count]: lines of the endpoint transcript (checked against its length later).
+Problem line_range(const json& value, const std::string& at) {
+  if (!value.is_array() || value.size() != 2) return wrong(at, "must be an array [first, count]");
+  if (auto problem = count(value[0], at + "/0")) return problem;
+  return count(value[1], at + "/1");
 }
 
 Problem refused_sender(const json& value, const std::string& at) {
   return check_object(value, at, {{"sender", true, string}, {"reply", true, reply}});
+}
+
+Problem refused_sender_1x(const json& value, const std::string& at) {
+  return check_object(value, at, {{"sender", true, string}, {"reply", true, reply_1x}});
 }
 
 Problem test_path(const json& value, const std::string& at) {
@@ -218,24 +253,20 @@ Problem tls(const json& value, const std::string& at) {
                        {"probes", false, tls_probes}});
 }
 
+Problem kind(const json& v, const std::string& where) {
+  return one_of(v, where, {"relay", "control", "probe"});
+}
+
+Problem expectation(const json& v, const std::string& where) {
+  return one_of(v, where, {"reject", "accept"});
+}
+
 Problem test(const json& value, const std::string& at) {
-  const auto kind = [](const json& v, const std::string& where) {
-    return one_of(v, where, {"relay", "control", "probe"});
-  };
-  const auto expect = [](const json& v, const std::string& where) {
-    return one_of(v, where, {"reject", "accept"});
-  };
   return check_object(value, at,
                       {{"id", true, key_string},
-                       {"title", true, string},
-                       {"kind", true, kind},
-                       {"trick", true, string},
-                       {"tags", true, strings},
                        {"refusal", false, string},
                        {"refused_senders", false, array_of<refused_sender>},
                        {"data_reply", false, reply},
-                       {"severity", true, string},
-                       {"expect", true, expect},
                        {"ehlo", true, string},
                        {"mail_domain", false, string},
                        {"mail_from", true, string},
@@ -243,14 +274,42 @@ Problem test(const json& value, const std::string& at) {
                        {"outcome", true, string},
                        {"stage", true, string},
                        {"status", true, string},
-                       {"reply", true, nullable_reply},
+                       {"reply", true, nullable<reply>},
                        {"attempts", true, count},
                        {"verdict", true, test_verdict},
                        {"path", false, test_path},
                        {"detail", false, string},
-                       {"transcript", true, array_of<transcript_line>}});
+                       {"lines", true, array_of<line_range>}});
 }
 
+Problem test_1x(const json& value, const std::string& at) {
+  return check_object(value, at,
+                      {{"id", true, key_string},
+                       {"title", true, string},
+                       {"kind", true, kind},
+                       {"trick", true, string},
+                       {"tags", true, strings},
+                       {"refusal", false, string},
+                       {"refused_senders", false, array_of<refused_sender_1x>},
+                       {"data_reply", false, reply_1x},
+                       {"severity", true, string},
+                       {"expect", true, expectation},
+                       {"ehlo", true, string},
+                       {"mail_domain", false, string},
+                       {"mail_from", true, string},
+                       {"rcpt_to", true, strings},
+                       {"outcome", true, string},
+                       {"stage", true, string},
+                       {"status", true, string},
+                       {"reply", true, nullable<reply_1x>},
+                       {"attempts", true, count},
+                       {"verdict", true, test_verdict},
+                       {"path", false, test_path},
+                       {"detail", false, string},
+                       {"transcript", true, array_of<transcript_line_1x>}});
+}
+
+template <Check reply_shape>
 Problem ehlo(const json& value, const std::string& at) {
   if (value.is_null()) return std::nullopt;
   return check_object(value, at,
@@ -259,7 +318,25 @@ Problem ehlo(const json& value, const std::string& at) {
                        {"capabilities", true, strings},
                        {"pipelining", true, boolean},
                        {"starttls", false, boolean},
-                       {"reply", true, reply}});
+                       {"reply", true, reply_shape}});
+}
+
+Problem nullable_count(const json& value, const std::string& at) {
+  return value.is_null() ? std::nullopt : count(value, at);
+}
+
+Problem pacing(const json& value, const std::string& at) {
+  return check_object(value, at,
+                      {{"connection_cap", true, count},
+                       {"peak_connections", true, count},
+                       {"errors_per_connection", true, count},
+                       {"syntax_errors_per_connection", true, count},
+                       {"error_limit", true, nullable_count},
+                       {"syntax_error_limit", true, nullable_count},
+                       {"connection_limit_seen", true, boolean},
+                       {"tarpit_ms", true, nullable_count},
+                       {"greet_wait_ms", true, nullable_count},
+                       {"greylist_waits", true, count}});
 }
 
 Problem dnsbl_listing(const json& value, const std::string& at) {
@@ -294,9 +371,58 @@ Problem unchecked_domains(const json& value, const std::string& at) {
   return ok ? std::nullopt : wrong(at, "must be an integer of at least 1");
 }
 
+// Every range of every test names lines the transcript has.
+Problem ranges_inside(const json& endpoint) {
+  const std::size_t lines = endpoint["transcript"].size();
+  const json& tests = endpoint["tests"];
+  for (std::size_t t = 0; t < tests.size(); ++t) {
+    const json& ranges = tests[t]["lines"];
+    for (std::size_t r = 0; r < ranges.size(); ++r) {
+      const auto first = ranges[r][0].get<std::uint64_t>();
+      const auto count = ranges[r][1].get<std::uint64_t>();
+      if (first > lines || count > lines - first) {
+        return wrong("/tests/" + std::to_string(t) + "/lines/" + std::to_string(r),
+                     "reaches past the " + std::to_string(lines) + " transcript lines");
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<std::string> endpoint_shape_problem(const json& endpoint) {
+  auto problem = check_object(endpoint, "",
+                              {{"endpoint", true, key_string},
+                               {"address", true, string},
+                               {"port", true, port},
+                               {"ip_version", true, ip_version},
+                               {"host_name", true, nullable_string},
+                               {"targets", true, strings},
+                               {"mail_domains", false, strings},
+                               {"dnsbl", false, array_of<dnsbl_listing>},
+                               {"domains_unchecked", false, unchecked_domains},
+                               {"verdict", true, endpoint_verdict},
+                               {"verdict_reason", true, string},
+                               {"status", true, string},
+                               {"stage", true, string},
+                               {"error", false, string},
+                               {"connections", true, count},
+                               {"round_trips", true, count},
+                               {"started_ms", true, integer},
+                               {"finished_ms", true, integer},
+                               {"banner", true, nullable<reply>},
+                               {"ehlo", true, ehlo<reply>},
+                               {"tests", true, array_of<test>},
+                               {"evidence", false, evidence},
+                               {"tls", false, tls},
+                               {"pacing", false, pacing},
+                               {"findings", false, array_of<finding>},
+                               {"transcript", true, array_of<transcript_line>}});
+  return problem ? problem : ranges_inside(endpoint);
+}
+
+std::optional<std::string> endpoint_shape_problem_1x(const json& endpoint) {
   return check_object(endpoint, "",
                       {{"endpoint", true, key_string},
                        {"address", true, string},
@@ -316,13 +442,13 @@ std::optional<std::string> endpoint_shape_problem(const json& endpoint) {
                        {"round_trips", true, count},
                        {"started_ms", true, integer},
                        {"finished_ms", true, integer},
-                       {"banner", true, nullable_reply},
-                       {"ehlo", true, ehlo},
-                       {"tests", true, array_of<test>},
+                       {"banner", true, nullable<reply_1x>},
+                       {"ehlo", true, ehlo<reply_1x>},
+                       {"tests", true, array_of<test_1x>},
                        {"evidence", false, evidence},
                        {"tls", false, tls},
                        {"findings", false, array_of<finding>},
-                       {"transcript", true, array_of<transcript_line>}});
+                       {"transcript", true, array_of<transcript_line_1x>}});
 }
 
 }  // namespace relayaudit

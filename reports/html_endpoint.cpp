@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "reports/document_view.hpp"
 #include "reports/html_document.hpp"
 #include "reports/html_tls.hpp"
 #include "reports/received_text.hpp"
@@ -36,7 +37,7 @@ std::string telnet_session(const std::vector<const json*>& lines, const std::str
     body += '\n';
   };
   for (const json* line : lines) {
-    const std::string dir = text(*line, "dir");
+    const std::string dir = line_direction(*line);
     if (dir == "C") {
       unanswered.push_back(line);
     } else if (dir == "S") {
@@ -46,7 +47,7 @@ std::string telnet_session(const std::vector<const json*>& lines, const std::str
         pipelined = pipelined || !unanswered.empty();
       }
       add("", "S: ", *line, "");
-      in_reply = continues_reply(text(*line, "line"));
+      in_reply = continues_reply(line_text(*line));
     } else {
       add("<i>", "* ", *line, "</i>");
     }
@@ -62,17 +63,18 @@ std::string telnet_session(const std::vector<const json*>& lines, const std::str
 }
 
 // Every session of a transcript, in the order each first appears.
-std::string telnet_sessions(const json& transcript, const json& endpoint, bool excerpt) {
+std::string telnet_sessions(const std::vector<const json*>& transcript, const json& endpoint,
+                            bool excerpt) {
   std::vector<std::pair<long long, std::vector<const json*>>> sessions;
-  for (const json& line : transcript) {
-    const long long session = number(at(line, "session"));
+  for (const json* line : transcript) {
+    const long long session = line_session(*line);
     auto found = std::find_if(sessions.begin(), sessions.end(),
                               [&](const auto& entry) { return entry.first == session; });
     if (found == sessions.end()) {
       sessions.push_back({session, {}});
       found = std::prev(sessions.end());
     }
-    found->second.push_back(&line);
+    found->second.push_back(line);
   }
   const std::string command = "<code>$ telnet " + html_text(text(endpoint, "address")) + " " +
                               html_text(text(endpoint, "port")) + "</code>";
@@ -186,7 +188,7 @@ std::string path_note(const json& test) {
   return text(test, "path") == "tls" ? " <span class=\"small\">over TLS</span>" : "";
 }
 
-std::string test_row(const json& test, const std::string& proof_id) {
+std::string test_row(const json& results, const json& test, const std::string& proof_id) {
   const std::string verdict = text(test, "verdict");
   std::string sent = "MAIL FROM:&lt;" + html_text(text(test, "mail_from")) + "&gt;";
   for (const json& recipient : list(test, "rcpt_to")) {
@@ -211,8 +213,8 @@ std::string test_row(const json& test, const std::string& proof_id) {
   const std::string refusal = text(test, "refusal");
   return "<tr class=\"test" + std::string(verdict == "fail" ? " fail" : "") + "\"><td><code>" +
          html_text(text(test, "id")) + "</code>" + path_note(test) + "<br><span class=\"small\">" +
-         html_text(text(test, "title")) + "<br>" + sent + "</span></td><td>" + outcome +
-         "</td><td>" + reply_html + "</td><td>" +
+         html_text(script_fact(results, test, "title")) + "<br>" + sent + "</span></td><td>" +
+         outcome + "</td><td>" + reply_html + "</td><td>" +
          (refusal.empty() || refusal == "none" ? "" : html_text(refusal)) +
          "</td><td class=\"num\">" + html_text(text(test, "attempts")) + "</td><td>" +
          (proof_id.empty()
@@ -222,8 +224,8 @@ std::string test_row(const json& test, const std::string& proof_id) {
 }
 
 // A failed relay attempt is the finding; its transcript is the proof an auditor cites.
-bool has_proof(const json& test) {
-  return text(test, "verdict") == "fail" && !list(test, "transcript").empty();
+bool has_proof(const json& endpoint, const json& test) {
+  return text(test, "verdict") == "fail" && !test_lines(endpoint, test).empty();
 }
 
 std::string proof_id(std::size_t endpoint_index, std::size_t test_index) {
@@ -231,7 +233,7 @@ std::string proof_id(std::size_t endpoint_index, std::size_t test_index) {
 }
 }  // namespace
 
-std::string endpoint_section(std::size_t index, const json& endpoint) {
+std::string endpoint_section(const json& results, std::size_t index, const json& endpoint) {
   std::string out = "<section class=\"endpoint\" id=\"ep-" + std::to_string(index) + "\"><h2>" +
                     badge(kEndpointVerdicts, text(endpoint, "verdict")) + " <code>" +
                     html_text(text(endpoint, "endpoint")) + "</code></h2>";
@@ -244,17 +246,17 @@ std::string endpoint_section(std::size_t index, const json& endpoint) {
         "<table class=\"tests\"><thead><tr><th>Script</th><th>Outcome</th><th>Reply</th>"
         "<th>Refusal</th><th>Tries</th><th>Verdict</th></tr></thead><tbody>";
     for (std::size_t i = 0; i < tests.size(); ++i) {
-      out += test_row(tests[i], has_proof(tests[i]) ? proof_id(index, i) : "");
+      out += test_row(results, tests[i], has_proof(endpoint, tests[i]) ? proof_id(index, i) : "");
     }
     out += "</tbody></table>";
   }
   for (std::size_t i = 0; i < tests.size(); ++i) {
-    if (!has_proof(tests[i])) continue;
+    if (!has_proof(endpoint, tests[i])) continue;
     out += "<h3 id=\"" + proof_id(index, i) + "\">Proof: <code>" + html_text(text(tests[i], "id")) +
            "</code>" + path_note(tests[i]) + " " + html_text(text(tests[i], "outcome")) + "</h3>" +
-           telnet_sessions(list(tests[i], "transcript"), endpoint, true);
+           telnet_sessions(test_lines(endpoint, tests[i]), endpoint, true);
   }
-  const json& transcript = list(endpoint, "transcript");
+  const std::vector<const json*> transcript = endpoint_lines(endpoint);
   out += "<h3>Transcript</h3>";
   out += transcript.empty() ? "<p>" + std::string(kNotRecorded) + "</p>"
                             : telnet_sessions(transcript, endpoint, false);

@@ -10,6 +10,8 @@
 namespace relayaudit::html {
 
 // `index` is the endpoint's 1-based place in the document; it names the section's anchors.
-std::string endpoint_section(std::size_t index, const nlohmann::json& endpoint);
+// `results` is the document (its "scripts" give each test's title); its endpoints are not read.
+std::string endpoint_section(const nlohmann::json& results, std::size_t index,
+                             const nlohmann::json& endpoint);
 
 }  // namespace relayaudit::html

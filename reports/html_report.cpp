@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "reports/document_view.hpp"
 #include "reports/html_document.hpp"
 #include "reports/html_endpoint.hpp"
 #include "reports/html_text.hpp"
@@ -187,54 +188,33 @@ std::string metadata_section(const json& doc) {
   return out;
 }
 
-// Title, kind and severity of each script, as the first endpoint that ran it recorded them.
-std::map<std::string, const json*> scripts_as_run(const json& doc) {
-  std::map<std::string, const json*> found;
-  for (const json& endpoint : list(doc, "endpoints")) {
-    for (const json& test : list(endpoint, "tests")) found.emplace(text(test, "id"), &test);
-  }
-  return found;
-}
-
-// Source and hash of each script as the scan recorded them in "run" (results 1.1 and later).
-std::map<std::string, const json*> scripts_as_loaded(const json& doc) {
-  std::map<std::string, const json*> found;
-  for (const json& script : list(at(doc, "run"), "scripts"))
-    found.emplace(text(script, "id"), &script);
-  return found;
-}
-
+// Every script of the document's "scripts" object: its facts, source and the hash of its file.
 std::string scripts_section(const json& doc) {
-  const json& scripts = list(doc, "scripts");
-  const auto as_run = scripts_as_run(doc);
-  const auto as_loaded = scripts_as_loaded(doc);
-  std::string out = "<h3>Scripts (" + std::to_string(scripts.size()) + ")</h3>";
+  const json& scripts = at(doc, "scripts");
+  const std::size_t count = scripts.is_object() ? scripts.size() : 0;
+  std::string out = "<h3>Scripts (" + std::to_string(count) + ")</h3>";
   out +=
       "<table class=\"scripts\"><thead><tr><th>Script</th><th>Title</th><th>Kind</th>"
       "<th>Expects</th><th>Severity</th><th>Source</th><th>SHA-256</th></tr></thead><tbody>";
   bool any_hash = false;
-  for (const json& script : scripts) {
-    // The document lists ids; "run" adds source and hash. Script objects are read as well.
-    const std::string id = script.is_string() ? script.get<std::string>() : text(script, "id");
-    const auto loaded_entry = as_loaded.find(id);
-    const json& loaded = loaded_entry == as_loaded.end() ? script : *loaded_entry->second;
-    std::string hash = text(loaded, "sha256");
-    if (hash.empty()) hash = text(loaded, "hash");
-    any_hash = any_hash || !hash.empty();
-    const auto test = as_run.find(id);
-    const json& run = test == as_run.end() ? kAbsent : *test->second;
-    out += "<tr><td><code>" + html_text(id) + "</code></td><td>" + html_text(text(run, "title")) +
-           "</td><td>" + html_text(text(run, "kind")) + "</td><td>" +
-           html_text(text(run, "expect")) + "</td><td>" + html_text(text(run, "severity")) +
-           "</td><td>" + shown(text(loaded, "source")) + "</td><td>" +
-           (hash.empty() ? std::string(kNotRecorded) : "<code>" + html_text(hash) + "</code>") +
-           "</td></tr>";
+  if (scripts.is_object()) {
+    for (const auto& [id, script] : scripts.items()) {
+      const std::string hash = text(script, "sha256");
+      any_hash = any_hash || !hash.empty();
+      out += "<tr><td><code>" + html_text(id) + "</code></td><td>" +
+             html_text(text(script, "title")) + "</td><td>" + html_text(text(script, "kind")) +
+             "</td><td>" + html_text(text(script, "expect")) + "</td><td>" +
+             html_text(text(script, "severity")) + "</td><td>" + shown(text(script, "source")) +
+             "</td><td>" +
+             (hash.empty() ? std::string(kNotRecorded) : "<code>" + html_text(hash) + "</code>") +
+             "</td></tr>";
+    }
   }
   out += "</tbody></table>";
-  if (!any_hash && !scripts.empty()) {
+  if (!any_hash && count > 0) {
     out +=
-        "<p class=\"small\">This results document records the script ids only (it was not "
-        "written by a scan that records the hash of each script's definition).</p>";
+        "<p class=\"small\">This results document records no hash of the scripts' "
+        "definitions (it was not written by a scan that records them).</p>";
   }
   return out + "</section>";
 }
@@ -353,18 +333,18 @@ std::string mx_section(const json& doc, const EndpointOrder& endpoints) {
   return out + "</section>";
 }
 
-std::pair<long long, long long> relay_attempts(const json& endpoint) {
+std::pair<long long, long long> relay_attempts(const json& doc, const json& endpoint) {
   long long attempts = 0;
   long long accepted = 0;
   for (const json& test : list(endpoint, "tests")) {
-    if (text(test, "kind") != "relay") continue;
+    if (script_fact(doc, test, "kind") != "relay") continue;
     ++attempts;
     if (text(test, "verdict") == "fail") ++accepted;
   }
   return {accepted, attempts};
 }
 
-std::string endpoints_table(const EndpointOrder& endpoints) {
+std::string endpoints_table(const json& doc, const EndpointOrder& endpoints) {
   // Address targets have no host name: the column appears only when some endpoint has one.
   const bool host_names = std::any_of(endpoints.begin(), endpoints.end(), [](const auto& entry) {
     return !text(*entry.second, "host_name").empty();
@@ -376,7 +356,7 @@ std::string endpoints_table(const EndpointOrder& endpoints) {
          "<th>Verdict</th><th>TLS</th><th>Relay attempts accepted</th><th>Why</th></tr></thead>"
          "<tbody>";
   for (const auto& [index, endpoint] : endpoints) {
-    const auto [accepted, attempts] = relay_attempts(*endpoint);
+    const auto [accepted, attempts] = relay_attempts(doc, *endpoint);
     out += "<tr class=\"endpoint-row\"><td><a href=\"#ep-" + std::to_string(index) + "\"><code>" +
            html_text(text(*endpoint, "endpoint")) + "</code></a></td>" +
            (host_names ? "<td>" + html_text(text(*endpoint, "host_name")) + "</td>" : "") + "<td>" +
@@ -428,11 +408,11 @@ std::string render_html(const json& results) {
         "every endpoint was audited; counts cover the endpoints that finished.</div>";
   }
   out += summary_section(results) + "\n";
-  out += endpoints_table(endpoints) + "\n";
+  out += endpoints_table(results, endpoints) + "\n";
   out += mx_section(results, endpoints) + "\n";
   out += metadata_section(results) + scripts_section(results) + "\n";
   for (const auto& [index, endpoint] : endpoints) {
-    out += endpoint_section(index, *endpoint) + "\n";
+    out += endpoint_section(results, index, *endpoint) + "\n";
   }
   out += "<footer>relayaudit " + html_text(text(at(results, "tool"), "version")) +
          " &middot; results schema " + html_text(text(results, "schema_version")) +

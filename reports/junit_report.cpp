@@ -9,6 +9,7 @@
 
 #include <pugixml.hpp>
 
+#include "reports/document_view.hpp"
 #include "reports/tls_label.hpp"
 #include "reports/xml_text.hpp"
 
@@ -75,18 +76,18 @@ void add_property(pugi::xml_node properties, const char* name, const std::string
   set(property, "value", value);
 }
 
-long long test_milliseconds(const json& test) {
-  const auto& transcript = test.at("transcript");
-  if (transcript.empty()) return 0;
-  return transcript.back().at("t_ms").get<long long>() -
-         transcript.front().at("t_ms").get<long long>();
+long long test_milliseconds(const std::vector<const json*>& lines) {
+  if (lines.empty()) return 0;
+  return line_ms(*lines.back()) - line_ms(*lines.front());
 }
 
 // What a failure or error says in full: the envelope, the decisive reply, and the transcript.
-std::string test_evidence(const json& test) {
+std::string test_evidence(const json& results, const json& test,
+                          const std::vector<const json*>& lines) {
   std::ostringstream body;
-  body << text_of(test.at("id")) << " (" << text_of(test.at("severity")) << ", "
-       << text_of(test.at("kind")) << "): " << text_of(test.at("title")) << "\n";
+  body << text_of(test.at("id")) << " (" << visible_text(script_fact(results, test, "severity"))
+       << ", " << visible_text(script_fact(results, test, "kind"))
+       << "): " << visible_text(script_fact(results, test, "title")) << "\n";
   body << "EHLO " << text_of(test.at("ehlo")) << "\n";
   body << envelope_sent(test) << "\n";
   body << "outcome: " << text_of(test.at("outcome")) << " at " << text_of(test.at("stage"))
@@ -98,9 +99,7 @@ std::string test_evidence(const json& test) {
   if (test.contains("data_reply")) {
     body << "reply to DATA: " << reply_lines(test["data_reply"]) << "\n";
   }
-  if (!test.at("transcript").empty()) {
-    body << "\ntranscript:\n" << transcript_text(test.at("transcript")) << "\n";
-  }
+  if (!lines.empty()) body << "\ntranscript:\n" << transcript_text(lines) << "\n";
   return body.str();
 }
 
@@ -125,14 +124,16 @@ bool over_tls(const json& test) {
   return test.contains("path") && test.at("path") == "tls";
 }
 
-void add_test_case(pugi::xml_node suite, const json& endpoint, const json& test, Counts& counts) {
+void add_test_case(pugi::xml_node suite, const json& results, const json& endpoint,
+                   const json& test, Counts& counts) {
+  const std::vector<const json*> lines = test_lines(endpoint, test);
   pugi::xml_node test_case = suite.append_child("testcase");
   set(test_case, "name", text_of(test.at("id")) + (over_tls(test) ? " (over TLS)" : ""));
   set(test_case, "classname", class_name(endpoint.at("endpoint").get<std::string>()));
-  set(test_case, "time", seconds(test_milliseconds(test)));
+  set(test_case, "time", seconds(test_milliseconds(lines)));
   ++counts.tests;
   const std::string verdict = test.at("verdict").get<std::string>();
-  const std::string kind = test.at("kind").get<std::string>();
+  const std::string kind = script_fact(results, test, "kind");
   if (endpoint.at("verdict") == "unreachable") {
     pugi::xml_node skipped = test_case.append_child("skipped");
     set(skipped, "message", "not run: the endpoint is unreachable (" + outcome_message(test) + ")");
@@ -143,20 +144,21 @@ void add_test_case(pugi::xml_node suite, const json& endpoint, const json& test,
         std::string(over_tls(test) ? "open relay over TLS: " : "open relay: ") +
             envelope_sent(test) + " accepted: " + reply_summary(test.at("reply")));
     set(failure, "type", "open-relay");
-    add_text(failure, test_evidence(test));
+    add_text(failure, test_evidence(results, test, lines));
     ++counts.failures;
   } else if (verdict == "inconclusive" && kind != "probe") {
     pugi::xml_node error = test_case.append_child("error");
     set(error, "message", "inconclusive: " + outcome_message(test));
     set(error, "type", "inconclusive");
-    add_text(error, test_evidence(test));
+    add_text(error, test_evidence(results, test, lines));
     ++counts.errors;
   } else if (kind == "probe") {
     const json* finding = finding_for(endpoint, test);
     const std::string found =
         finding != nullptr ? text_of(finding->at("message"))
                            : "probe " + text_of(test.at("id")) + ": " + outcome_message(test);
-    add_text(test_case.append_child("system-out"), found + "\n\n" + test_evidence(test));
+    add_text(test_case.append_child("system-out"),
+             found + "\n\n" + test_evidence(results, test, lines));
   }
 }
 
@@ -259,11 +261,13 @@ Counts add_endpoint_suite(pugi::xml_node suites, int id, const json& results,
     set(error, "type", "unreachable");
     add_text(error, "status " + text_of(endpoint.at("status")) + " at " +
                         text_of(endpoint.at("stage")) + "\n" +
-                        transcript_text(endpoint.at("transcript")) + "\n");
+                        transcript_text(endpoint_lines(endpoint)) + "\n");
     ++counts.tests;
     ++counts.errors;
   }
-  for (const auto& test : endpoint.at("tests")) add_test_case(suite, endpoint, test, counts);
+  for (const auto& test : endpoint.at("tests")) {
+    add_test_case(suite, results, endpoint, test, counts);
+  }
   add_endpoint_output(suite, endpoint);
   set_counts(suite, counts, true);
   return counts;

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <vector>
 
+#include "reports/document_view.hpp"
 #include "reports/tls_label.hpp"
 #include "reports/xml_text.hpp"
 
@@ -136,8 +137,8 @@ std::string over_tls(const json& test) {
   return test.contains("path") && test.at("path") == "tls" ? " over TLS" : "";
 }
 
-bool has_tag(const json& test, std::string_view tag) {
-  for (const auto& each : test.at("tags")) {
+bool has_tag(const json& results, const json& test, std::string_view tag) {
+  for (const auto& each : script_tags(results, test)) {
     if (each == tag) return true;
   }
   return false;
@@ -182,7 +183,7 @@ void write_endpoint_table(std::ostream& out, const std::vector<const json*>& end
   }
 }
 
-void write_open_relay(std::ostream& out, const json& endpoint) {
+void write_open_relay(std::ostream& out, const json& results, const json& endpoint) {
   out << "#### " << code(text_of(endpoint.at("endpoint")), false);
   if (endpoint.at("host_name").is_string()) {
     out << " " << code(text_of(endpoint.at("host_name")), false);
@@ -200,18 +201,20 @@ void write_open_relay(std::ostream& out, const json& endpoint) {
   }
   // Plain external recipients first: they are the strongest evidence, as in the terminal.
   std::stable_partition(failed.begin(), failed.end(),
-                        [](const json* test) { return !has_tag(*test, "address-form"); });
+                        [&](const json* test) { return !has_tag(results, *test, "address-form"); });
   out << "| script | severity | MAIL FROM | RCPT TO | reply |\n| --- | --- | --- | --- | --- |\n";
   for (const json* test : failed) {
     out << "| " << code(text_of(test->at("id"))) << over_tls(*test) << " | "
-        << plain(text_of(test->at("severity"))) << " | " << mailbox(test->at("mail_from")) << " | "
-        << recipients(*test) << " | " << reply_cell(test->at("reply")) << " |\n";
+        << plain(script_fact(results, *test, "severity")) << " | " << mailbox(test->at("mail_from"))
+        << " | " << recipients(*test) << " | " << reply_cell(test->at("reply")) << " |\n";
   }
   out << "\n";
-  if (!failed.empty() && !failed.front()->at("transcript").empty()) {
+  const auto lines =
+      failed.empty() ? std::vector<const json*>() : test_lines(endpoint, *failed.front());
+  if (!lines.empty()) {
     out << "Transcript of " << code(text_of(failed.front()->at("id")), false)
         << over_tls(*failed.front()) << ":\n\n"
-        << fenced(transcript_text(failed.front()->at("transcript"))) << "\n";
+        << fenced(transcript_text(lines)) << "\n";
   }
 }
 
@@ -333,7 +336,7 @@ std::string render_markdown(const json& results) {
   if (!open.empty()) {
     out << "### Open relays\n\n";
     for (std::size_t i = 0; i < open.size() && i < kMaxOpenRelaysDetailed; ++i) {
-      write_open_relay(out, *open[i]);
+      write_open_relay(out, results, *open[i]);
     }
     if (open.size() > kMaxOpenRelaysDetailed) {
       out << "The evidence for the " << open.size() - kMaxOpenRelaysDetailed

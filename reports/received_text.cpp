@@ -52,11 +52,15 @@ std::string received_bytes(std::string_view document_text) {
 }
 
 std::string received_line(const nlohmann::json& transcript_line) {
-  const auto line = transcript_line.find("line");
-  if (line == transcript_line.end() || !line->is_string()) return "";
-  const std::string& text = line->get_ref<const std::string&>();
+  // [t_ms, session, dir, line, escaped?] (results 2.0).
+  if (!transcript_line.is_array() || transcript_line.size() < 4 ||
+      !transcript_line[3].is_string()) {
+    return "";
+  }
+  const std::string& text = transcript_line[3].get_ref<const std::string&>();
+  const bool escaped = transcript_line.size() > 4 && transcript_line[4] == true;
   // Without the flag the writer changed nothing: the text is the bytes, backslashes and all.
-  return transcript_line.value("escaped", false) ? received_bytes(text) : text;
+  return escaped ? received_bytes(text) : text;
 }
 
 }  // namespace relayaudit

@@ -15,8 +15,8 @@ namespace relayaudit {
 // typing "\xff") reads back as those bytes: the document itself cannot tell them apart.
 std::string received_bytes(std::string_view document_text);
 
-// The exact bytes of a document transcript line ({"line": ..., "escaped": true?}): its
-// "escaped" flag settles what received_bytes can only infer. "" when the line has no text.
+// The exact bytes of a document transcript line ([t_ms, session, dir, line, escaped?]): its
+// escaped flag settles what received_bytes can only infer. "" when the line has no text.
 std::string received_line(const nlohmann::json& transcript_line);
 
 }  // namespace relayaudit

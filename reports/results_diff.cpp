@@ -130,9 +130,14 @@ std::string plural(std::size_t count, const std::string& noun) {
 std::optional<std::string> diff_input_problem(const json& document) {
   if (!document.is_object()) return "not a results document (expected a JSON object)";
   const auto version = document.find("schema_version");
+  // Endpoints, tests, ids and verdicts have the same shape in 1.x and 2.x.
+  const auto readable = [](const std::string& text) {
+    return text.rfind("1.", 0) == 0 || text.rfind("2.", 0) == 0;
+  };
   if (version != document.end() &&
-      (!version->is_string() || version->get<std::string>().rfind("1.", 0) != 0)) {
-    return "schema_version " + version->dump() + " is not 1.x, the version this relayaudit reads";
+      (!version->is_string() || !readable(version->get<std::string>()))) {
+    return "schema_version " + version->dump() +
+           " is not 1.x or 2.x, the versions this relayaudit reads";
   }
   const auto endpoints = document.find("endpoints");
   if (endpoints == document.end() || !endpoints->is_array()) {

@@ -19,19 +19,12 @@ json run_provenance_json(const RunProvenance& run) {
   json command_line = json::array();
   for (const auto& argument : run.command_line)
     command_line.push_back(escape_invalid_utf8(argument));
-  json scripts = json::array();
-  for (const auto& script : run.scripts) {
-    scripts.push_back({{"id", escape_invalid_utf8(script.id)},
-                       {"source", escape_invalid_utf8(script.source)},
-                       {"sha256", script.sha256}});
-  }
   return {
       {"user", safe_or_null(run.user)},
       {"uid", run.uid},
       {"host", safe_or_null(run.host)},
       {"working_directory", safe_or_null(run.working_directory)},
       {"command_line", std::move(command_line)},
-      {"scripts", std::move(scripts)},
   };
 }
 

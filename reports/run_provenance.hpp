@@ -26,6 +26,7 @@ struct RunProvenance {
 };
 
 // The "run" object (reports/results.schema.json, $defs/run); every string is made valid UTF-8.
+// The scripts' sources and hashes are in the document's "scripts" (reports/script_catalog.hpp).
 nlohmann::json run_provenance_json(const RunProvenance& run);
 
 }  // namespace relayaudit

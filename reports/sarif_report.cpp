@@ -6,6 +6,7 @@
 #include <map>
 
 #include "relaytests/script_library.hpp"
+#include "reports/document_view.hpp"
 #include "reports/tls_label.hpp"
 #include "reports/xml_text.hpp"
 #include "results/finding_ids.hpp"
@@ -63,7 +64,7 @@ std::string rule_name(const std::string& id) {
   return name;
 }
 
-// What the document says about a script: the first test or finding that ran it.
+// What the document says about a script: its "scripts" entry, or the first finding of its id.
 struct RuleFacts {
   std::string title;
   std::string severity;
@@ -73,16 +74,16 @@ struct RuleFacts {
 
 std::map<std::string, RuleFacts> collect_rules(const json& results) {
   std::map<std::string, RuleFacts> rules;
-  for (const auto& id : results.at("scripts")) rules[id.get<std::string>()];
+  for (const auto& [id, script] : results.at("scripts").items()) {
+    RuleFacts& facts = rules[id];
+    facts.title = script.value("title", std::string());
+    facts.severity = script.value("severity", std::string());
+    facts.kind = script.value("kind", std::string());
+    facts.tags = script.value("tags", json::array());
+  }
   for (const auto& endpoint : results.at("endpoints")) {
-    for (const auto& test : endpoint.at("tests")) {
-      RuleFacts& facts = rules[test.at("id").get<std::string>()];
-      if (!facts.title.empty()) continue;
-      facts.title = test.at("title").get<std::string>();
-      facts.severity = test.at("severity").get<std::string>();
-      facts.kind = test.at("kind").get<std::string>();
-      facts.tags = test.at("tags");
-    }
+    // A test of a script the document does not describe still needs its rule.
+    for (const auto& test : endpoint.at("tests")) rules[test.at("id").get<std::string>()];
     if (!endpoint.contains("findings")) continue;
     for (const auto& finding : endpoint["findings"]) {
       RuleFacts& facts = rules[finding.at("id").get<std::string>()];
@@ -229,7 +230,8 @@ json endpoint_properties(const json& endpoint) {
   return properties;
 }
 
-json relay_result(const json& endpoint, const json& test, std::size_t rule_index) {
+json relay_result(const json& results, const json& endpoint, const json& test,
+                  std::size_t rule_index) {
   const std::string id = text_of(test.at("id"));
   // --tls both runs a script on each path: the path is part of the alert's identity. A plain
   // test keeps the fingerprint it had before tests had a path.
@@ -237,7 +239,7 @@ json relay_result(const json& endpoint, const json& test, std::size_t rule_index
   std::string message = endpoint_label(endpoint) +
                         (over_tls ? " relays mail over TLS: " : " relays mail: ") +
                         envelope_sent(test) + " was answered " + reply_summary(test.at("reply")) +
-                        " (" + id + ": " + text_of(test.at("title")) + ")";
+                        " (" + id + ": " + visible_text(script_fact(results, test, "title")) + ")";
   if (test.contains("detail")) message += ". " + text_of(test.at("detail"));
   json properties = endpoint_properties(endpoint);
   properties["ehlo"] = text_of(test.at("ehlo"));
@@ -246,12 +248,12 @@ json relay_result(const json& endpoint, const json& test, std::size_t rule_index
   for (const auto& recipient : test.at("rcpt_to")) recipients.push_back(text_of(recipient));
   properties["rcpt_to"] = recipients;
   properties["reply"] = reply_lines(test.at("reply"));
-  properties["transcript"] = transcript_text(test.at("transcript"));
+  properties["transcript"] = transcript_text(test_lines(endpoint, test));
   properties["path"] = over_tls ? "tls" : "plain";
   return {
       {"ruleId", id},
       {"ruleIndex", rule_index},
-      {"level", level_for(test.at("severity").get<std::string>())},
+      {"level", level_for(script_fact(results, test, "severity"))},
       {"message", {{"text", message_text(message)}}},
       {"locations", json::array({sarif_location(endpoint)})},
       {"partialFingerprints",
@@ -300,7 +302,7 @@ std::string render_sarif(const json& results) {
     for (const auto& test : endpoint.at("tests")) {
       if (test.at("verdict") != "fail") continue;
       sarif_results.push_back(
-          relay_result(endpoint, test, rule_index.at(test.at("id").get<std::string>())));
+          relay_result(results, endpoint, test, rule_index.at(test.at("id").get<std::string>())));
     }
     if (!endpoint.contains("findings")) continue;
     for (const auto& finding : endpoint["findings"]) {

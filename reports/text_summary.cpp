@@ -3,11 +3,11 @@
 #include "reports/summary.hpp"
 
 #include <algorithm>
+#include <sstream>
 #include <utility>
 #include <vector>
 
 #include "reports/domain_results.hpp"
-#include "reports/results_json.hpp"
 #include "reports/safe_text.hpp"
 #include "reports/tls_json.hpp"
 #include "reports/tls_label.hpp"
@@ -125,8 +125,9 @@ void print_findings_and_listings(std::ostream& out, const EndpointResult& endpoi
 }
 
 // "closed        example.test  2 MX hosts, 3 endpoints" and the domain's findings.
-void print_domains(std::ostream& out, const ScanResult& result, bool color) {
-  const nlohmann::json domains = domains_json(result);
+void print_domains(std::ostream& out, const ScanResult& result,
+                   const std::vector<EndpointDigest>& endpoints, bool color) {
+  const nlohmann::json domains = domains_json(result, endpoints);
   for (const auto& domain : domains) {
     const std::string verdict = domain.value("verdict", std::string());
     const auto endpoint_verdict = endpoint_verdict_from_string(verdict);
@@ -225,8 +226,9 @@ void print_endpoint(std::ostream& out, const EndpointResult& endpoint, bool colo
 
 }  // namespace
 
-void print_text_summary(std::ostream& out, const ScanResult& result, bool color) {
-  const ScanSummary summary = summarize(result);
+void print_text_summary(std::ostream& out, const ScanResult& result,
+                        const std::vector<EndpointDigest>& endpoints, bool color) {
+  const ScanSummary summary = summarize(result, endpoints);
   out << plural(summary.endpoints, "endpoint") << ": " << summary.open_relay << " open-relay, "
       << summary.closed << " closed, " << summary.inconclusive << " inconclusive, "
       << summary.unreachable << " unreachable";
@@ -236,13 +238,15 @@ void print_text_summary(std::ostream& out, const ScanResult& result, bool color)
   out << "\n";
 
   // Worst first, scan order kept within a verdict, so the open relays are what the eye meets.
-  std::vector<const EndpointResult*> order;
-  order.reserve(result.endpoints.size());
-  for (const auto& endpoint : result.endpoints) order.push_back(&endpoint);
+  std::vector<const EndpointDigest*> order;
+  order.reserve(endpoints.size());
+  for (const auto& endpoint : endpoints) {
+    if (!endpoint.summary_text.empty()) order.push_back(&endpoint);
+  }
   std::stable_sort(order.begin(), order.end(), [](const auto* a, const auto* b) {
     return severity_rank(a->verdict) > severity_rank(b->verdict);
   });
-  for (const auto* endpoint : order) print_endpoint(out, *endpoint, color);
+  for (const auto* endpoint : order) out << endpoint->summary_text;
 
   for (const auto& problem : result.unresolved) {
     out << verdict_label(EndpointVerdict::unreachable, color) << "  "
@@ -251,8 +255,24 @@ void print_text_summary(std::ostream& out, const ScanResult& result, bool color)
     if (!problem.message.empty()) out << ": " << terminal_safe(problem.message);
     out << "\n";
   }
-  print_domains(out, result, color);
+  print_domains(out, result, endpoints, color);
   out << "run verdict: " << verdict_label(summary.verdict, color, false) << "\n";
+}
+
+void print_text_summary(std::ostream& out, const ScanResult& result, bool color) {
+  std::vector<EndpointDigest> endpoints = digests_of(result);
+  // The resumed endpoints come first in the digests; this run's follow in order.
+  const std::size_t resumed = result.resumed_endpoints.size();
+  for (std::size_t i = 0; i < result.endpoints.size(); ++i) {
+    endpoints[resumed + i].summary_text = endpoint_summary_text(result.endpoints[i], color);
+  }
+  print_text_summary(out, result, endpoints, color);
+}
+
+std::string endpoint_summary_text(const EndpointResult& endpoint, bool color) {
+  std::ostringstream out;
+  print_endpoint(out, endpoint, color);
+  return out.str();
 }
 
 std::string progress_line(int done, int total, int open) {

@@ -3,7 +3,9 @@
 
 #include <ostream>
 #include <string>
+#include <vector>
 
+#include "reports/endpoint_digest.hpp"
 #include "results/audit_result.hpp"
 
 namespace relayaudit {
@@ -13,6 +15,15 @@ namespace relayaudit {
 // inconclusive endpoint where and why it stopped. ANSI colors only when `color` is true. Every
 // piece of server or user text is passed through terminal_safe, so it cannot drive the terminal.
 void print_text_summary(std::ostream& out, const ScanResult& result, bool color);
+
+// The same for a scan whose endpoints are no longer in memory: `endpoints` are their digests in
+// document order, each with its summary_text (endpoints without one are counted, not listed).
+// Of `result`, only the unresolved targets, the domains and `complete` are read.
+void print_text_summary(std::ostream& out, const ScanResult& result,
+                        const std::vector<EndpointDigest>& endpoints, bool color);
+
+// The lines print_text_summary shows for one endpoint: its verdict line, then the evidence.
+std::string endpoint_summary_text(const EndpointResult& endpoint, bool color);
 
 // "12/40 endpoints audited (30%), 1 open relay" with no line ending, so the caller decides
 // whether to redraw it with '\r' or print it as a log line.

@@ -1,6 +1,7 @@
 // Visible, XML-legal server text and the phrases every CI report writer shares.
 #include "reports/xml_text.hpp"
 
+#include "reports/document_view.hpp"
 #include "reports/received_text.hpp"
 #include "reports/safe_text.hpp"
 #include "reports/utf8_sequence.hpp"
@@ -84,11 +85,11 @@ std::string envelope_sent(const nlohmann::json& test) {
   return text;
 }
 
-std::string transcript_text(const nlohmann::json& transcript) {
+std::string transcript_text(const std::vector<const nlohmann::json*>& lines) {
   std::string text;
-  for (const auto& line : transcript) {
+  for (const nlohmann::json* line : lines) {
     if (!text.empty()) text += '\n';
-    text += visible_text(string_field(line, "dir")) + ": " + visible_bytes(received_line(line));
+    text += visible_text(line_direction(*line)) + ": " + visible_bytes(received_line(*line));
   }
   return text;
 }

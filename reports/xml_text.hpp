@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -35,10 +36,10 @@ std::string decisive_command(const nlohmann::json& test);
 // "MAIL FROM:<a> RCPT TO:<b> RCPT TO:<c>": the envelope a document test sent, visible.
 std::string envelope_sent(const nlohmann::json& test);
 
-// A document transcript as the lines a mail administrator would read: "C: EHLO x", "S: 250 ...",
-// "*: note", each visible (exactly: received_line reads each line's "escaped" flag), joined by
-// '\n'.
-std::string transcript_text(const nlohmann::json& transcript);
+// Document transcript lines (document_view.hpp) as a mail administrator would read them:
+// "C: EHLO x", "S: 250 ...", "*: note", each visible (exactly: received_line reads each line's
+// escaped flag), joined by '\n'.
+std::string transcript_text(const std::vector<const nlohmann::json*>& lines);
 
 // "127.0.0.1:25 (mx.example.com)", or the endpoint alone when it has no host name; visible.
 std::string endpoint_label(const nlohmann::json& endpoint);

@@ -9,6 +9,7 @@
 #include "cli/exit_codes.hpp"
 #include "reports/json_file.hpp"
 #include "reports/results_diff.hpp"
+#include "reports/results_upgrade.hpp"
 #include "reports/safe_text.hpp"
 
 namespace relayaudit {
@@ -28,7 +29,8 @@ std::optional<nlohmann::json> read_document(const std::string& file) {
               << ": not a relayaudit results document: " << terminal_safe(*problem) << "\n";
     return std::nullopt;
   }
-  return document;
+  // 1.x is read in the 2.0 shape, as `report` reads it.
+  return is_results_1x(document) ? upgrade_results(std::move(document)) : document;
 }
 
 }  // namespace

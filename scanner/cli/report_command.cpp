@@ -12,6 +12,7 @@
 #include "reports/markdown_report.hpp"
 #include "reports/output_file.hpp"
 #include "reports/results_json.hpp"
+#include "reports/results_upgrade.hpp"
 #include "reports/safe_text.hpp"
 #include "reports/sarif_report.hpp"
 
@@ -62,15 +63,17 @@ std::optional<nlohmann::json> read_results(const std::string& path) {
               << ": not a relayaudit results document (no schema_version)\n";
     return std::nullopt;
   }
-  // A change that breaks readers bumps the major number (docs/results-format.md).
+  // A change that breaks readers bumps the major number (docs/results-format.md); 1.x is read
+  // in the 2.0 shape, so every writer knows one shape.
   const std::string version = document["schema_version"].get<std::string>();
-  if (major_version(version).empty() || major_version(version) != major_version(expected)) {
+  const std::string major = major_version(version);
+  if (major != "1" && major != major_version(expected)) {
     std::cerr << "relayaudit: " << terminal_safe(path) << ": schema_version \""
-              << terminal_safe(version) << "\" is not supported (this relayaudit reads " << expected
-              << ")\n";
+              << terminal_safe(version) << "\" is not supported (this relayaudit reads 1.x and "
+              << expected << ")\n";
     return std::nullopt;
   }
-  return document;
+  return is_results_1x(document) ? upgrade_results(std::move(document)) : document;
 }
 
 }  // namespace

@@ -15,10 +15,14 @@
 #include "cli/interrupt_watch.hpp"
 #include "cli/run_provenance.hpp"
 #include "cli/scan_outputs.hpp"
+#include "cli/scan_stream.hpp"
 #include "lab/lab_server.hpp"
+#include "reports/endpoint_json.hpp"
+#include "reports/finished_endpoints.hpp"
 #include "reports/jsonl_stream.hpp"
 #include "reports/results_json.hpp"
 #include "reports/safe_text.hpp"
+#include "reports/script_catalog.hpp"
 #include "reports/text_summary.hpp"
 #include "scheduler/scan_runner.hpp"
 #include "targets/target_parser.hpp"
@@ -72,6 +76,18 @@ int exit_code_for(const ScanSummary& summary, const std::string& fail_on) {
   return kExitClean;
 }
 
+// The spill file goes next to -o, or to $TMPDIR when that directory does not take it.
+std::optional<std::string> keep_endpoint_texts(const ScanCommandOptions& options,
+                                               FinishedEndpoints& finished) {
+  if (!scan_needs_endpoints(options)) return std::nullopt;
+  const std::filesystem::path preferred = spill_directory(options.output);
+  const auto error = finished.keep_texts(preferred);
+  if (!error) return std::nullopt;
+  const std::filesystem::path fallback = spill_directory("");
+  if (fallback == preferred) return error;
+  return finished.keep_texts(fallback);
+}
+
 }  // namespace
 
 void raise_file_limit() {
@@ -97,10 +113,38 @@ int execute_scan(ScanCommandOptions& options, std::vector<Target> targets,
                 terminal_safe(line.line));
     };
   }
+  // With results on stdout ("-o -") the summary must not be mixed into them.
+  const bool summary_to_stderr = scan_writes_standard_output(options);
+  const bool summary_color = isatty(summary_to_stderr ? STDERR_FILENO : STDOUT_FILENO) == 1;
+
+  // Finished endpoints go to disk; only their digests stay in memory.
+  FinishedEndpoints finished;
+  if (auto error = keep_endpoint_texts(options, finished)) {
+    std::cerr << "relayaudit: " << *error << "\n";
+    return kExitRuntime;
+  }
+  nlohmann::json document_scripts = scripts_json(scripts);
+  if (!options.resume.empty()) {
+    auto read = resume_finished_endpoints(options.resume, finished);
+    if (auto* error = std::get_if<std::string>(&read)) {
+      std::cerr << "relayaudit: --resume: " << *error << "\n";
+      return kExitRuntime;
+    }
+    // The plan's own facts win over what an earlier run recorded.
+    for (auto& [id, facts] : std::get<nlohmann::json>(read).items()) {
+      if (!document_scripts.contains(id)) document_scripts[id] = std::move(facts);
+    }
+  }
 
   JsonlStream jsonl;
   if (!options.jsonl.empty()) {
-    if (auto error = jsonl.open(options.jsonl, options.jsonl_overwrite)) {
+    auto error = jsonl.open(options.jsonl, options.jsonl_overwrite);
+    // Each run starts its part of the stream with what its scripts are.
+    if (!error) {
+      error = jsonl.append(jsonl_header_json(scripts_json(scripts),
+                                             format_timestamp(std::chrono::system_clock::now())));
+    }
+    if (error) {
       std::cerr << "relayaudit: --jsonl: " << *error << "\n";
       return kExitRuntime;
     }
@@ -136,20 +180,30 @@ int execute_scan(ScanCommandOptions& options, std::vector<Target> targets,
   plan.dns.timeout = options.dns_timeout_ms;
   plan.dnsbl_zones = options.dnsbl_zones;
   plan.max_endpoints_per_domain = static_cast<std::size_t>(options.max_domain_endpoints);
+  plan.keep_endpoints = false;
   ScanRunner runner(&loop, std::move(plan));
 
   const bool show_progress = !options.quiet && !options.verbose && isatty(STDERR_FILENO) == 1;
   int open_so_far = 0;
   std::optional<std::string> jsonl_error;
-  runner.on_endpoint_done([&](const EndpointResult& result, std::size_t done, std::size_t total) {
-    if (result.verdict == EndpointVerdict::open_relay) ++open_so_far;
-    if (jsonl.is_open() && !jsonl_error) jsonl_error = jsonl.append(endpoint_to_json(result));
-    if (show_progress) {
-      std::cerr << "\r\033[K"
-                << progress_line(static_cast<int>(done), static_cast<int>(total), open_so_far)
-                << std::flush;
-    }
-  });
+  std::optional<std::string> spill_error;
+  runner.on_endpoint_done(
+      [&](const EndpointResult& result, std::size_t index, std::size_t done, std::size_t total) {
+        if (result.verdict == EndpointVerdict::open_relay) ++open_so_far;
+        // Serialised once: the same line goes to the stream and to the spill.
+        const std::string line = endpoint_line(endpoint_to_json(result));
+        if (jsonl.is_open() && !jsonl_error) jsonl_error = jsonl.append_text(line);
+        EndpointDigest digest = digest_of(result);
+        if (!options.quiet) digest.summary_text = endpoint_summary_text(result, summary_color);
+        if (auto error = finished.add(std::move(digest), line, index); error && !spill_error) {
+          spill_error = std::move(error);
+        }
+        if (show_progress) {
+          std::cerr << "\r\033[K"
+                    << progress_line(static_cast<int>(done), static_cast<int>(total), open_so_far)
+                    << std::flush;
+        }
+      });
   int interrupted_by = 0;
   InterruptWatch interrupts(&loop, [&](int signal) {
     interrupted_by = signal;
@@ -168,22 +222,27 @@ int execute_scan(ScanCommandOptions& options, std::vector<Target> targets,
   if (show_progress) std::cerr << "\r\033[K" << std::flush;
 
   ScanResult result = runner.take_result();
-  result.resumed_endpoints = std::move(resumed);
   result.options = describe_options(options);
+  finished.arrange();
   if (jsonl_error) {
     std::cerr << "relayaudit: --jsonl: " << *jsonl_error << "\n";
     code = kExitRuntime;
   }
-  const ScanSummary summary = summarize(result);
+  if (spill_error) {
+    std::cerr << "relayaudit: " << *spill_error << "\n";
+    code = kExitRuntime;
+  }
+  const ScanSummary summary = summarize(result, finished.digests());
   code = std::max(code, exit_code_for(summary, options.fail_on));
   // Interrupted without an open relay found: not a clean bill of health (shell's 128+n).
   if (interrupted_by != 0 && code == kExitClean) code = 128 + interrupted_by;
-  if (write_scan_outputs(options, result, run) != kExitClean) code = kExitRuntime;
+  if (!spill_error &&
+      write_scan_outputs(options, result, run, document_scripts, finished) != kExitClean) {
+    code = kExitRuntime;
+  }
   if (!options.quiet) {
-    // With results on stdout ("-o -") the summary must not be mixed into them.
-    const bool to_stderr = scan_writes_standard_output(options);
-    print_text_summary(to_stderr ? std::cerr : std::cout, result,
-                       isatty(to_stderr ? STDERR_FILENO : STDOUT_FILENO) == 1);
+    print_text_summary(summary_to_stderr ? std::cerr : std::cout, result, finished.digests(),
+                       summary_color);
   }
   if (uv_loop_close(&loop) != 0) log->warn("relayaudit: event loop closed with handles open");
   spdlog::drop("scan");

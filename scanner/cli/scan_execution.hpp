@@ -11,7 +11,8 @@
 
 namespace relayaudit {
 
-// `resumed`: the endpoint lines of the --resume stream, already checked (scan_stream.hpp).
+// `resumed`: the endpoints of the --resume stream, already checked, as {"endpoint": key}
+// (scan_stream.hpp); their results are read from the stream again.
 int execute_scan(ScanCommandOptions& options, std::vector<Target> targets,
                  std::vector<RelayScript> scripts, std::vector<nlohmann::json> resumed);
 

@@ -18,6 +18,14 @@ int exit_code_of(const std::optional<std::string>& error) {
   return kExitRuntime;
 }
 
+// The endpoints' text as the spill holds it, for write_results_file.
+EndpointLines spilled_lines(const FinishedEndpoints& finished,
+                            std::optional<std::string>& read_error) {
+  return [&finished, &read_error](const auto& line) {
+    return finished.for_each_text(line, read_error);
+  };
+}
+
 }  // namespace
 
 std::optional<std::string> scan_outputs_problem(const ScanCommandOptions& options) {
@@ -36,23 +44,40 @@ bool scan_writes_standard_output(const ScanCommandOptions& options) {
   return false;
 }
 
+bool scan_needs_endpoints(const ScanCommandOptions& options) {
+  return !options.output.empty() || any_report_requested(options.reports);
+}
+
 int write_scan_outputs(const ScanCommandOptions& options, const ScanResult& result,
-                       const RunProvenance& run) {
-  if (!any_report_requested(options.reports)) {
-    if (options.output.empty()) return kExitClean;
-    // Streamed endpoint by endpoint: a large scan never sits in memory as one JSON tree.
-    return exit_code_of(write_results_file(options.output, result, &run));
-  }
-  // The report writers read the whole tree anyway; building it once makes -o and every format
-  // show the same document.
-  const nlohmann::json document = results_to_json(result, &run);
+                       const RunProvenance& run, const nlohmann::json& scripts,
+                       const FinishedEndpoints& finished) {
+  const nlohmann::json header = results_header_json(result, &run, scripts, finished.digests());
+  std::optional<std::string> read_error;
   int code = kExitClean;
-  if (!options.output.empty()) code = exit_code_of(write_results_file(options.output, document));
-  const std::string source = options.output.empty() || names_standard_output(options.output)
-                                 ? "scan results"
-                                 : options.output;
-  // A render failure here would be our own bug, not the user's input: a runtime error, too.
-  if (write_report_files(document, options.reports, source) != kExitClean) code = kExitRuntime;
+  if (!options.output.empty()) {
+    // Copied from the spill endpoint by endpoint: a large scan never sits in memory.
+    code = exit_code_of(
+        write_results_file(options.output, header, spilled_lines(finished, read_error)));
+  }
+  if (any_report_requested(options.reports)) {
+    // The report writers read one document; -o and every format show the same endpoints.
+    nlohmann::json document = header;
+    nlohmann::json& endpoints = document["endpoints"];
+    finished.for_each_text(
+        [&endpoints](std::string_view text) {
+          endpoints.push_back(nlohmann::json::parse(text));
+          return true;
+        },
+        read_error);
+    const std::string source = options.output.empty() || names_standard_output(options.output)
+                                   ? "scan results"
+                                   : options.output;
+    // A render failure here would be our own bug, not the user's input: a runtime error, too.
+    if (!read_error && write_report_files(document, options.reports, source) != kExitClean) {
+      code = kExitRuntime;
+    }
+  }
+  if (read_error) code = std::max(code, exit_code_of(read_error));
   return code;
 }
 

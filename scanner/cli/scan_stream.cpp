@@ -1,10 +1,10 @@
 // Checks and repairs of the --jsonl stream, done before anything connects.
 #include "cli/scan_stream.hpp"
 
-#include <filesystem>
 #include <iostream>
 
 #include "cli/exit_codes.hpp"
+#include "reports/endpoint_json.hpp"
 #include "reports/jsonl_stream.hpp"
 #include "reports/safe_text.hpp"
 
@@ -27,7 +27,10 @@ std::variant<std::vector<nlohmann::json>, int> prepare_jsonl_stream(
     }
     return std::vector<nlohmann::json>{};
   }
-  auto read = read_jsonl(options.resume);
+  std::vector<nlohmann::json> keys;
+  auto read = read_jsonl(options.resume, [&keys](nlohmann::json&& endpoint) {
+    keys.push_back({{"endpoint", std::move(endpoint["endpoint"])}});
+  });
   if (auto* error = std::get_if<std::string>(&read)) {
     std::cerr << "relayaudit: --resume: " << *error << "\n";
     return kExitUsage;
@@ -41,7 +44,20 @@ std::variant<std::vector<nlohmann::json>, int> prepare_jsonl_stream(
       return kExitRuntime;
     }
   }
-  return std::move(contents.lines);
+  return keys;
+}
+
+std::variant<nlohmann::json, std::string> resume_finished_endpoints(
+    const std::filesystem::path& path, FinishedEndpoints& finished) {
+  std::optional<std::string> kept_error;
+  auto read = read_jsonl(path, [&](nlohmann::json&& endpoint) {
+    if (kept_error) return;
+    EndpointDigest digest = digest_of(endpoint);
+    kept_error = finished.add_resumed(std::move(digest), endpoint_line(endpoint));
+  });
+  if (auto* error = std::get_if<std::string>(&read)) return *error;
+  if (kept_error) return *kept_error;
+  return std::move(std::get<JsonlContents>(read).scripts);
 }
 
 }  // namespace relayaudit

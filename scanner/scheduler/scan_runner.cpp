@@ -234,8 +234,8 @@ void ScanRunner::targets_ready() {
     }
   }
   per_target_.clear();
+  credited_.clear();  // only de-duplication needed it
   audits_.resize(endpoints_.size());
-  results_.resize(endpoints_.size());
   settled_.resize(endpoints_.size());
   audit_finished_.resize(endpoints_.size());
   reported_.resize(endpoints_.size());
@@ -315,14 +315,25 @@ void ScanRunner::finish_when_done() {
 }
 
 void ScanRunner::audit_done(std::size_t index, EndpointAudit& audit) {
+  // A new audit may finish inside admit() below: only the outermost call frees anything.
+  const bool outermost = !in_audit_done_;
+  in_audit_done_ = true;
+  if (outermost) free_finished_audits();
   --active_;
   audit_finished_[index] = true;
   if (!audit.cancelled()) {
     results_[index] = audit.take_result();
     settled_[index] = true;
   }
+  finished_audits_.push_back(std::move(audits_[index]));
   settle(index);
   admit();
+  if (outermost) in_audit_done_ = false;
+}
+
+void ScanRunner::free_finished_audits() {
+  // Each of these returned from its own done callback before this one began.
+  finished_audits_.clear();
 }
 
 void ScanRunner::settle(std::size_t index) {
@@ -330,14 +341,18 @@ void ScanRunner::settle(std::size_t index) {
   reported_[index] = true;
   ++done_count_;
   if (!settled_[index]) return;
-  results_[index].dnsbl = std::move(dnsbl_[index]);
-  if (on_endpoint_) on_endpoint_(results_[index], done_count_, endpoints_.size());
+  EndpointResult& result = results_[index];
+  result.dnsbl = std::move(dnsbl_[index]);
+  if (on_endpoint_) on_endpoint_(result, index, done_count_, endpoints_.size());
+  if (!plan_.keep_endpoints) results_.erase(index);
 }
 
 ScanResult ScanRunner::take_result() {
-  for (std::size_t i = 0; i < results_.size(); ++i) {
-    if (settled_[i]) result_.endpoints.push_back(std::move(results_[i]));
+  // Target order: the map is ordered by endpoint index.
+  for (auto& [index, endpoint] : results_) {
+    if (settled_[index]) result_.endpoints.push_back(std::move(endpoint));
   }
+  results_.clear();
   result_.complete = finished_ && !cancelled_;
   if (!finished_) result_.finished = std::chrono::system_clock::now();
   return std::move(result_);

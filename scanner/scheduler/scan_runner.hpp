@@ -34,12 +34,17 @@ struct ScanPlan {
   // A hostile or broken zone can list thousands of MX hosts with thousands of addresses each:
   // the first this many (in preference order) are audited, the rest reported as left out.
   std::size_t max_endpoints_per_domain = 1024;
+  // false: a finished endpoint is only passed to on_endpoint_done and then dropped, so memory
+  // does not grow with the endpoint count (take_result() then holds no endpoints).
+  bool keep_endpoints = true;
 };
 
 class ScanRunner {
  public:
-  using EndpointCallback =
-      std::function<void(const EndpointResult&, std::size_t done, std::size_t total)>;
+  // `index` is the endpoint's place in target order (de-duplicated); `done` counts the endpoints
+  // reported so far, of `total`.
+  using EndpointCallback = std::function<void(const EndpointResult&, std::size_t index,
+                                              std::size_t done, std::size_t total)>;
 
   ScanRunner(uv_loop_t* loop, ScanPlan plan);
   ScanRunner(const ScanRunner&) = delete;
@@ -73,6 +78,8 @@ class ScanRunner {
   void check_dnsbl_listings();
   void admit();
   void audit_done(std::size_t index, EndpointAudit& audit);
+  // Frees the audits that finished in earlier callbacks (never the one whose callback runs).
+  void free_finished_audits();
   // Reports endpoint `index` once both its audit and its DNSBL checks are in.
   void settle(std::size_t index);
   void finish_when_done();
@@ -89,7 +96,12 @@ class ScanRunner {
   std::vector<std::unordered_set<std::string>> credited_;  // "t spec", "d domain" per endpoint
   std::map<std::string, std::size_t> endpoint_index_;
   std::vector<std::unique_ptr<EndpointAudit>> audits_;
-  std::vector<EndpointResult> results_;
+  // Finished audits, freed at the next callback: an audit's own callback cannot destroy it.
+  std::vector<std::unique_ptr<EndpointAudit>> finished_audits_;
+  bool in_audit_done_ = false;
+  // Results of finished audits waiting for their DNSBL answers, then kept (keep_endpoints) or
+  // dropped once reported.
+  std::map<std::size_t, EndpointResult> results_;
   std::vector<bool> settled_;                    // results_[i] holds a finished audit
   std::vector<bool> audit_finished_;             // its audit ended (finished or cancelled)
   std::vector<bool> reported_;                   // counted as done (and passed to on_endpoint_)

@@ -14,6 +14,9 @@ struct TranscriptLine {
   Direction direction = Direction::note;
   std::string line;  // raw bytes, without CRLF; may be any bytes a server sent
   int session = 0;   // 1-based connection number within the endpoint audit
+  // 1-based position among every line recorded for the endpoint, shared by its connections, so
+  // a test's copy of a line names the endpoint's line exactly; 0 when not numbered.
+  std::uint64_t sequence = 0;
 };
 
 using Transcript = std::vector<TranscriptLine>;

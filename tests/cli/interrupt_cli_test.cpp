@@ -23,10 +23,14 @@ using testing::TempDir;
 
 const std::string kBinary = RELAYAUDIT_BINARY;
 
-std::vector<nlohmann::json> jsonl_lines(const std::string& path) {
+// The endpoint lines of a stream (`headers`: its header lines instead, one per run).
+std::vector<nlohmann::json> jsonl_lines(const std::string& path, bool headers = false) {
   std::vector<nlohmann::json> lines;
   std::istringstream in(testing::read_file(path));
-  for (std::string line; std::getline(in, line);) lines.push_back(nlohmann::json::parse(line));
+  for (std::string line; std::getline(in, line);) {
+    nlohmann::json parsed = nlohmann::json::parse(line);
+    if (parsed.contains("endpoint") != headers) lines.push_back(std::move(parsed));
+  }
   return lines;
 }
 
@@ -44,14 +48,15 @@ struct SlowLab {
   testing::BackgroundProcess process;
 };
 
-// Starts a scan, waits until its --jsonl file holds `lines` lines, then sends `signal`.
+// Starts a scan, waits until its --jsonl file holds `lines` endpoint lines after its header
+// line, then sends `signal`.
 int scan_and_signal(const std::vector<std::string>& argv, const std::string& jsonl, int lines,
                     int signal) {
   std::string error;
   const pid_t pid = testing::spawn_process(argv, -1, -1, false, SIGKILL, &error);
   for (int i = 0; i < 1000; ++i) {
     const std::string text = testing::read_file(jsonl);
-    if (std::count(text.begin(), text.end(), '\n') >= lines) break;
+    if (std::count(text.begin(), text.end(), '\n') >= lines + 1) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   ::kill(pid, signal);
@@ -82,6 +87,13 @@ TEST(ScanInterrupts, SigkillLosesNoFinishedEndpointAndResumeFinishesTheRest) {
   std::set<std::string> keys;
   for (const auto& line : after) keys.insert(line["endpoint"].get<std::string>());
   EXPECT_EQ(keys.size(), 6u) << "each endpoint audited exactly once";
+  // Each run began its part of the stream with what its scripts are.
+  const auto headers = jsonl_lines(jsonl, true);
+  ASSERT_EQ(headers.size(), 2u);
+  for (const auto& header : headers) {
+    EXPECT_EQ(header["schema_version"], "2.0");
+    EXPECT_TRUE(header["scripts"].contains("relay-external-sender")) << header.dump();
+  }
   const auto document = nlohmann::json::parse(testing::read_file(results));
   EXPECT_EQ(document["endpoints"].size(), 6u);
   EXPECT_EQ(document["summary"]["endpoints"], 6);

@@ -30,13 +30,31 @@ std::vector<std::string> lines_of(const std::string& text) {
   return lines;
 }
 
-// What must hold for a stream after any resume: every line an endpoint object, each once.
+bool is_header(const std::string& line) {
+  const auto parsed = nlohmann::json::parse(line, nullptr, false);
+  return parsed.is_object() && !parsed.contains("endpoint") && parsed.contains("scripts");
+}
+
+// The endpoint lines of a stream, without its header lines.
+std::vector<std::string> endpoint_lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  for (auto& line : lines_of(text)) {
+    if (!is_header(line)) lines.push_back(std::move(line));
+  }
+  return lines;
+}
+
+// What must hold for a stream after any resume: a header line first, then JSON objects, every
+// endpoint once.
 std::string stream_problem(const std::string& text, const std::set<std::string>& expected) {
   if (!text.empty() && text.back() != '\n') return "does not end in a newline";
+  const auto lines = lines_of(text);
+  if (!lines.empty() && !is_header(lines.front())) return "the first line is no header";
   std::set<std::string> seen;
-  for (const auto& line : lines_of(text)) {
+  for (const auto& line : lines) {
     const auto parsed = nlohmann::json::parse(line, nullptr, false);
     if (parsed.is_discarded() || !parsed.is_object()) return "a line is not a JSON object";
+    if (is_header(line)) continue;
     if (!seen.insert(parsed.value("endpoint", "")).second) return "an endpoint appears twice";
   }
   return seen == expected ? "" : "not every endpoint, or others";
@@ -68,15 +86,17 @@ TEST(JsonlStream, TornLastLineIsCutOffAndResumedAtOffsetsAcrossTheLine) {
   const std::string written = (dir.path() / "written.jsonl").string();
   const auto first = run_command(fixture.scan("--jsonl", written));
   ASSERT_EQ(first.exit_code, 1) << first.describe() << first.err;  // the open gateway
-  std::vector<std::string> lines = lines_of(testing::read_file(written));
-  ASSERT_EQ(lines.size(), 3u);
+  const std::vector<std::string> all = lines_of(testing::read_file(written));
+  ASSERT_EQ(all.size(), 4u) << "a header line, then one line per endpoint";
+  ASSERT_TRUE(is_header(all[0])) << all[0];
+  std::vector<std::string> lines(all.begin() + 1, all.end());
   std::set<std::string> expected;
   for (const auto& line : lines) expected.insert(nlohmann::json::parse(line).at("endpoint"));
   // The refused endpoint's line goes last: it is the shortest, and re-auditing it is instant.
   std::stable_partition(lines.begin(), lines.end(), [](const std::string& line) {
     return line.find("\"endpoint\":\"" + kRefused + "\"") == std::string::npos;
   });
-  const std::string complete = lines[0] + "\n" + lines[1] + "\n";
+  const std::string complete = all[0] + "\n" + lines[0] + "\n" + lines[1] + "\n";
   const std::string last = lines[2] + "\n";
 
   // Cuts from "nothing of the last line" to "all of it but the newline": every offset near both
@@ -97,7 +117,7 @@ TEST(JsonlStream, TornLastLineIsCutOffAndResumedAtOffsetsAcrossTheLine) {
       std::string& failure = failures[cut];
       if (run.exit_code != 1) failure = "exit " + std::to_string(run.exit_code) + ": " + run.err;
       // A torn line is reported naming the file and its line.
-      if (cut > 0 && run.err.find(stream + ":3: ") == std::string::npos) {
+      if (cut > 0 && run.err.find(stream + ":4: ") == std::string::npos) {
         failure += " torn line not reported: " + run.err;
       }
       if (const auto problem = stream_problem(testing::read_file(stream), expected);
@@ -122,7 +142,7 @@ TEST(JsonlStream, ASecondRunNeedsResumeOrOverwrite) {
       kBinary, "scan", "-q", kRefused, "--tests", "relay-null-sender", "--jsonl", stream};
   ASSERT_EQ(run_command(scan).exit_code, 0);
   const std::string before = testing::read_file(stream);
-  ASSERT_EQ(lines_of(before).size(), 1u);
+  ASSERT_EQ(lines_of(before).size(), 2u) << "a header line and the endpoint";
 
   const auto again = run_command(scan);
   EXPECT_EQ(again.exit_code, 2);
@@ -135,7 +155,7 @@ TEST(JsonlStream, ASecondRunNeedsResumeOrOverwrite) {
   overwrite.push_back("--jsonl-overwrite");
   EXPECT_EQ(run_command(overwrite).exit_code, 0);
   EXPECT_EQ(stream_problem(testing::read_file(stream), {kRefused}), "");
-  EXPECT_EQ(lines_of(testing::read_file(stream)).size(), 1u) << "listed once, not twice";
+  EXPECT_EQ(endpoint_lines_of(testing::read_file(stream)).size(), 1u) << "listed once, not twice";
 
   overwrite.insert(overwrite.end(), {"--resume", stream});
   EXPECT_EQ(run_command(overwrite).exit_code, 2) << "--resume and --jsonl-overwrite conflict";
@@ -149,21 +169,31 @@ TEST(JsonlStream, ResumedLinesMustBeEndpointLinesAsTheWriterWritesThem) {
                 {kBinary, "scan", "-q", kRefused, "--tests", "relay-null-sender", "--jsonl", real})
                 .exit_code,
             0);
-  const std::string line = lines_of(testing::read_file(real)).at(0);
+  const std::string header = lines_of(testing::read_file(real)).at(0);
+  const std::string line = endpoint_lines_of(testing::read_file(real)).at(0);
+  auto old_version = nlohmann::json::parse(header);
+  old_version["schema_version"] = "3.0";
+  auto no_scripts = nlohmann::json::parse(header);
+  no_scripts.erase("scripts");
   auto without_tests = nlohmann::json::parse(line);
   without_tests.erase("tests");
   auto bad_reply = nlohmann::json::parse(line);
   bad_reply["banner"] = {{"code", "220"}};
 
+  const std::string head = header + "\n";
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"42\n" + line + "\n", ":1: "},
-      {"[1,2,3]\n" + line + "\n", ":1: "},
-      {"{\"endpoint\": 5}\n" + line + "\n", ":1: "},
-      {"{\"endpoint\": \"127.0.0.1:9\"}\n", ":1: "},
-      {"{\"id\": 1e999}\n" + line + "\n", ":1: "},
-      {line + "\n" + without_tests.dump() + "\n", ":2: "},
-      {line + "\n" + bad_reply.dump() + "\n", ":2: "},
-      {line + "\n" + line + "\n", ":2: "},  // the same endpoint twice
+      {head + "42\n" + line + "\n", ":2: "},
+      {head + "[1,2,3]\n" + line + "\n", ":2: "},
+      {head + "{\"endpoint\": 5}\n" + line + "\n", ":2: "},
+      {head + "{\"endpoint\": \"127.0.0.1:9\"}\n", ":2: "},
+      {head + "{\"id\": 1e999}\n" + line + "\n", ":2: "},
+      {head + line + "\n" + without_tests.dump() + "\n", ":3: "},
+      {head + line + "\n" + bad_reply.dump() + "\n", ":3: "},
+      {head + line + "\n" + line + "\n", ":3: "},  // the same endpoint twice
+      {old_version.dump() + "\n" + line + "\n", ":1: "},
+      {no_scripts.dump() + "\n" + line + "\n", ":1: "},
+      // Without a header a line was written by 1.x, and must have the 1.x shape.
+      {line + "\n", ":1: "},
   };
   for (std::size_t i = 0; i < cases.size(); ++i) {
     const auto& [content, where] = cases[i];

@@ -32,8 +32,15 @@ class ScanCli : public ::testing::Test {
 
 // The profile of a lab gateway, read from its banner or EHLO host name "<profile>-<n>.lab...".
 std::string lab_profile_of(const nlohmann::json& endpoint) {
-  std::string text =
-      endpoint["banner"].is_null() ? "" : endpoint["banner"]["text"].get<std::string>();
+  // The reply's text: each line after its code and separator.
+  std::string text;
+  if (!endpoint["banner"].is_null()) {
+    for (const auto& line : endpoint["banner"]["lines"]) {
+      text +=
+          line.get<std::string>().substr(std::min<std::size_t>(4, line.get<std::string>().size())) +
+          "\n";
+    }
+  }
   const auto lab = text.find(".lab.relayaudit.test");
   if (lab == std::string::npos) return "";
   const auto dash = text.rfind('-', lab);
@@ -47,7 +54,7 @@ TEST_F(ScanCli, LabAuditNamesOpenAndClosedGateways) {
   ASSERT_FALSE(run.timed_out);
   EXPECT_EQ(run.exit_code, 1) << run.err;
   const auto results = nlohmann::json::parse(read_file(path("results.json")));
-  EXPECT_EQ(results["schema_version"], "1.3");
+  EXPECT_EQ(results["schema_version"], "2.0");
   EXPECT_EQ(results["summary"]["verdict"], "open-relay");
   const std::map<std::string, std::string> expected = {{"closed", "closed"},
                                                        {"open", "open-relay"},

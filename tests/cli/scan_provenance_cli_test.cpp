@@ -41,7 +41,7 @@ TEST(ScanProvenance, ResultsRecordUserHostDirectoryCommandAndScriptHashes) {
   const auto scan = run_command(argv);
   ASSERT_EQ(scan.exit_code, 0) << scan.err;
   const json document = json::parse(testing::read_file(results));
-  EXPECT_EQ(document["schema_version"], "1.3");
+  EXPECT_EQ(document["schema_version"], "2.0");
   const json& run = document["run"];
 
   const passwd* entry = getpwuid(geteuid());
@@ -54,9 +54,13 @@ TEST(ScanProvenance, ResultsRecordUserHostDirectoryCommandAndScriptHashes) {
   EXPECT_EQ(run["working_directory"], std::filesystem::current_path().string());
   EXPECT_EQ(run["command_line"], json(argv));
 
-  ASSERT_EQ(run["scripts"].size(), 2u);
+  // 2.0: each script's source and hash are with its facts, in the document's "scripts".
+  EXPECT_FALSE(run.contains("scripts"));
+  ASSERT_EQ(document["scripts"].size(), 2u);
   std::map<std::string, json> by_id;
-  for (const auto& script : run["scripts"]) by_id[script["id"].get<std::string>()] = script;
+  for (const auto& [id, script] : document["scripts"].items()) by_id[id] = script;
+  EXPECT_EQ(by_id["control-postmaster"]["kind"], "control");
+  EXPECT_EQ(by_id["example-user-script"]["title"].is_string(), true);
   EXPECT_EQ(by_id["control-postmaster"]["source"], "builtin:core/control-postmaster.json");
   EXPECT_EQ(by_id["control-postmaster"]["sha256"],
             sha256_of_file(kSourceDir + "/relaytests/core/control-postmaster.json"));

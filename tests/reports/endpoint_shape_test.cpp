@@ -37,7 +37,11 @@ TEST(EndpointShape, ProblemsNameTheFieldByJsonPointer) {
       {"/verdict", "maybe", "/verdict: must be one of open-relay, closed"},
       {"/tests/0/id", 5, "/tests/0/id: must be a non-empty string"},
       {"/tests/0/reply", json{{"code", "250"}}, "/tests/0/reply/code: must be an integer"},
-      {"/tests/0/transcript/0/dir", "X", "/tests/0/transcript/0/dir: must be one of C, S, *"},
+      {"/transcript/0/2", "X", "/transcript/0/2: must be one of C, S, *"},
+      {"/transcript/0/4", false, "/transcript/0/4: must be true when present"},
+      {"/tests/0/lines/0", json::array({0}), "/tests/0/lines/0: must be an array [first, count]"},
+      {"/tests/0/lines/0/1", 99, "/tests/0/lines/0: reaches past the 2 transcript lines"},
+      {"/tests/0/title", "old", "/tests/0/title: unknown field"},
       {"/surprise", 1, "/surprise: unknown field"},
   };
   for (const auto& bad : cases) {

@@ -96,10 +96,9 @@ TEST(EscapeRule, TranscriptLinesAreShownExactlyByTheirEscapedFlag) {
   nlohmann::json document = results_to_json(testing::make_sample_scan());
   for (auto& endpoint : document["endpoints"]) {
     if (endpoint["verdict"] != "open-relay") continue;
-    auto& transcript = endpoint["tests"][0]["transcript"];
-    transcript = nlohmann::json::array(
-        {{{"t_ms", 1}, {"session", 1}, {"dir", "S"}, {"line", "250 sent \\xff"}, {"escaped", true}},
-         {{"t_ms", 2}, {"session", 1}, {"dir", "S"}, {"line", "250 typed \\xff"}}});
+    endpoint["transcript"] = nlohmann::json::array(
+        {{1, 1, "S", "250 sent \\xff", true}, {2, 1, "S", "250 typed \\xff"}});
+    endpoint["tests"][0]["lines"] = nlohmann::json::array({{0, 2}});
   }
   const std::string junit = render_junit(document);
   EXPECT_TRUE(contains(junit, "S: 250 sent \\xff\nS: 250 typed \\\\xff")) << junit;

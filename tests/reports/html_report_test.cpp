@@ -19,8 +19,9 @@ using nlohmann::json;
 using testing::contains;
 using testing::count_of;
 
+// [t_ms, session, dir, line], as results 2.0 writes a transcript line.
 json transcript_line(const char* dir, const std::string& line, int session = 1) {
-  return {{"t_ms", 1}, {"session", session}, {"dir", dir}, {"line", line}};
+  return json::array({1, session, dir, line});
 }
 
 // A minimal document around one endpoint with the given transcript.
@@ -107,9 +108,9 @@ TEST(HtmlReport, HostileMarkupRendersAsText) {
        {"host_name", hostile},
        {"banner", {{"code", 220}, {"lines", {"220 " + hostile}}}},
        {"transcript", {transcript_line("S", "220 " + hostile)}},
-       {"tests", {{{"id", hostile}, {"verdict", hostile}, {"transcript", json::array()}}}}});
+       {"tests", {{{"id", hostile}, {"verdict", hostile}, {"lines", json::array()}}}}});
   document["options"] = {{hostile, hostile}};
-  document["scripts"] = {hostile};
+  document["scripts"] = {{hostile, {{"title", hostile}, {"kind", hostile}}}};
   document["summary"]["verdict"] = hostile;
   const std::string html = render_html(document);
   EXPECT_FALSE(contains(html, "<script")) << html;
@@ -153,17 +154,22 @@ TEST(HtmlReport, PipelinedTranscriptReadsAsATelnetSession) {
 }
 
 TEST(HtmlReport, FailedRelayAttemptGetsAProofLinkedFromItsRow) {
+  // The test names three lines of the endpoint transcript: its excerpt is those lines only.
   json test = {{"id", "relay-external-sender"},
                {"verdict", "fail"},
                {"outcome", "accepted"},
-               {"transcript",
-                {transcript_line("C", "RCPT TO:<b@y.example>"), transcript_line("C", "RSET"),
-                 transcript_line("S", "250 2.1.5 Ok")}}};
-  const std::string html =
-      render_html(document_with({{"verdict", "open-relay"}, {"tests", {test}}}));
+               {"lines", json::parse("[[1, 3]]")}};
+  const json transcript = {transcript_line("S", "220 mx"),
+                           transcript_line("C", "RCPT TO:<b@y.example>"),
+                           transcript_line("C", "RSET"), transcript_line("S", "250 2.1.5 Ok"),
+                           transcript_line("S", "250 2.0.0 Ok")};
+  const std::string html = render_html(
+      document_with({{"verdict", "open-relay"}, {"tests", {test}}, {"transcript", transcript}}));
   EXPECT_TRUE(contains(html, "<a href=\"#ep-1-proof-1\"><span class=\"badge v-open\">fail"));
   EXPECT_TRUE(contains(html, "<h3 id=\"ep-1-proof-1\">Proof: <code>relay-external-sender"));
   EXPECT_TRUE(contains(html, "<b>C: RSET</b> <i>(reply not in this excerpt)</i>"));
+  EXPECT_TRUE(contains(html, "<pre class=\"transcript\"><b>C: RCPT TO:&lt;b@y.example&gt;</b>"))
+      << "the excerpt starts at the test's first line";
 }
 
 TEST(HtmlReport, MxMapOnlyWhenTheDocumentHasDomains) {
@@ -190,11 +196,11 @@ TEST(HtmlReport, MxMapOnlyWhenTheDocumentHasDomains) {
 
 TEST(HtmlReport, ScriptHashesShownWhenRecorded) {
   json document = results_to_json(testing::make_sample_scan());
-  EXPECT_TRUE(contains(render_html(document), "records the script ids only"));
-  document["scripts"] = {{{"id", "relay-external-sender"}, {"sha256", "ab12"}}};
+  EXPECT_TRUE(contains(render_html(document), "records no hash"));
+  document["scripts"]["relay-external-sender"]["sha256"] = "ab12";
   const std::string html = render_html(document);
   EXPECT_TRUE(contains(html, "<code>ab12</code>"));
-  EXPECT_FALSE(contains(html, "records the script ids only"));
+  EXPECT_FALSE(contains(html, "records no hash"));
 }
 
 TEST(HtmlReport, RunMetadataAndScriptSourcesAreShown) {

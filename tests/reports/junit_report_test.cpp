@@ -223,9 +223,10 @@ TEST(JunitReport, ProbesPassAndReportWhatTheyFound) {
   json& open = open_endpoint(results);
   json probe = open["tests"][0];
   probe["id"] = "probe-unknown-local-recipient";
-  probe["kind"] = "probe";
-  probe["trick"] = "probe";
   probe["verdict"] = "info";
+  results["scripts"]["probe-unknown-local-recipient"] = {
+      {"title", "Probe"},      {"kind", "probe"},    {"trick", "probe"},
+      {"tags", json::array()}, {"severity", "info"}, {"expect", "reject"}};
   open["tests"].push_back(probe);
   open["findings"] = json::array(
       {{{"id", "probe-unknown-local-recipient"}, {"severity", "info"}, {"message", "no checks"}}});
@@ -264,14 +265,13 @@ TEST(JunitReport, HostileServerTextIsInertAndLegalXml) {
   open["verdict_reason"] = kHostile;
   open["banner"]["lines"] = {kHostile, "220 " + kHostile};
   json& test = open["tests"][0];
-  test["title"] = kHostile;
+  results["scripts"]["relay-external-sender"]["title"] = kHostile;
   test["mail_from"] = kHostile;
   test["rcpt_to"] = {kHostile};
   test["detail"] = kHostile;
   test["reply"]["lines"] = {"250 " + kHostile};
   // kHostile ends in the document's form of an invalid byte, which the writer flags as escaped.
-  test["transcript"].push_back(
-      {{"t_ms", 120}, {"session", 1}, {"dir", "S"}, {"line", kHostile}, {"escaped", true}});
+  testing::add_test_line(open, 0, json::array({120, 1, "S", kHostile, true}));
   results["unresolved"][0]["target"] = kHostile;
   results["unresolved"][0]["message"] = kHostile;
 
@@ -397,11 +397,11 @@ TEST_F(ReportCommand, BadInputExits2NamingTheFile) {
   EXPECT_FALSE(std::filesystem::exists(path("out.xml")));
 
   json future = results_to_json(testing::make_sample_scan());
-  future["schema_version"] = "2.0";
+  future["schema_version"] = "3.0";
   testing::write_file(path("future.json"), future.dump());
   run = report({path("future.json"), "--junit", path("out.xml")});
   EXPECT_EQ(run.exit_code, 2);
-  EXPECT_NE(run.err.find("schema_version \"2.0\""), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("schema_version \"3.0\""), std::string::npos) << run.err;
 
   testing::write_file(path("other.json"), "{\"hello\": 1}");
   run = report({path("other.json"), "--junit", path("out.xml")});

@@ -212,12 +212,13 @@ TEST(MarkdownReport, HostileServerTextCannotOpenHtmlOrBreakTheLayout) {
   open["findings"] = json::array({{{"id", hostile}, {"severity", hostile}, {"message", hostile}}});
   json& test = open["tests"][0];
   test["id"] = hostile;
-  test["severity"] = hostile;
+  results["scripts"][hostile] = results["scripts"]["relay-external-sender"];
+  results["scripts"][hostile]["severity"] = hostile;
   test["mail_from"] = hostile;
   test["rcpt_to"] = {hostile, "`"};
   test["reply"]["lines"] = {"250 " + hostile, "250 ``````"};
-  test["transcript"].push_back({{"t_ms", 120}, {"session", 1}, {"dir", "S"}, {"line", "``````"}});
-  test["transcript"].push_back({{"t_ms", 120}, {"session", 1}, {"dir", "S"}, {"line", hostile}});
+  testing::add_test_line(open, 0, json::array({120, 1, "S", "``````"}));
+  testing::add_test_line(open, 0, json::array({120, 1, "S", hostile}));
   results["unresolved"][0]["target"] = hostile;
   results["unresolved"][0]["message"] = hostile;
 

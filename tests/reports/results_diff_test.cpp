@@ -179,7 +179,9 @@ TEST(ResultsDiff, InputProblemsNameWhereTheDocumentIsWrong) {
   EXPECT_EQ(diff_input_problem(json{{"schema_version", "1.0"}}),
             "/endpoints: missing or not an array");
   EXPECT_EQ(diff_input_problem(json{{"schema_version", "2.0"}, {"endpoints", json::array()}}),
-            "schema_version \"2.0\" is not 1.x, the version this relayaudit reads");
+            std::nullopt);
+  EXPECT_EQ(diff_input_problem(json{{"schema_version", "3.0"}, {"endpoints", json::array()}}),
+            "schema_version \"3.0\" is not 1.x or 2.x, the versions this relayaudit reads");
   EXPECT_EQ(diff_input_problem(document({kOpen, kOpen})),
             "/endpoints/1: endpoint 192.0.2.1:25 appears twice");
   EXPECT_EQ(diff_input_problem(document({endpoint("192.0.2.1:25", "maybe")})),

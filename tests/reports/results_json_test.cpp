@@ -34,17 +34,19 @@ TEST(ResultsJson, InvalidUtf8DumpsStrictlyAndRoundTrips) {
   const std::string banner_line = open.at("banner").at("lines").at(0);
   EXPECT_NE(banner_line.find("\\xff\\xfe"), std::string::npos) << banner_line;
   EXPECT_NE(banner_line.find("owned\\\\here"), std::string::npos) << banner_line;
-  EXPECT_NE(open.at("banner").at("text").get<std::string>().find("\\xff\\xfe"), std::string::npos);
+  EXPECT_FALSE(open.at("banner").contains("text")) << "2.0: a reply's text is its lines";
   EXPECT_EQ(open.at("ehlo").at("capabilities").at(0), "X-EVIL \\xff\\xfe");
   EXPECT_EQ(open.at("ehlo").at("reply").at("lines").at(1), "250-X-EVIL \\xff\\xfe");
 
   const json& relay = open.at("tests").at(0);
   EXPECT_EQ(relay.at("reply").at("lines").at(0), "250 2.1.5 Ok \\xff\\xfe\x1b[31m");
-  const json& server_line = relay.at("transcript").at(1);
-  EXPECT_EQ(server_line.at("line"), "250 2.1.5 Ok \\xff\\xfe\x1b[31m");
-  EXPECT_EQ(server_line.at("escaped"), true);
-  EXPECT_FALSE(relay.at("transcript").at(0).contains("escaped"));
-  EXPECT_EQ(open.at("transcript").at(1).at("escaped"), true);
+  // The test's lines are ranges into the one endpoint transcript: [t_ms, session, dir, line].
+  const json& transcript = open.at("transcript");
+  ASSERT_EQ(relay.at("lines"), json::parse("[[2, 2]]")) << transcript.dump();
+  const json& server_line = transcript.at(3);
+  EXPECT_EQ(server_line, json({110, 1, "S", "250 2.1.5 Ok \\xff\\xfe\x1b[31m", true}));
+  EXPECT_EQ(transcript.at(2), json({100, 1, "C", "RCPT TO:<victim@elsewhere.example>"}));
+  EXPECT_EQ(transcript.at(1).at(4), true) << "the banner line was escaped";
 
   // User-supplied options are escaped too, keys included.
   EXPECT_EQ(parsed.at("options").at("user\\xc0\\xaf"), "value\\xff");
@@ -52,14 +54,22 @@ TEST(ResultsJson, InvalidUtf8DumpsStrictlyAndRoundTrips) {
 
 TEST(ResultsJson, TopLevelFields) {
   const json document = results_to_json(testing::make_sample_scan());
-  EXPECT_EQ(document.at("schema_version"), "1.3");
+  EXPECT_EQ(document.at("schema_version"), "2.0");
   EXPECT_EQ(document.at("tool").at("name"), "relayaudit");
   EXPECT_EQ(document.at("tool").at("version"), kToolVersion);
   EXPECT_EQ(document.at("started_at"), "2024-05-01T12:00:00.123Z");
   EXPECT_EQ(document.at("finished_at"), "2024-05-01T12:00:02.623Z");
   EXPECT_EQ(document.at("duration_ms"), 2500);
   EXPECT_EQ(document.at("complete"), true);
-  EXPECT_EQ(document.at("scripts"), json({"relay-external-sender", "control-postmaster"}));
+  // Each script once, with what it is; no test repeats it.
+  const json& scripts = document.at("scripts");
+  ASSERT_EQ(scripts.size(), 2u);
+  EXPECT_EQ(scripts.at("relay-external-sender").at("title"), "Test relay-external-sender");
+  EXPECT_EQ(scripts.at("relay-external-sender").at("kind"), "relay");
+  EXPECT_EQ(scripts.at("relay-external-sender").at("expect"), "reject");
+  EXPECT_EQ(scripts.at("control-postmaster").at("kind"), "control");
+  EXPECT_EQ(scripts.at("control-postmaster").at("severity"), "high");
+  EXPECT_FALSE(scripts.at("control-postmaster").contains("sha256")) << "recorded by run only";
   EXPECT_EQ(document.at("options").at("timeout_ms"), 10000);
 
   const json& summary = document.at("summary");
@@ -91,10 +101,11 @@ TEST(ResultsJson, RunBlockOnlyWhenGiven) {
   EXPECT_EQ(run.at("working_directory"), "/home/audit/\\xff\\xfe");
   EXPECT_EQ(run.at("command_line").size(), 6u);
   EXPECT_EQ(run.at("command_line")[5], "it's \\xff\\xfe");
-  ASSERT_EQ(run.at("scripts").size(), 2u);
-  EXPECT_EQ(run.at("scripts")[1].at("source"),
-            "/etc/relayaudit/scripts/relay-external-sender.json");
-  EXPECT_EQ(run.at("scripts")[1].at("sha256"), std::string(64, 'b'));
+  // 2.0: sources and hashes are with the scripts' facts, not in "run".
+  EXPECT_FALSE(run.contains("scripts"));
+  const json& script = document.at("scripts").at("relay-external-sender");
+  EXPECT_EQ(script.at("source"), "/etc/relayaudit/scripts/relay-external-sender.json");
+  EXPECT_EQ(script.at("sha256"), std::string(64, 'b'));
   // Unknown values are null, not empty strings that would pass for a name.
   const json unknown = run_provenance_json(RunProvenance{});
   EXPECT_TRUE(unknown.at("user").is_null());
@@ -131,8 +142,9 @@ TEST(ResultsJson, EndpointAndTestFields) {
 
   const json& relay = open.at("tests").at(0);
   EXPECT_EQ(relay.at("id"), "relay-external-sender");
-  EXPECT_EQ(relay.at("kind"), "relay");
-  EXPECT_EQ(relay.at("expect"), "reject");
+  for (const char* key : {"title", "kind", "trick", "tags", "severity", "expect", "transcript"}) {
+    EXPECT_FALSE(relay.contains(key)) << key << " is the script's, or the endpoint's";
+  }
   EXPECT_EQ(relay.at("outcome"), "accepted");
   EXPECT_EQ(relay.at("stage"), "rcpt");
   EXPECT_EQ(relay.at("verdict"), "fail");
@@ -141,13 +153,16 @@ TEST(ResultsJson, EndpointAndTestFields) {
   EXPECT_EQ(relay.at("rcpt_to"), json({"victim@elsewhere.example"}));
   EXPECT_TRUE(relay.contains("detail"));
   const json& control = open.at("tests").at(1);
-  EXPECT_EQ(control.at("kind"), "control");
-  EXPECT_EQ(control.at("expect"), "accept");
   EXPECT_EQ(control.at("reply").at("enhanced"), nullptr);
   EXPECT_FALSE(control.contains("detail"));
-  EXPECT_EQ(control.at("transcript").at(0).at("dir"), "C");
-  EXPECT_EQ(control.at("transcript").at(1).at("dir"), "S");
-  EXPECT_EQ(open.at("transcript").at(0).at("dir"), "*");
+  // Lines only the tests hold join the endpoint transcript once: the control's RCPT line, the
+  // same as the relay test's (session, time, text), is shared; its own reply follows.
+  EXPECT_EQ(control.at("lines"), json::parse("[[2, 1], [4, 1]]"));
+  EXPECT_EQ(open.at("transcript").at(4), json({110, 1, "S", "250 2.1.5 Ok"}));
+  EXPECT_EQ(open.at("transcript").size(), 5u);
+  EXPECT_EQ(open.at("transcript").at(0).at(2), "*");
+  EXPECT_EQ(open.at("pacing").at("error_limit"), nullptr);
+  EXPECT_EQ(open.at("pacing").at("connection_limit_seen"), false);
 
   const json& down = endpoint_named(document, "[2001:db8::25]:25");
   EXPECT_EQ(down.at("ip_version"), 6);

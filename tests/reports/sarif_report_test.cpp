@@ -153,7 +153,9 @@ TEST(SarifReport, LevelsFollowSeverity) {
   for (const auto& [severity, level] : levels) {
     json test = failing;
     test["id"] = "relay-" + severity;
-    test["severity"] = severity;
+    results["scripts"][test["id"].get<std::string>()] = {
+        {"title", severity},     {"kind", "relay"},      {"trick", "baseline"},
+        {"tags", json::array()}, {"severity", severity}, {"expect", "reject"}};
     open["tests"].push_back(test);
   }
   const json log = json::parse(render_sarif(results));
@@ -227,7 +229,7 @@ TEST(SarifReport, HostileServerTextIsInert) {
   json& test = open["tests"][0];
   test["reply"]["lines"] = {"250 " + hostile};
   test["rcpt_to"] = {hostile};
-  test["transcript"].push_back({{"t_ms", 120}, {"session", 1}, {"dir", "S"}, {"line", hostile}});
+  testing::add_test_line(open, 0, json::array({120, 1, "S", hostile}));
   const std::string sarif = render_sarif(results);
   const json log = json::parse(sarif);
   const std::string message = log["runs"][0]["results"][0]["message"]["text"];

@@ -30,7 +30,7 @@ TEST_F(ResultsSchema, RunBlockValidates) {
   const RunProvenance unknown;  // no user, host or directory: nulls
   EXPECT_EQ(schema_errors(results_to_json(ScanResult{}, &unknown)), "");
   nlohmann::json bad_hash = results_to_json(testing::make_sample_scan(), &run);
-  bad_hash["run"]["scripts"][0]["sha256"] = "not-a-hash";
+  bad_hash["scripts"]["control-postmaster"]["sha256"] = "not-a-hash";
   EXPECT_NE(schema_errors(bad_hash), "");
 }
 

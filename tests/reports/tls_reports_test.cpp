@@ -1,4 +1,4 @@
-// Every report of a real lab scan of TLS gateways: the results schema (1.3), the TLS column of
+// Every report of a real lab scan of TLS gateways: the results schema (2.0), the TLS column of
 // Markdown (rendered by cmark-gfm), HTML and the terminal, SARIF rules and levels, JUnit
 // properties, and distinct rows when one script ran on both paths.
 #include <gtest/gtest.h>
@@ -74,10 +74,10 @@ std::set<std::string> finding_ids(const json& endpoint) {
   return ids;
 }
 
-TEST(TlsReports, TheResultsDocumentIs13AndValidates) {
+TEST(TlsReports, TheResultsDocumentIs20AndValidates) {
   REQUIRE_JSONSCHEMA();
   const json& doc = tls_lab().document;
-  EXPECT_EQ(doc["schema_version"], "1.3");
+  EXPECT_EQ(doc["schema_version"], "2.0");
   EXPECT_EQ(testing::results_schema_errors(doc.dump()), "");
   const json& closed = endpoint_of(LabProfile::closed);
   // Nothing TLS was seen on a plaintext gateway without STARTTLS; a tls block with a policy

@@ -121,6 +121,12 @@ RunProvenance make_sample_run() {
   return run;
 }
 
+void add_test_line(nlohmann::json& endpoint, std::size_t test, nlohmann::json line) {
+  nlohmann::json& transcript = endpoint["transcript"];
+  transcript.push_back(std::move(line));
+  endpoint["tests"][test]["lines"].push_back(nlohmann::json::array({transcript.size() - 1, 1}));
+}
+
 nlohmann::json scan_lab(const std::string& binary, const std::filesystem::path& file) {
   const auto run =
       run_command({binary, "scan", "--lab", "-q", "-o", file.string()}, std::chrono::seconds(100));

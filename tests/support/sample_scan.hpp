@@ -28,6 +28,10 @@ ScanResult make_sample_scan();
 // argument, one built-in and one user script.
 RunProvenance make_sample_run();
 
+// Appends `line` ([t_ms, session, dir, text(, true)]) to the endpoint transcript of a results
+// document's `endpoint` and names it in the "lines" of its test number `test`, as a writer would.
+void add_test_line(nlohmann::json& endpoint, std::size_t test, nlohmann::json line);
+
 // One real `relayaudit scan --lab -q -o FILE` run with `binary`, as a CI job runs it. The lab has
 // open relays, so any exit but 1 is a test failure (check HasFailure()). Returns the document
 // written to `file`.

@@ -1,0 +1,27 @@
+// One endpoint object of the results document (schema 2.0): its tests name their lines in the
+// endpoint's single transcript.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "results/audit_result.hpp"
+
+namespace relayaudit {
+
+// One element of the document's "endpoints" array. Every string that came from the network or
+// the user is passed through escape_invalid_utf8, so it dumps without error even with the strict
+// handler. The endpoint transcript and each test's copies of its lines are merged
+// (reports/transcript_merge.hpp): every line is written once, and each test's "lines" are index
+// ranges into it.
+nlohmann::json endpoint_to_json(const EndpointResult& result);
+
+// An endpoint object as one line of text, without a line feed: the form of the JSONL stream, of
+// the spill file and of each endpoint in results.json.
+std::string endpoint_line(const nlohmann::json& endpoint);
+
+// A reply as the document writes it: {"code", "enhanced" (or null), "lines"}.
+nlohmann::json reply_json(const Reply& reply);
+
+}  // namespace relayaudit
