@@ -39,6 +39,7 @@ nlohmann::json describe_options(const ScanCommandOptions& options) {
       {"concurrency", options.concurrency},
       {"connections_per_endpoint", audit.connections_per_endpoint},
       {"tests_per_connection", audit.tests_per_connection},
+      {"syntax_errors_per_connection", audit.syntax_errors_per_connection},
       {"transcript_cap", audit.transcript_cap},
       {"max_attempts", audit.max_attempts},
       {"greylist_retries", audit.greylist_retries},
