@@ -51,6 +51,12 @@ void FinishedEndpoints::arrange() {
   orders_ = std::move(orders);
 }
 
+std::optional<std::string> FinishedEndpoints::read_text(std::size_t index,
+                                                        std::string& text) const {
+  if (index >= places_.size()) return "spill file: no endpoint " + std::to_string(index);
+  return spill_.read(places_[index], text);
+}
+
 bool FinishedEndpoints::for_each_text(const std::function<bool(std::string_view)>& each,
                                       std::optional<std::string>& error) const {
   std::string text;

@@ -37,6 +37,8 @@ class FinishedEndpoints {
   // `each` returned false or a read failed (`error` says why).
   bool for_each_text(const std::function<bool(std::string_view text)>& each,
                      std::optional<std::string>& error) const;
+  // The text of endpoint `index` (current order) into `text`; an error when it cannot be read.
+  std::optional<std::string> read_text(std::size_t index, std::string& text) const;
 
  private:
   std::optional<std::string> keep(EndpointDigest digest, std::string_view text,

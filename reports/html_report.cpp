@@ -6,10 +6,12 @@
 #include <cstdlib>
 #include <map>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
 #include "reports/document_view.hpp"
+#include "reports/endpoint_source.hpp"
 #include "reports/html_document.hpp"
 #include "reports/html_endpoint.hpp"
 #include "reports/html_text.hpp"
@@ -262,22 +264,34 @@ std::string summary_section(const json& doc) {
   return out + "</section>";
 }
 
+// What the summary tables show of an endpoint, gathered in a first pass over the endpoints.
+struct EndpointRow {
+  std::size_t position = 0;  // in the document (0-based), to read it again for its section
+  std::size_t index = 0;     // 1-based document position: the section's anchor "ep-<index>"
+  std::string key;
+  std::string address;
+  std::string host_name;
+  std::string verdict;
+  std::string tls;
+  long long accepted = 0;
+  long long attempts = 0;
+  std::string reason;
+};
+
 // Endpoint ids within the report: from the document order, never from document text.
-using EndpointOrder = std::vector<std::pair<std::size_t, const json*>>;
+using EndpointOrder = std::vector<EndpointRow>;
 
 // The endpoints an MX address was audited as: by its endpoint key when the scan recorded one
 // (`scan DOMAIN`), else every port of the address (an `mx` map of its own).
 std::string endpoint_badges_for(const json& address, const EndpointOrder& endpoints) {
   std::string out;
   const std::string key = text(address, "endpoint");
-  for (const auto& [index, endpoint] : endpoints) {
-    if (key.empty() ? text(*endpoint, "address") != text(address, "address")
-                    : text(*endpoint, "endpoint") != key) {
+  for (const EndpointRow& endpoint : endpoints) {
+    if (key.empty() ? endpoint.address != text(address, "address") : endpoint.key != key) {
       continue;
     }
-    out += "<a href=\"#ep-" + std::to_string(index) + "\">" +
-           html_text(text(*endpoint, "endpoint")) + "</a> " +
-           badge(kEndpointVerdicts, text(*endpoint, "verdict")) + "<br>";
+    out += "<a href=\"#ep-" + std::to_string(endpoint.index) + "\">" + html_text(endpoint.key) +
+           "</a> " + badge(kEndpointVerdicts, endpoint.verdict) + "<br>";
   }
   return out.empty() ? "<span class=\"absent\">not audited</span>" : out;
 }
@@ -344,48 +358,59 @@ std::pair<long long, long long> relay_attempts(const json& doc, const json& endp
   return {accepted, attempts};
 }
 
-std::string endpoints_table(const json& doc, const EndpointOrder& endpoints) {
+EndpointRow endpoint_row(const json& doc, std::size_t position, const json& endpoint) {
+  EndpointRow row;
+  row.position = position;
+  row.index = position + 1;
+  row.key = text(endpoint, "endpoint");
+  row.address = text(endpoint, "address");
+  row.host_name = text(endpoint, "host_name");
+  row.verdict = text(endpoint, "verdict");
+  row.tls = tls_label(endpoint);
+  std::tie(row.accepted, row.attempts) = relay_attempts(doc, endpoint);
+  row.reason = text(endpoint, "verdict_reason");
+  return row;
+}
+
+std::string endpoints_table(const EndpointOrder& endpoints) {
   // Address targets have no host name: the column appears only when some endpoint has one.
-  const bool host_names = std::any_of(endpoints.begin(), endpoints.end(), [](const auto& entry) {
-    return !text(*entry.second, "host_name").empty();
-  });
+  const bool host_names =
+      std::any_of(endpoints.begin(), endpoints.end(),
+                  [](const EndpointRow& row) { return !row.host_name.empty(); });
   std::string out =
       "<section id=\"endpoints\"><h2>Endpoints (" + std::to_string(endpoints.size()) + ")</h2>";
   out += "<table class=\"endpoints\"><thead><tr><th>Endpoint</th>" +
          std::string(host_names ? "<th>Host name</th>" : "") +
          "<th>Verdict</th><th>TLS</th><th>Relay attempts accepted</th><th>Why</th></tr></thead>"
          "<tbody>";
-  for (const auto& [index, endpoint] : endpoints) {
-    const auto [accepted, attempts] = relay_attempts(doc, *endpoint);
-    out += "<tr class=\"endpoint-row\"><td><a href=\"#ep-" + std::to_string(index) + "\"><code>" +
-           html_text(text(*endpoint, "endpoint")) + "</code></a></td>" +
-           (host_names ? "<td>" + html_text(text(*endpoint, "host_name")) + "</td>" : "") + "<td>" +
-           badge(kEndpointVerdicts, text(*endpoint, "verdict")) + "</td><td class=\"tls\">" +
-           html_text(tls_label(*endpoint)) + "</td><td class=\"num\">" + std::to_string(accepted) +
-           " of " + std::to_string(attempts) + "</td><td>" +
-           html_text(text(*endpoint, "verdict_reason")) + "</td></tr>";
+  for (const EndpointRow& row : endpoints) {
+    out += "<tr class=\"endpoint-row\"><td><a href=\"#ep-" + std::to_string(row.index) +
+           "\"><code>" + html_text(row.key) + "</code></a></td>" +
+           (host_names ? "<td>" + html_text(row.host_name) + "</td>" : "") + "<td>" +
+           badge(kEndpointVerdicts, row.verdict) + "</td><td class=\"tls\">" + html_text(row.tls) +
+           "</td><td class=\"num\">" + std::to_string(row.accepted) + " of " +
+           std::to_string(row.attempts) + "</td><td>" + html_text(row.reason) + "</td></tr>";
   }
   return out + "</tbody></table></section>";
 }
 
 }  // namespace
 
-std::string render_html(const json& results) {
+bool write_html(const json& results, const EndpointSource& source, const ChunkSink& sink) {
+  // First pass: what the tables need of each endpoint, worst first as an auditor reads (open
+  // relays at the top; document order within a verdict).
   EndpointOrder endpoints;
-  for (const json& endpoint : list(results, "endpoints")) {
-    endpoints.push_back({endpoints.size() + 1, &endpoint});
+  for (std::size_t position : worst_first(source)) {
+    source.visit(position, [&](const json& endpoint) {
+      endpoints.push_back(endpoint_row(results, position, endpoint));
+    });
   }
-  // Worst first, as an auditor reads: open relays at the top; document order within a verdict.
-  std::stable_sort(endpoints.begin(), endpoints.end(), [](const auto& a, const auto& b) {
-    return endpoint_rank(text(*a.second, "verdict")) < endpoint_rank(text(*b.second, "verdict"));
-  });
   const json& summary = at(results, "summary");
   const std::string title = "relayaudit report: " + text(summary, "verdict") + ", " +
                             std::to_string(endpoints.size()) + " endpoints, " +
                             text(results, "started_at");
 
   std::string out;
-  out.reserve(4096 + endpoints.size() * 32768);
   out += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">";
   // Defense in depth: even a markup injection the escaping missed could run no script.
   out +=
@@ -408,15 +433,29 @@ std::string render_html(const json& results) {
         "every endpoint was audited; counts cover the endpoints that finished.</div>";
   }
   out += summary_section(results) + "\n";
-  out += endpoints_table(results, endpoints) + "\n";
+  out += endpoints_table(endpoints) + "\n";
   out += mx_section(results, endpoints) + "\n";
   out += metadata_section(results) + scripts_section(results) + "\n";
-  for (const auto& [index, endpoint] : endpoints) {
-    out += endpoint_section(results, index, *endpoint) + "\n";
+  if (!sink(out)) return false;
+  // Second pass: one section at a time, so the report never sits in memory whole.
+  bool written = true;
+  for (const EndpointRow& row : endpoints) {
+    source.visit(row.position, [&](const json& endpoint) {
+      written = written && sink(endpoint_section(results, row.index, endpoint) + "\n");
+    });
+    if (!written) return false;
   }
-  out += "<footer>relayaudit " + html_text(text(at(results, "tool"), "version")) +
-         " &middot; results schema " + html_text(text(results, "schema_version")) +
-         "</footer></body></html>\n";
+  return sink("<footer>relayaudit " + html_text(text(at(results, "tool"), "version")) +
+              " &middot; results schema " + html_text(text(results, "schema_version")) +
+              "</footer></body></html>\n");
+}
+
+std::string render_html(const json& results) {
+  std::string out;
+  write_html(results, DocumentEndpoints(results), [&out](std::string_view chunk) {
+    out.append(chunk);
+    return true;
+  });
   return out;
 }
 

@@ -7,6 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reports/atomic_file.hpp"
+#include "reports/endpoint_source.hpp"
+
 namespace relayaudit {
 
 // One HTML file with inline CSS and SVG and no script, font or image from anywhere: scan
@@ -17,6 +20,12 @@ namespace relayaudit {
 // Content-Security-Policy forbids scripts, so a hostile banner renders as text. Tolerates
 // missing or mistyped fields (older or hand-made documents): they render as "not recorded".
 std::string render_html(const nlohmann::json& results);
+
+// The same, written piece by piece into `sink`, with the endpoints read from `endpoints` (two
+// passes: the tables first, then one section at a time); `results` is the document, whose own
+// "endpoints" are not read. False when the sink failed.
+bool write_html(const nlohmann::json& results, const EndpointSource& endpoints,
+                const ChunkSink& sink);
 
 // render_html written to `path` by write_output_file (atomically for a file); an error naming the
 // path, or nullopt.

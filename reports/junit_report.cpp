@@ -10,6 +10,7 @@
 #include <pugixml.hpp>
 
 #include "reports/document_view.hpp"
+#include "reports/endpoint_source.hpp"
 #include "reports/tls_label.hpp"
 #include "reports/xml_text.hpp"
 
@@ -366,14 +367,13 @@ Counts add_domains_suite(pugi::xml_node suites, int id, const json& results) {
 
 // Whether every endpoint was audited: an interrupted scan proved nothing about the endpoints it
 // never reached, so its JUnit must fail even when every finished endpoint passed.
-Counts add_scan_suite(pugi::xml_node suites, int id, const json& results) {
+Counts add_scan_suite(pugi::xml_node suites, int id, const json& results, std::size_t finished) {
   pugi::xml_node suite = open_run_suite(suites, id, "scan", "run", results);
   const bool complete = results.at("complete").get<bool>();
   add_property(suite.child("properties"), "relayaudit.complete", complete ? "true" : "false");
   Counts counts;
   pugi::xml_node test_case = add_run_case(suite, "scan complete", "relayaudit.run", counts);
   if (!complete) {
-    const std::size_t finished = results.at("endpoints").size();
     pugi::xml_node failure = test_case.append_child("failure");
     set(failure, "message",
         "the scan was interrupted: " + std::to_string(finished) +
@@ -387,9 +387,8 @@ Counts add_scan_suite(pugi::xml_node suites, int id, const json& results) {
   return close_run_suite(suite, counts);
 }
 
-}  // namespace
-
-std::string render_junit(const json& results) {
+// The XML before and after the suites: the declaration and <testsuites> with the run's totals.
+std::pair<std::string, std::string> suites_frame(const json& results, const Counts& total) {
   pugi::xml_document document;
   pugi::xml_node declaration = document.append_child(pugi::node_declaration);
   set(declaration, "version", "1.0");
@@ -398,32 +397,79 @@ std::string render_junit(const json& results) {
   set(suites, "name", "relayaudit " + text_of(results.at("tool").at("version")));
   for (const char* count : {"tests", "failures", "errors"}) suites.append_attribute(count);
   set(suites, "time", seconds(results.at("duration_ms").get<long long>()));
-
-  // Worst verdict first, as in every other report; scan order within a verdict.
-  std::vector<const json*> endpoints;
-  for (const auto& endpoint : results.at("endpoints")) endpoints.push_back(&endpoint);
-  std::stable_sort(endpoints.begin(), endpoints.end(), [](const json* a, const json* b) {
-    return verdict_rank(a->at("verdict").get<std::string>()) <
-           verdict_rank(b->at("verdict").get<std::string>());
-  });
-  Counts total;
-  int id = 0;
-  const auto add = [&](const Counts& counts) {
-    total.tests += counts.tests;
-    total.failures += counts.failures;
-    total.errors += counts.errors;
-  };
-  for (const json* endpoint : endpoints) add(add_endpoint_suite(suites, id++, results, *endpoint));
-  if (results.contains("domains") && !results.at("domains").empty()) {
-    add(add_domains_suite(suites, id++, results));
-  }
-  if (!results.at("unresolved").empty()) add(add_unresolved_suite(suites, id++, results));
-  add(add_scan_suite(suites, id++, results));
   set_counts(suites, total, false);
-
+  suites.append_child("placeholder");
   std::ostringstream out;
   document.save(out, "  ", pugi::format_indent, pugi::encoding_utf8);
+  const std::string text = out.str();
+  const std::string placeholder = "  <placeholder />\n";
+  const auto at = text.find(placeholder);
+  return {text.substr(0, at), text.substr(at + placeholder.size())};
+}
+
+// A suite as it reads inside <testsuites> (one level of indentation).
+std::string suite_text(pugi::xml_node suite) {
+  std::ostringstream out;
+  suite.print(out, "  ", pugi::format_indent, pugi::encoding_utf8, 1);
   return out.str();
+}
+
+void add(Counts& total, const Counts& counts) {
+  total.tests += counts.tests;
+  total.failures += counts.failures;
+  total.errors += counts.errors;
+}
+
+}  // namespace
+
+bool write_junit(const json& results, const EndpointSource& endpoints, const ChunkSink& sink) {
+  // Worst verdict first, as in every other report; scan order within a verdict.
+  const std::vector<std::size_t> order = worst_first(endpoints);
+  // The totals come first in the XML: a first pass counts every endpoint's cases.
+  Counts total;
+  for (std::size_t position : order) {
+    endpoints.visit(position, [&](const json& endpoint) {
+      pugi::xml_document scratch;
+      add(total, add_endpoint_suite(scratch.append_child("testsuites"), 0, results, endpoint));
+    });
+  }
+  pugi::xml_document run_suites;
+  pugi::xml_node suites = run_suites.append_child("testsuites");
+  int id = static_cast<int>(order.size());
+  if (results.contains("domains") && !results.at("domains").empty()) {
+    add(total, add_domains_suite(suites, id++, results));
+  }
+  if (!results.at("unresolved").empty()) add(total, add_unresolved_suite(suites, id++, results));
+  add(total, add_scan_suite(suites, id++, results, endpoints.size()));
+
+  const auto [head, tail] = suites_frame(results, total);
+  if (!sink(head)) return false;
+  id = 0;
+  bool written = true;
+  for (std::size_t position : order) {
+    endpoints.visit(position, [&](const json& endpoint) {
+      pugi::xml_document one;
+      pugi::xml_node holder = one.append_child("testsuites");
+      add_endpoint_suite(holder, id, results, endpoint);
+      written = written && sink(suite_text(holder.first_child()));
+    });
+    ++id;
+    if (!written) return false;
+  }
+  for (pugi::xml_node suite : suites.children()) {
+    if (!sink(suite_text(suite))) return false;
+  }
+  return sink(tail);
+}
+
+std::string render_junit(const json& results) {
+  (void)results.at("endpoints");  // a document without endpoints is incomplete, not empty
+  std::string out;
+  write_junit(results, DocumentEndpoints(results), [&out](std::string_view chunk) {
+    out.append(chunk);
+    return true;
+  });
+  return out;
 }
 
 }  // namespace relayaudit

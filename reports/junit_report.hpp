@@ -5,6 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reports/atomic_file.hpp"
+#include "reports/endpoint_source.hpp"
+
 namespace relayaudit {
 
 // Renders a results document (reports/results.schema.json) as JUnit XML, valid against
@@ -25,5 +28,10 @@ namespace relayaudit {
 //   saying how many endpoints finished when the scan was interrupted.
 // Server text is shown through visible_text, so it is legal XML 1.0 and inert.
 std::string render_junit(const nlohmann::json& results);
+
+// The same, written piece by piece into `sink`, the endpoints read from `endpoints` (twice: the
+// totals come first); `results` is the document, whose own "endpoints" are not read.
+bool write_junit(const nlohmann::json& results, const EndpointSource& endpoints,
+                 const ChunkSink& sink);
 
 }  // namespace relayaudit

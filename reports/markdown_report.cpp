@@ -3,10 +3,12 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <sstream>
 #include <vector>
 
 #include "reports/document_view.hpp"
+#include "reports/endpoint_source.hpp"
 #include "reports/tls_label.hpp"
 #include "reports/xml_text.hpp"
 
@@ -158,27 +160,35 @@ void write_counts(std::ostream& out, const json& results) {
       << " failed.\n\n";
 }
 
-void write_endpoint_table(std::ostream& out, const std::vector<const json*>& endpoints) {
+// Calls `each` with the endpoints at `positions`, in that order.
+void for_each_at(const EndpointSource& source, const std::vector<std::size_t>& positions,
+                 const std::function<void(const json&)>& each) {
+  for (std::size_t position : positions) source.visit(position, each);
+}
+
+void write_endpoint_table(std::ostream& out, const EndpointSource& source,
+                          const std::vector<std::size_t>& order) {
   out << "### Endpoints\n\n";
-  if (endpoints.empty()) {
+  if (order.empty()) {
     out << "No endpoint was audited.\n\n";
     return;
   }
   out << "| verdict | endpoint | host | TLS | banner | reason |\n"
       << "| --- | --- | --- | --- | --- | --- |\n";
-  std::size_t rows = 0;
-  for (const json* endpoint : endpoints) {
-    if (rows++ == kMaxEndpointRows) break;
-    out << "| " << plain(text_of(endpoint->at("verdict"))) << " | "
-        << code(text_of(endpoint->at("endpoint"))) << " | " << host_cell(*endpoint) << " | "
-        << plain(tls_label(*endpoint)) << " | "
-        << (endpoint->at("banner").is_object() ? code_span(reply_summary(endpoint->at("banner")))
-                                               : "")
-        << " | " << plain(text_of(endpoint->at("verdict_reason"))) << " |\n";
-  }
+  const std::vector<std::size_t> shown(
+      order.begin(),
+      order.begin() + static_cast<std::ptrdiff_t>(std::min(order.size(), kMaxEndpointRows)));
+  for_each_at(source, shown, [&out](const json& endpoint) {
+    out << "| " << plain(text_of(endpoint.at("verdict"))) << " | "
+        << code(text_of(endpoint.at("endpoint"))) << " | " << host_cell(endpoint) << " | "
+        << plain(tls_label(endpoint)) << " | "
+        << (endpoint.at("banner").is_object() ? code_span(reply_summary(endpoint.at("banner")))
+                                              : "")
+        << " | " << plain(text_of(endpoint.at("verdict_reason"))) << " |\n";
+  });
   out << "\n";
-  if (endpoints.size() > kMaxEndpointRows) {
-    out << "The " << endpoints.size() - kMaxEndpointRows
+  if (order.size() > kMaxEndpointRows) {
+    out << "The " << order.size() - kMaxEndpointRows
         << " further endpoints are in the results JSON, the JUnit and the SARIF reports.\n\n";
   }
 }
@@ -218,16 +228,17 @@ void write_open_relay(std::ostream& out, const json& results, const json& endpoi
   }
 }
 
-void write_findings(std::ostream& out, const std::vector<const json*>& endpoints) {
+void write_findings(std::ostream& out, const EndpointSource& source,
+                    const std::vector<std::size_t>& order) {
   std::ostringstream rows;
-  for (const json* endpoint : endpoints) {
-    if (!endpoint->contains("findings")) continue;
-    for (const auto& finding : endpoint->at("findings")) {
-      rows << "| " << code(text_of(endpoint->at("endpoint"))) << " | "
+  for_each_at(source, order, [&rows](const json& endpoint) {
+    if (!endpoint.contains("findings")) return;
+    for (const auto& finding : endpoint.at("findings")) {
+      rows << "| " << code(text_of(endpoint.at("endpoint"))) << " | "
            << code(text_of(finding.at("id"))) << " | " << plain(text_of(finding.at("severity")))
            << " | " << plain(text_of(finding.at("message"))) << " |\n";
     }
-  }
+  });
   if (rows.str().empty()) return;
   out << "### Findings\n\n| endpoint | finding | severity | detail |\n"
       << "| --- | --- | --- | --- |\n"
@@ -264,13 +275,13 @@ void write_domains(std::ostream& out, const json& results) {
 }
 
 // DNSBL listings and lookup errors; clean addresses are only counted.
-void write_dnsbl(std::ostream& out, const json& results,
-                 const std::vector<const json*>& endpoints) {
+void write_dnsbl(std::ostream& out, const json& results, const EndpointSource& source,
+                 const std::vector<std::size_t>& order) {
   if (!results.contains("dnsbl_zones") || results["dnsbl_zones"].empty()) return;
   std::ostringstream rows;
-  for (const json* endpoint : endpoints) {
-    if (!endpoint->contains("dnsbl")) continue;
-    for (const auto& listing : endpoint->at("dnsbl")) {
+  for_each_at(source, order, [&rows](const json& endpoint) {
+    if (!endpoint.contains("dnsbl")) return;
+    for (const auto& listing : endpoint.at("dnsbl")) {
       if (listing.at("status") == "not-listed") continue;
       std::string codes;
       for (const auto& code_text : listing.at("return_codes")) {
@@ -278,11 +289,11 @@ void write_dnsbl(std::ostream& out, const json& results,
       }
       const json& why =
           listing.at("status") == "error" ? listing.at("error") : listing.at("reason");
-      rows << "| " << code(text_of(endpoint->at("endpoint"))) << " | "
+      rows << "| " << code(text_of(endpoint.at("endpoint"))) << " | "
            << code(text_of(listing.at("zone"))) << " | " << plain(text_of(listing.at("status")))
            << " | " << code(codes) << " | " << plain(text_of(why)) << " |\n";
     }
-  }
+  });
   out << "### DNS blocklists\n\n";
   if (rows.str().empty()) {
     out << "No audited address is listed on " << results["dnsbl_zones"].size() << " zone(s).\n\n";
@@ -306,7 +317,7 @@ void write_unresolved(std::ostream& out, const json& unresolved) {
 
 }  // namespace
 
-std::string render_markdown(const json& results) {
+bool write_markdown(const json& results, const EndpointSource& source, const ChunkSink& sink) {
   std::ostringstream out;
   const std::string verdict = text_of(results.at("summary").at("verdict"));
   out << "## relayaudit: " << title_for(verdict) << "\n\n";
@@ -322,32 +333,41 @@ std::string render_markdown(const json& results) {
   }
   write_counts(out, results);
 
-  std::vector<const json*> endpoints;
-  for (const auto& endpoint : results.at("endpoints")) endpoints.push_back(&endpoint);
-  std::stable_sort(endpoints.begin(), endpoints.end(), [](const json* a, const json* b) {
-    return verdict_rank(text_of(a->at("verdict"))) < verdict_rank(text_of(b->at("verdict")));
-  });
-  write_endpoint_table(out, endpoints);
+  // Capped tables: the summary stays small however many endpoints the scan had.
+  const std::vector<std::size_t> order = worst_first(source);
+  write_endpoint_table(out, source, order);
 
-  std::vector<const json*> open;
-  for (const json* endpoint : endpoints) {
-    if (endpoint->at("verdict") == "open-relay") open.push_back(endpoint);
+  std::vector<std::size_t> open;
+  for (std::size_t position : order) {
+    if (source.verdict(position) == "open-relay") open.push_back(position);
   }
   if (!open.empty()) {
     out << "### Open relays\n\n";
-    for (std::size_t i = 0; i < open.size() && i < kMaxOpenRelaysDetailed; ++i) {
-      write_open_relay(out, results, *open[i]);
-    }
+    const std::vector<std::size_t> detailed(
+        open.begin(),
+        open.begin() + static_cast<std::ptrdiff_t>(std::min(open.size(), kMaxOpenRelaysDetailed)));
+    for_each_at(source, detailed,
+                [&](const json& endpoint) { write_open_relay(out, results, endpoint); });
     if (open.size() > kMaxOpenRelaysDetailed) {
       out << "The evidence for the " << open.size() - kMaxOpenRelaysDetailed
           << " further open relays is in the results JSON, the JUnit and the SARIF reports.\n\n";
     }
   }
   write_domains(out, results);
-  write_findings(out, endpoints);
-  write_dnsbl(out, results, endpoints);
+  write_findings(out, source, order);
+  write_dnsbl(out, results, source, order);
   write_unresolved(out, results.at("unresolved"));
-  return out.str();
+  return sink(out.str());
+}
+
+std::string render_markdown(const json& results) {
+  (void)results.at("endpoints");  // a document without endpoints is incomplete, not empty
+  std::string out;
+  write_markdown(results, DocumentEndpoints(results), [&out](std::string_view chunk) {
+    out.append(chunk);
+    return true;
+  });
+  return out;
 }
 
 }  // namespace relayaudit

@@ -5,6 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reports/atomic_file.hpp"
+#include "reports/endpoint_source.hpp"
+
 namespace relayaudit {
 
 // Renders a results document (reports/results.schema.json) as GitHub-flavoured Markdown: a
@@ -19,6 +22,11 @@ namespace relayaudit {
 // is longer than any backtick run inside and table pipes are escaped; fenced blocks use a fence
 // longer than any backtick run in their content. Control characters are shown as \xNN.
 std::string render_markdown(const nlohmann::json& results);
+
+// The same into `sink`, the endpoints read from `endpoints` (several passes, each bounded by the
+// caps); `results` is the document, whose own "endpoints" are not read.
+bool write_markdown(const nlohmann::json& results, const EndpointSource& endpoints,
+                    const ChunkSink& sink);
 
 inline constexpr std::size_t kMaxEndpointRows = 1000;
 inline constexpr std::size_t kMaxOpenRelaysDetailed = 25;

@@ -7,6 +7,7 @@
 
 #include "relaytests/script_library.hpp"
 #include "reports/document_view.hpp"
+#include "reports/endpoint_source.hpp"
 #include "reports/tls_label.hpp"
 #include "reports/xml_text.hpp"
 #include "results/finding_ids.hpp"
@@ -72,7 +73,8 @@ struct RuleFacts {
   json tags = json::array();
 };
 
-std::map<std::string, RuleFacts> collect_rules(const json& results) {
+std::map<std::string, RuleFacts> collect_rules(const json& results,
+                                               const EndpointSource& endpoints) {
   std::map<std::string, RuleFacts> rules;
   for (const auto& [id, script] : results.at("scripts").items()) {
     RuleFacts& facts = rules[id];
@@ -81,14 +83,16 @@ std::map<std::string, RuleFacts> collect_rules(const json& results) {
     facts.kind = script.value("kind", std::string());
     facts.tags = script.value("tags", json::array());
   }
-  for (const auto& endpoint : results.at("endpoints")) {
-    // A test of a script the document does not describe still needs its rule.
-    for (const auto& test : endpoint.at("tests")) rules[test.at("id").get<std::string>()];
-    if (!endpoint.contains("findings")) continue;
-    for (const auto& finding : endpoint["findings"]) {
-      RuleFacts& facts = rules[finding.at("id").get<std::string>()];
-      if (facts.severity.empty()) facts.severity = finding.at("severity").get<std::string>();
-    }
+  for (std::size_t i = 0; i < endpoints.size(); ++i) {
+    endpoints.visit(i, [&rules](const json& endpoint) {
+      // A test of a script the document does not describe still needs its rule.
+      for (const auto& test : endpoint.at("tests")) rules[test.at("id").get<std::string>()];
+      if (!endpoint.contains("findings")) return;
+      for (const auto& finding : endpoint["findings"]) {
+        RuleFacts& facts = rules[finding.at("id").get<std::string>()];
+        if (facts.severity.empty()) facts.severity = finding.at("severity").get<std::string>();
+      }
+    });
   }
   return rules;
 }
@@ -287,28 +291,42 @@ json finding_result(const json& endpoint, const json& finding, std::size_t rule_
   return result;
 }
 
+// Each SARIF result of one endpoint: an alert per accepted relay attempt, one per finding.
+json endpoint_results(const json& results, const json& endpoint,
+                      const std::map<std::string, std::size_t>& rule_index) {
+  json out = json::array();
+  for (const auto& test : endpoint.at("tests")) {
+    if (test.at("verdict") != "fail") continue;
+    out.push_back(
+        relay_result(results, endpoint, test, rule_index.at(test.at("id").get<std::string>())));
+  }
+  if (!endpoint.contains("findings")) return out;
+  for (const auto& finding : endpoint["findings"]) {
+    out.push_back(
+        finding_result(endpoint, finding, rule_index.at(finding.at("id").get<std::string>())));
+  }
+  return out;
+}
+
+// `value` pretty-printed as an element `indent` spaces deep inside the log.
+std::string nested(const json& value, std::size_t indent) {
+  std::string text = value.dump(2, ' ', false, json::error_handler_t::replace);
+  std::string out(indent, ' ');
+  for (char c : text) {
+    out += c;
+    if (c == '\n') out.append(indent, ' ');
+  }
+  return out;
+}
+
 }  // namespace
 
-std::string render_sarif(const json& results) {
+bool write_sarif(const json& results, const EndpointSource& endpoints, const ChunkSink& sink) {
   json rules = json::array();
   std::map<std::string, std::size_t> rule_index;
-  for (auto& [id, facts] : collect_rules(results)) {
+  for (auto& [id, facts] : collect_rules(results, endpoints)) {
     rule_index[id] = rules.size();
     rules.push_back(make_rule(id, std::move(facts)));
-  }
-
-  json sarif_results = json::array();
-  for (const auto& endpoint : results.at("endpoints")) {
-    for (const auto& test : endpoint.at("tests")) {
-      if (test.at("verdict") != "fail") continue;
-      sarif_results.push_back(
-          relay_result(results, endpoint, test, rule_index.at(test.at("id").get<std::string>())));
-    }
-    if (!endpoint.contains("findings")) continue;
-    for (const auto& finding : endpoint["findings"]) {
-      sarif_results.push_back(
-          finding_result(endpoint, finding, rule_index.at(finding.at("id").get<std::string>())));
-    }
   }
 
   const std::string version = text_of(results.at("tool").at("version"));
@@ -326,7 +344,7 @@ std::string render_sarif(const json& results) {
         {{{"level", "error"},
           {"descriptor", {{"id", "scan-incomplete"}}},
           {"message",
-           {{"text", "The scan was interrupted: " + std::to_string(results.at("endpoints").size()) +
+           {{"text", "The scan was interrupted: " + std::to_string(endpoints.size()) +
                          " endpoint(s) finished; endpoints not listed were not audited."}}}}});
   }
   json log = {
@@ -334,14 +352,40 @@ std::string render_sarif(const json& results) {
       {"runs", json::array({{
                    {"tool", {{"driver", driver}}},
                    {"invocations", json::array({invocation})},
-                   {"results", sarif_results},
+                   {"results", json::array()},
                    {"properties",
                     {{"verdict", summary.at("verdict")},
                      {"complete", results.at("complete")},
                      {"summary", summary}}},
                }})},
   };
-  return log.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  // The results go where the empty array is, one endpoint's alerts at a time.
+  const std::string frame = log.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  const std::string placeholder = "\"results\": []";
+  const auto split = frame.find(placeholder);
+  if (!sink(std::string_view(frame).substr(0, split)) || !sink("\"results\": [")) return false;
+  bool first = true;
+  bool written = true;
+  for (std::size_t i = 0; i < endpoints.size() && written; ++i) {
+    endpoints.visit(i, [&](const json& endpoint) {
+      for (const json& result : endpoint_results(results, endpoint, rule_index)) {
+        written = written && sink(first ? "\n" : ",\n") && sink(nested(result, 8));
+        first = false;
+      }
+    });
+  }
+  return written && sink(first ? "]" : "\n      ]") &&
+         sink(std::string_view(frame).substr(split + placeholder.size()));
+}
+
+std::string render_sarif(const json& results) {
+  (void)results.at("endpoints");  // a document without endpoints is incomplete, not empty
+  std::string out;
+  write_sarif(results, DocumentEndpoints(results), [&out](std::string_view chunk) {
+    out.append(chunk);
+    return true;
+  });
+  return out;
 }
 
 }  // namespace relayaudit

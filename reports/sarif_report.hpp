@@ -5,6 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reports/atomic_file.hpp"
+#include "reports/endpoint_source.hpp"
+
 namespace relayaudit {
 
 // Renders a results document (reports/results.schema.json) as a SARIF 2.1.0 log with one run:
@@ -18,5 +21,10 @@ namespace relayaudit {
 //   endpoint and script across runs instead of a new one per scan.
 // Server text in messages is shown through visible_text, with SARIF's link brackets escaped.
 std::string render_sarif(const nlohmann::json& results);
+
+// The same, written piece by piece into `sink`, the endpoints read from `endpoints` (twice: the
+// rules come first); `results` is the document, whose own "endpoints" are not read.
+bool write_sarif(const nlohmann::json& results, const EndpointSource& endpoints,
+                 const ChunkSink& sink);
 
 }  // namespace relayaudit

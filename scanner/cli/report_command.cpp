@@ -21,13 +21,13 @@ namespace {
 
 constexpr ReportFormat kReportFormats[] = {
     {"junit", "Write JUnit XML here: a test case per endpoint x script (Jenkins, GitLab)",
-     render_junit},
+     render_junit, write_junit},
     {"sarif", "Write SARIF 2.1.0 here: an alert per open relay x script (GitHub code scanning)",
-     render_sarif},
-    {"markdown", "Write a Markdown job summary here (GitHub step summary, GitLab)",
-     render_markdown},
+     render_sarif, write_sarif},
+    {"markdown", "Write a Markdown job summary here (GitHub step summary, GitLab)", render_markdown,
+     write_markdown},
     {"html", "Write the auditor's HTML report here: one self-contained file, prints to PDF",
-     render_html},
+     render_html, write_html},
 };
 
 // nlohmann's messages start with "[json.exception.parse_error.101] "; the rest is for people.
@@ -123,6 +123,30 @@ int write_report_files(const nlohmann::json& results, const ReportOutputs& outpu
   int code = kExitClean;
   for (const auto& [path, content] : files) {
     if (auto error = write_output_file(path, content)) {
+      std::cerr << "relayaudit: " << *error << "\n";
+      code = kExitRuntime;
+    }
+  }
+  return code;
+}
+
+int write_streamed_report_files(const nlohmann::json& header, const EndpointSource& endpoints,
+                                const ReportOutputs& outputs) {
+  int code = kExitClean;
+  for (const ReportFormat& format : report_formats()) {
+    const auto output = outputs.find(format.name);
+    if (output == outputs.end() || output->second.empty()) continue;
+    std::optional<std::string> render_error;
+    auto error = write_output_file(output->second, [&](const ChunkSink& sink) {
+      try {
+        return format.write(header, endpoints, sink);
+      } catch (const nlohmann::json::exception& failure) {
+        render_error = without_exception_id(failure.what());
+        return false;
+      }
+    });
+    if (render_error) error = "cannot render --" + std::string(format.name) + ": " + *render_error;
+    if (error) {
       std::cerr << "relayaudit: " << *error << "\n";
       code = kExitRuntime;
     }

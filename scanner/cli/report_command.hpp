@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/output_preflight.hpp"
+#include "reports/atomic_file.hpp"
+#include "reports/endpoint_source.hpp"
 
 namespace relayaudit {
 
@@ -18,6 +20,9 @@ struct ReportFormat {
   const char* name;  // "junit": the flag is --junit
   const char* help;
   std::string (*render)(const nlohmann::json& results);
+  // The same written piece by piece, the endpoints read one at a time (a scan's spill file).
+  bool (*write)(const nlohmann::json& results, const EndpointSource& endpoints,
+                const ChunkSink& sink);
 };
 
 // Every format, in the order the files are rendered and written. A new writer is
@@ -44,6 +49,13 @@ std::vector<RequestedOutput> requested_outputs(const ReportOutputs& outputs);
 // on stderr; the others are still written).
 int write_report_files(const nlohmann::json& results, const ReportOutputs& outputs,
                        const std::string& source);
+
+// Writes every requested format straight into its file, each rendered from `header` (the
+// document without its endpoints) and `endpoints` read one at a time, so a scan of any size is
+// reported in bounded memory. The document is the scan's own: a render failure is a runtime
+// error. Returns kExitClean, or kExitRuntime naming each file that could not be written.
+int write_streamed_report_files(const nlohmann::json& header, const EndpointSource& endpoints,
+                                const ReportOutputs& outputs);
 
 struct ReportCommandOptions {
   std::string results_file;

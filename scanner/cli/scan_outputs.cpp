@@ -6,6 +6,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/output_preflight.hpp"
 #include "cli/report_command.hpp"
+#include "reports/endpoint_source.hpp"
 #include "reports/output_path.hpp"
 #include "reports/results_json.hpp"
 
@@ -60,22 +61,12 @@ int write_scan_outputs(const ScanCommandOptions& options, const ScanResult& resu
         write_results_file(options.output, header, spilled_lines(finished, read_error)));
   }
   if (any_report_requested(options.reports)) {
-    // The report writers read one document; -o and every format show the same endpoints.
-    nlohmann::json document = header;
-    nlohmann::json& endpoints = document["endpoints"];
-    finished.for_each_text(
-        [&endpoints](std::string_view text) {
-          endpoints.push_back(nlohmann::json::parse(text));
-          return true;
-        },
-        read_error);
-    const std::string source = options.output.empty() || names_standard_output(options.output)
-                                   ? "scan results"
-                                   : options.output;
-    // A render failure here would be our own bug, not the user's input: a runtime error, too.
-    if (!read_error && write_report_files(document, options.reports, source) != kExitClean) {
+    // Each format reads the spilled endpoints one at a time, as -o did: the same endpoints.
+    const SpilledEndpoints endpoints(finished);
+    if (write_streamed_report_files(header, endpoints, options.reports) != kExitClean) {
       code = kExitRuntime;
     }
+    if (!read_error) read_error = endpoints.error();
   }
   if (read_error) code = std::max(code, exit_code_of(read_error));
   return code;

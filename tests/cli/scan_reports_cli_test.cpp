@@ -67,6 +67,27 @@ TEST(ScanReports, OneLabScanWritesEveryFormatAndEachValidates) {
   }
 }
 
+// `scan` writes each format streaming over its spilled endpoints; `report` renders the same
+// formats from results.json in memory. Both are byte for byte the same.
+TEST(ScanReports, StreamedReportsAreTheReportsOfResultsJson) {
+  TempDir dir;
+  const auto path = [&](const std::string& name) { return (dir.path() / name).string(); };
+  const std::vector<std::string> formats = {"junit", "sarif", "markdown", "html"};
+  std::vector<std::string> scan = {kBinary, "scan", "--lab", "-q", "-o", path("results.json")};
+  std::vector<std::string> report = {kBinary, "report", path("results.json")};
+  for (const auto& format : formats) {
+    scan.insert(scan.end(), {"--" + format, path("scan." + format)});
+    report.insert(report.end(), {"--" + format, path("report." + format)});
+  }
+  ASSERT_EQ(run_command(scan).exit_code, 1);
+  ASSERT_EQ(run_command(report).exit_code, 1);
+  for (const auto& format : formats) {
+    const std::string streamed = read_file(path("scan." + format));
+    ASSERT_GT(streamed.size(), 1000u) << format;
+    EXPECT_TRUE(streamed == read_file(path("report." + format))) << format;
+  }
+}
+
 TEST(ScanReports, ReportsNeedNoResultsFile) {
   TempDir dir;
   const std::string html = (dir.path() / "report.html").string();
