@@ -45,10 +45,11 @@ PaceAction EndpointPacing::on_reply(const ReplyTiming& timing) {
   // Slow before any error, or slow all along: a slow server, not one that punishes errors.
   ReplyTiming earlier = timing;
   earlier.wait_ms = timing.slowest_before_ms;
-  if (timing.errors_before == 0 || slow(earlier)) return PaceAction::carry_on;
-  // Postfix smtpd_soft_error_limit: after k errors every reply sleeps. k - 1 stay fast.
-  facts_.error_limit = timing.errors_before;
-  learn_error_limit(timing.errors_before - 1);
+  if (timing.errors_before_last == 0 || slow(earlier)) return PaceAction::carry_on;
+  // Postfix smtpd_soft_error_limit: after k errors every reply sleeps, and what it had buffered
+  // comes just before the first sleep. k - 1 stay fast.
+  facts_.error_limit = timing.errors_before_last;
+  learn_error_limit(timing.errors_before_last - 1);
   return PaceAction::hang_up;
 }
 

@@ -147,8 +147,10 @@ void Session::on_transport_bytes(std::string_view bytes) {
   }
   // Every reply of this read arrived before anything written in answer to it: nothing is sent
   // until all of them are checked, so a reply with no command outstanding is always seen.
+  read_.reset();
   for (auto& reply : replies) {
     if (state_ == State::closing) return;
+    last_in_read_ = &reply == &replies.back();
     if (awaiting_.empty() && ending_ == Ending::start_tls) {
       // CVE-2011-0411 class: plaintext after the 220 must never pass for a reply inside TLS.
       std::size_t bytes = 0;
@@ -263,14 +265,18 @@ void Session::on_reply(Reply&& reply) {
 
 bool Session::pace(const Pending& sent, const Reply& reply) {
   const std::uint64_t now = uv_now(loop_);
-  ReplyTiming timing;
-  timing.command = sent.command;
-  timing.code = reply.code;
-  timing.errors_before = end_.errors;
-  timing.syntax_errors_before = end_.syntax_errors;
-  // A pipelined reply waits on the one before it: the server's time is from the later of the two.
-  timing.wait_ms = static_cast<std::int64_t>(now - std::max(sent.sent_at, last_reply_at_));
-  timing.slowest_before_ms = slowest_reply_ms_;
+  if (!read_) {
+    read_.emplace();
+    read_->command = sent.command;
+    read_->code = reply.code;
+    read_->errors_before = end_.errors;
+    read_->syntax_errors_before = end_.syntax_errors;
+    // A pipelined reply waits on the one before it: the server's time is from the later of both.
+    read_->wait_ms = static_cast<std::int64_t>(now - std::max(sent.sent_at, last_reply_at_));
+    read_->slowest_before_ms = slowest_reply_ms_;
+  }
+  ReplyTiming& timing = *read_;
+  timing.errors_before_last = end_.errors;
   last_reply_at_ = now;
   if (sent.command == Command::banner) {
     end_.banner_ms = static_cast<std::int64_t>(now - connected_at_);
@@ -283,12 +289,13 @@ bool Session::pace(const Pending& sent, const Reply& reply) {
     round_trip_ms_ = std::max(round_trip_ms_, timing.wait_ms);
   }
   timing.round_trip_ms = round_trip_ms_;
-  slowest_reply_ms_ = std::max(slowest_reply_ms_, timing.wait_ms);
   if (reply.code >= 400 && reply.code != 421) {
     ++end_.errors;
     const int code = reply.code;
     if (code == 500 || code == 501 || code == 503 || code == 504) ++end_.syntax_errors;
   }
+  if (!last_in_read_) return true;  // pacing looks at whole reads
+  slowest_reply_ms_ = std::max(slowest_reply_ms_, timing.wait_ms);
   if (observer_.on_reply_timing(*this, timing) == PaceAction::carry_on) return true;
   end_.hung_up = true;
   finish(Status::ok, stage_of(sent.command), "hung up: the server began to slow its replies");

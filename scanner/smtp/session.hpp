@@ -77,13 +77,17 @@ struct SessionTestResult {
   Transcript transcript;
 };
 
-// One reply as pacing sees it: how long the server took, and how many errors came before it.
+// The replies of one read as pacing sees them: how long the server took before the first, and how
+// many errors came before. A server that sleeps before a reply may flush what it had buffered
+// first (Postfix), so a read's delay can follow every reply in it.
 struct ReplyTiming {
-  SmtpCommand command = SmtpCommand::banner;
+  SmtpCommand command = SmtpCommand::banner;  // the read's first reply: a delay came before it
   int code = 0;
-  int errors_before = 0;         // 4xx/5xx replies earlier on this connection
+  int errors_before = 0;         // 4xx/5xx replies earlier on this connection than the first
   int syntax_errors_before = 0;  // of those, 500/501/503/504 (syntax and sequence errors)
-  std::int64_t wait_ms = 0;      // from the later of its command's write and the previous reply
+  int errors_before_last = 0;    // 4xx/5xx replies earlier than the read's last reply
+  std::int64_t wait_ms = 0;      // the first reply's wait: from the later of its command's write
+                                 // and the previous reply
   std::int64_t slowest_before_ms = 0;  // the longest wait_ms of the earlier replies (no banner)
   // The network round trip: the longer of the TCP handshake and the first EHLO/HELO reply.
   std::int64_t round_trip_ms = 0;
@@ -237,7 +241,10 @@ class Session final : private TransportEvents {
   std::int64_t slowest_reply_ms_ = 0;  // the longest server wait so far, banner not counted
   std::int64_t round_trip_ms_ = 0;     // see ReplyTiming::round_trip_ms
   bool round_trip_measured_ = false;
-  bool teaser_reported_ = false;  // the first EHLO/HELO reply was timed
+  bool teaser_reported_ = false;
+  bool last_in_read_ = false;  // the reply being handled is the last of its read
+  std::optional<ReplyTiming>
+      read_;  // the read under way, from its first reply  // the first EHLO/HELO reply was timed
   State state_ = State::connecting;
   ReplyParser parser_;
 
