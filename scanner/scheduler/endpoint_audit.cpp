@@ -172,7 +172,8 @@ void EndpointAudit::schedule() {
       detecting_tls_ || (!greeted_once_ && !teaser_seen_) ? 1 : pacing_.connection_cap();
   int open = active_sessions_ + waiting_for_slot_;
   for (const bool plain : {false, true}) {
-    int wanted = connections_needed(plain) - awaiting_batch(plain);
+    const int awaiting = awaiting_batch(plain);
+    int wanted = connections_needed(plain, awaiting == 0) - awaiting;
     for (; wanted > 0 && open < cap; --wanted, ++open) {
       ++waiting_for_slot_;
       ++waiting_by_path_[plain ? 1 : 0];
@@ -196,7 +197,7 @@ void EndpointAudit::schedule() {
       *next > now ? *next - now : 0, 0);
 }
 
-int EndpointAudit::connections_needed(bool plain) const {
+int EndpointAudit::connections_needed(bool plain, bool spread_greet_wait) const {
   int tests = 0;
   int errors = 0;
   int syntax_errors = 0;
@@ -211,7 +212,8 @@ int EndpointAudit::connections_needed(bool plain) const {
   const int by_errors = (errors + budget.errors - 1) / budget.errors;
   const int by_syntax = (syntax_errors + budget.syntax_errors - 1) / budget.syntax_errors;
   // A tarpit or a greet wait is paid per connection: spread over the cap even when fewer would do.
-  const int spread = pacing_.slow_server() ? std::min(pacing_.connection_cap(), errors) : 1;
+  const bool spread_now = pacing_.tarpit_seen() || (pacing_.greet_wait_seen() && spread_greet_wait);
+  const int spread = spread_now ? std::min(pacing_.connection_cap(), errors) : 1;
   return std::max({1, by_errors, by_syntax, spread});
 }
 
@@ -305,7 +307,7 @@ std::vector<SessionTest> EndpointAudit::take_batch(const Greeting& greeting, boo
   const int busy = active_sessions_ - static_cast<int>(ungreeted_sessions_.size()) - 1;
   const int room = std::max(1, pacing_.connection_cap() - busy);
   const int sharing =
-      std::max(1 + awaiting_batch(plain), std::min(connections_needed(plain), room));
+      std::max(1 + awaiting_batch(plain), std::min(connections_needed(plain, false), room));
   const ErrorBudget budget = pacing_.budget();
   const int error_quota = std::min(budget.errors, (errors + sharing - 1) / sharing);
   const int syntax_quota = std::min(budget.syntax_errors, (syntax_errors + sharing - 1) / sharing);

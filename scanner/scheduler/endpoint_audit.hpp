@@ -60,8 +60,11 @@ class EndpointAudit final : public SessionObserver {
   void add_plain_reruns();
   void drop_plain_reruns();
   void schedule();
-  // Connections the ready tests of one path need under the error budget.
-  int connections_needed(bool plain) const;
+  // Connections the ready tests of one path need within the error budget; with a tarpit, or a greet
+  // wait when `spread_greet_wait`, as many as the cap allows. Not for connections already waiting
+  // for their greeting: they take the rest sooner than a new one, which pays the whole greet wait
+  // again.
+  int connections_needed(bool plain, bool spread_greet_wait) const;
   // Sessions of one path that are opening and will ask for a batch soon.
   int awaiting_batch(bool plain) const;
   std::vector<SessionTest> take_batch(const Greeting& greeting, bool plain);

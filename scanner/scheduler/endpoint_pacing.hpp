@@ -35,9 +35,8 @@ class EndpointPacing {
   // A banner that came this long after the TCP handshake (postscreen's greet wait).
   void on_greet_wait(std::int64_t wait_ms);
   // A tarpit or a greet wait is paid per connection: then the plan spreads over the cap.
-  bool slow_server() const {
-    return facts_.tarpit_ms.has_value() || facts_.greet_wait_ms.has_value();
-  }
+  bool tarpit_seen() const { return facts_.tarpit_ms.has_value(); }
+  bool greet_wait_seen() const { return facts_.greet_wait_ms.has_value(); }
   void on_greylist_wait() { ++facts_.greylist_waits; }
   const PacingFacts& facts() const { return facts_; }
 

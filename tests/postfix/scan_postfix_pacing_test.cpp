@@ -76,7 +76,8 @@ TEST_F(ScanPostfixTest, PostscreenGreetWaitIsSeenAndTheGatewayIsClosed) {
   EXPECT_EQ(endpoint.value("verdict", ""), "closed") << why;
   const auto& pacing = endpoint["pacing"];
   ASSERT_TRUE(pacing["greet_wait_ms"].is_number()) << pacing.dump();
-  EXPECT_GE(pacing["greet_wait_ms"].get<int>(), 2000) << pacing.dump();
+  // Measured from our connect callback, which a loaded machine runs a little after the accept.
+  EXPECT_GE(pacing["greet_wait_ms"].get<int>(), 1900) << pacing.dump();
   // The wait was paid by connections at once, not one after another.
   EXPECT_GE(pacing.value("peak_connections", 0), 2) << pacing.dump();
   expect_nothing_queued(*server);

@@ -15,6 +15,10 @@ using testing::LabAuditRun;
 using testing::only_endpoint;
 using testing::run_lab_audit;
 
+// A greet wait is measured from our connect callback, which a loaded machine (ASan, parallel
+// tests) runs some milliseconds after the server's accept started its timer.
+constexpr std::int64_t kLateConnectCallbackMs = 100;
+
 LabAuditRun audit_profile(LabProfile profile, const AuditOptions& options,
                           const LabOptions& lab_options = {}) {
   LabAuditRun run =
@@ -149,7 +153,7 @@ TEST(Pacing, ABannerWaitIsRecordedAndPaidOnceAConnectionInParallel) {
   const EndpointResult& endpoint = only_endpoint(run);
   EXPECT_EQ(endpoint.verdict, EndpointVerdict::closed) << endpoint.verdict_reason;
   ASSERT_TRUE(endpoint.pacing.greet_wait_ms.has_value());
-  EXPECT_GE(*endpoint.pacing.greet_wait_ms, 800);
+  EXPECT_GE(*endpoint.pacing.greet_wait_ms, 800 - kLateConnectCallbackMs);
   const auto logs = connection_logs(endpoint);
   EXPECT_GE(peak_overlap(logs), 2) << "the banner waits were paid one after another";
 }
@@ -275,7 +279,7 @@ TEST(PacingProfiles, APostscreenGreetWaitIsPaidByTheConnectionsAtOnce) {
   EXPECT_EQ(endpoint.verdict, EndpointVerdict::closed) << endpoint.verdict_reason;
   expect_every_test_decided(endpoint);
   ASSERT_TRUE(endpoint.pacing.greet_wait_ms.has_value());
-  EXPECT_GE(*endpoint.pacing.greet_wait_ms, 700);
+  EXPECT_GE(*endpoint.pacing.greet_wait_ms, 700 - kLateConnectCallbackMs);
   EXPECT_GE(endpoint.pacing.peak_connections, 2);
   // The others joined at the "220-" teaser: every connection waited at the same time.
   EXPECT_EQ(endpoint.pacing.peak_connections, endpoint.connections);
