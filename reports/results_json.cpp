@@ -185,7 +185,7 @@ std::optional<std::string> write_results_file(const std::filesystem::path& path,
       if (!line(endpoint_line(endpoint))) return false;
     }
     for (const auto& endpoint : result.endpoints) {
-      if (!line(endpoint_line(endpoint_to_json(endpoint)))) return false;
+      if (!line(endpoint_text(endpoint))) return false;
     }
     return true;
   });

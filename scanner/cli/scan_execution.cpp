@@ -192,7 +192,7 @@ int execute_scan(ScanCommandOptions& options, std::vector<Target> targets,
       [&](const EndpointResult& result, std::size_t index, std::size_t done, std::size_t total) {
         if (result.verdict == EndpointVerdict::open_relay) ++open_so_far;
         // Serialised once: the same line goes to the stream and to the spill.
-        const std::string line = endpoint_line(endpoint_to_json(result));
+        const std::string line = endpoint_text(result);
         if (jsonl.is_open() && !jsonl_error) jsonl_error = jsonl.append_text(line);
         EndpointDigest digest = digest_of(result);
         if (!options.quiet) digest.summary_text = endpoint_summary_text(result, summary_color);
