@@ -98,4 +98,8 @@ bool line_escaped(const json& line) {
   return element(line, 4) == true;
 }
 
+bool ran_over_tls(const json& test) {
+  return member(test, "path") == "tls";
+}
+
 }  // namespace relayaudit

@@ -37,4 +37,7 @@ std::string line_direction(const nlohmann::json& line);  // "C", "S", "*"; "" wh
 std::string line_text(const nlohmann::json& line);       // as the document wrote it
 bool line_escaped(const nlohmann::json& line);
 
+// True when the test ran on the TLS path ("path": "tls"); --tls both runs each script on both.
+bool ran_over_tls(const nlohmann::json& test);
+
 }  // namespace relayaudit

@@ -26,7 +26,8 @@ struct Counts {
   int skipped = 0;
 };
 
-std::string seconds(long long milliseconds) {
+// The "time" attribute: seconds with three decimals, never negative.
+std::string time_attribute(long long milliseconds) {
   char text[32];
   std::snprintf(text, sizeof text, "%.3f", static_cast<double>(std::max(0LL, milliseconds)) / 1e3);
   return text;
@@ -59,10 +60,6 @@ std::string class_name(const std::string& endpoint) {
   return "relayaudit." + key;
 }
 
-std::string text_of(const json& value) {
-  return value.is_string() ? visible_text(value.get<std::string>()) : "";
-}
-
 void set(pugi::xml_node node, const char* name, const std::string& value) {
   node.append_attribute(name).set_value(value.c_str());
 }
@@ -86,17 +83,18 @@ long long test_milliseconds(const std::vector<const json*>& lines) {
 std::string test_evidence(const json& results, const json& test,
                           const std::vector<const json*>& lines) {
   std::ostringstream body;
-  body << text_of(test.at("id")) << " (" << visible_text(script_fact(results, test, "severity"))
-       << ", " << visible_text(script_fact(results, test, "kind"))
+  body << visible_text_of(test.at("id")) << " ("
+       << visible_text(script_fact(results, test, "severity")) << ", "
+       << visible_text(script_fact(results, test, "kind"))
        << "): " << visible_text(script_fact(results, test, "title")) << "\n";
-  body << "EHLO " << text_of(test.at("ehlo")) << "\n";
+  body << "EHLO " << visible_text_of(test.at("ehlo")) << "\n";
   body << envelope_sent(test) << "\n";
-  body << "outcome: " << text_of(test.at("outcome")) << " at " << text_of(test.at("stage"))
-       << ", status " << text_of(test.at("status")) << ", " << test.at("attempts").get<int>()
-       << " attempt(s)\n";
+  body << "outcome: " << visible_text_of(test.at("outcome")) << " at "
+       << visible_text_of(test.at("stage")) << ", status " << visible_text_of(test.at("status"))
+       << ", " << test.at("attempts").get<int>() << " attempt(s)\n";
   const std::string reply = reply_lines(test.at("reply"));
   body << "reply:" << (reply.find('\n') == std::string::npos ? " " : "\n") << reply << "\n";
-  if (test.contains("detail")) body << "detail: " << text_of(test.at("detail")) << "\n";
+  if (test.contains("detail")) body << "detail: " << visible_text_of(test.at("detail")) << "\n";
   if (test.contains("data_reply")) {
     body << "reply to DATA: " << reply_lines(test["data_reply"]) << "\n";
   }
@@ -105,7 +103,8 @@ std::string test_evidence(const json& results, const json& test,
 }
 
 std::string outcome_message(const json& test) {
-  std::string message = text_of(test.at("outcome")) + " at " + text_of(test.at("stage"));
+  std::string message =
+      visible_text_of(test.at("outcome")) + " at " + visible_text_of(test.at("stage"));
   const std::string command = decisive_command(test);
   if (!command.empty()) message += " (" + command + ")";
   return message + ": " + reply_summary(test.at("reply"));
@@ -120,18 +119,14 @@ const json* finding_for(const json& endpoint, const json& test) {
   return nullptr;
 }
 
-// --tls both runs a script on each path: the path makes the two testcases distinct.
-bool over_tls(const json& test) {
-  return test.contains("path") && test.at("path") == "tls";
-}
-
 void add_test_case(pugi::xml_node suite, const json& results, const json& endpoint,
                    const json& test, Counts& counts) {
   const std::vector<const json*> lines = test_lines(endpoint, test);
   pugi::xml_node test_case = suite.append_child("testcase");
-  set(test_case, "name", text_of(test.at("id")) + (over_tls(test) ? " (over TLS)" : ""));
+  set(test_case, "name",
+      visible_text_of(test.at("id")) + (ran_over_tls(test) ? " (over TLS)" : ""));
   set(test_case, "classname", class_name(endpoint.at("endpoint").get<std::string>()));
-  set(test_case, "time", seconds(test_milliseconds(lines)));
+  set(test_case, "time", time_attribute(test_milliseconds(lines)));
   ++counts.tests;
   const std::string verdict = test.at("verdict").get<std::string>();
   const std::string kind = script_fact(results, test, "kind");
@@ -142,7 +137,7 @@ void add_test_case(pugi::xml_node suite, const json& results, const json& endpoi
   } else if (verdict == "fail") {
     pugi::xml_node failure = test_case.append_child("failure");
     set(failure, "message",
-        std::string(over_tls(test) ? "open relay over TLS: " : "open relay: ") +
+        std::string(ran_over_tls(test) ? "open relay over TLS: " : "open relay: ") +
             envelope_sent(test) + " accepted: " + reply_summary(test.at("reply")));
     set(failure, "type", "open-relay");
     add_text(failure, test_evidence(results, test, lines));
@@ -155,9 +150,9 @@ void add_test_case(pugi::xml_node suite, const json& results, const json& endpoi
     ++counts.errors;
   } else if (kind == "probe") {
     const json* finding = finding_for(endpoint, test);
-    const std::string found =
-        finding != nullptr ? text_of(finding->at("message"))
-                           : "probe " + text_of(test.at("id")) + ": " + outcome_message(test);
+    const std::string found = finding != nullptr ? visible_text_of(finding->at("message"))
+                                                 : "probe " + visible_text_of(test.at("id")) +
+                                                       ": " + outcome_message(test);
     add_text(test_case.append_child("system-out"),
              found + "\n\n" + test_evidence(results, test, lines));
   }
@@ -165,22 +160,24 @@ void add_test_case(pugi::xml_node suite, const json& results, const json& endpoi
 
 void add_endpoint_output(pugi::xml_node suite, const json& endpoint) {
   std::ostringstream out;
-  out << endpoint_label(endpoint) << ": " << text_of(endpoint.at("verdict")) << ": "
-      << text_of(endpoint.at("verdict_reason")) << "\n";
+  out << endpoint_label(endpoint) << ": " << visible_text_of(endpoint.at("verdict")) << ": "
+      << visible_text_of(endpoint.at("verdict_reason")) << "\n";
   if (endpoint.contains("evidence")) {
-    out << "evidence: " << text_of(endpoint["evidence"].at("strength")) << ": "
-        << text_of(endpoint["evidence"].at("detail")) << "\n";
+    out << "evidence: " << visible_text_of(endpoint["evidence"].at("strength")) << ": "
+        << visible_text_of(endpoint["evidence"].at("detail")) << "\n";
   }
-  out << "status " << text_of(endpoint.at("status")) << " at " << text_of(endpoint.at("stage"));
-  if (endpoint.contains("error")) out << ": " << text_of(endpoint.at("error"));
+  out << "status " << visible_text_of(endpoint.at("status")) << " at "
+      << visible_text_of(endpoint.at("stage"));
+  if (endpoint.contains("error")) out << ": " << visible_text_of(endpoint.at("error"));
   out << "\nbanner: " << reply_lines(endpoint.at("banner")) << "\n";
   if (endpoint.at("ehlo").is_object()) {
     out << "EHLO reply:\n" << reply_lines(endpoint["ehlo"].at("reply")) << "\n";
   }
   if (endpoint.contains("findings")) {
     for (const auto& finding : endpoint["findings"]) {
-      out << "finding " << text_of(finding.at("id")) << " (" << text_of(finding.at("severity"))
-          << "): " << text_of(finding.at("message")) << "\n";
+      out << "finding " << visible_text_of(finding.at("id")) << " ("
+          << visible_text_of(finding.at("severity"))
+          << "): " << visible_text_of(finding.at("message")) << "\n";
     }
   }
   add_text(suite.append_child("system-out"), out.str());
@@ -217,11 +214,11 @@ void add_tls_properties(pugi::xml_node properties, const json& endpoint) {
   const auto tls = endpoint.find("tls");
   if (tls == endpoint.end() || !tls->is_object()) return;
   if (tls->contains("starttls_policy") && tls->at("starttls_policy").is_string()) {
-    add_property(properties, "tls.starttls_policy", text_of(tls->at("starttls_policy")));
+    add_property(properties, "tls.starttls_policy", visible_text_of(tls->at("starttls_policy")));
   }
   if (tls->at("established") != true) return;
-  add_property(properties, "tls.protocol", text_of(tls->value("protocol", json())));
-  add_property(properties, "tls.cipher", text_of(tls->value("cipher", json())));
+  add_property(properties, "tls.protocol", visible_text_of(tls->value("protocol", json())));
+  add_property(properties, "tls.cipher", visible_text_of(tls->value("cipher", json())));
   const bool trusted = tls->contains("chain_trusted") && tls->at("chain_trusted") == true;
   add_property(properties, "tls.trusted", trusted ? "true" : "false");
 }
@@ -229,23 +226,24 @@ void add_tls_properties(pugi::xml_node properties, const json& endpoint) {
 Counts add_endpoint_suite(pugi::xml_node suites, int id, const json& results,
                           const json& endpoint) {
   const long long started = endpoint.at("started_ms").get<long long>();
-  const std::string host = endpoint.at("host_name").is_string() ? text_of(endpoint.at("host_name"))
-                                                                : text_of(endpoint.at("address"));
+  const std::string host = endpoint.at("host_name").is_string()
+                               ? visible_text_of(endpoint.at("host_name"))
+                               : visible_text_of(endpoint.at("address"));
   pugi::xml_node suite =
       open_suite(suites, id, endpoint_label(endpoint), host.empty() ? "unknown" : host,
                  ant_timestamp(results.at("started_at").get<std::string>(), started));
   suite.attribute("time").set_value(
-      seconds(endpoint.at("finished_ms").get<long long>() - started).c_str());
+      time_attribute(endpoint.at("finished_ms").get<long long>() - started).c_str());
 
   pugi::xml_node properties = suite.append_child("properties");
-  add_property(properties, "endpoint", text_of(endpoint.at("endpoint")));
-  add_property(properties, "address", text_of(endpoint.at("address")));
+  add_property(properties, "endpoint", visible_text_of(endpoint.at("endpoint")));
+  add_property(properties, "address", visible_text_of(endpoint.at("address")));
   add_property(properties, "port", std::to_string(endpoint.at("port").get<int>()));
   if (endpoint.at("host_name").is_string()) {
-    add_property(properties, "host_name", text_of(endpoint.at("host_name")));
+    add_property(properties, "host_name", visible_text_of(endpoint.at("host_name")));
   }
-  add_property(properties, "verdict", text_of(endpoint.at("verdict")));
-  add_property(properties, "verdict_reason", text_of(endpoint.at("verdict_reason")));
+  add_property(properties, "verdict", visible_text_of(endpoint.at("verdict")));
+  add_property(properties, "verdict_reason", visible_text_of(endpoint.at("verdict_reason")));
   add_property(properties, "banner", reply_summary(endpoint.at("banner")));
   add_tls_properties(properties, endpoint);
 
@@ -256,12 +254,12 @@ Counts add_endpoint_suite(pugi::xml_node suites, int id, const json& results,
     set(test_case, "classname", class_name(endpoint.at("endpoint").get<std::string>()));
     set(test_case, "time", "0.000");
     pugi::xml_node error = test_case.append_child("error");
-    std::string message = "unreachable: " + text_of(endpoint.at("verdict_reason"));
-    if (endpoint.contains("error")) message += " (" + text_of(endpoint.at("error")) + ")";
+    std::string message = "unreachable: " + visible_text_of(endpoint.at("verdict_reason"));
+    if (endpoint.contains("error")) message += " (" + visible_text_of(endpoint.at("error")) + ")";
     set(error, "message", message);
     set(error, "type", "unreachable");
-    add_text(error, "status " + text_of(endpoint.at("status")) + " at " +
-                        text_of(endpoint.at("stage")) + "\n" +
+    add_text(error, "status " + visible_text_of(endpoint.at("status")) + " at " +
+                        visible_text_of(endpoint.at("stage")) + "\n" +
                         transcript_text(endpoint_lines(endpoint)) + "\n");
     ++counts.tests;
     ++counts.errors;
@@ -306,11 +304,11 @@ Counts add_unresolved_suite(pugi::xml_node suites, int id, const json& results) 
   Counts counts;
   for (const auto& problem : results.at("unresolved")) {
     pugi::xml_node test_case =
-        add_run_case(suite, text_of(problem.at("target")), "relayaudit.unresolved", counts);
+        add_run_case(suite, visible_text_of(problem.at("target")), "relayaudit.unresolved", counts);
     pugi::xml_node error = test_case.append_child("error");
     set(error, "message",
-        text_of(problem.at("status")) + ": " + text_of(problem.at("message")) + " (" +
-            text_of(problem.at("origin")) + ")");
+        visible_text_of(problem.at("status")) + ": " + visible_text_of(problem.at("message")) +
+            " (" + visible_text_of(problem.at("origin")) + ")");
     set(error, "type", "unresolved");
     ++counts.errors;
   }
@@ -325,10 +323,10 @@ Counts add_domains_suite(pugi::xml_node suites, int id, const json& results) {
     return add_run_case(suite, name, "relayaudit.domain", counts);
   };
   for (const auto& domain : results.at("domains")) {
-    const std::string name = text_of(domain.at("domain"));
-    const std::string verdict = text_of(domain.at("verdict"));
+    const std::string name = visible_text_of(domain.at("domain"));
+    const std::string verdict = visible_text_of(domain.at("verdict"));
     std::string endpoints;
-    for (const auto& key : domain.at("endpoints")) endpoints += " " + text_of(key);
+    for (const auto& key : domain.at("endpoints")) endpoints += " " + visible_text_of(key);
     pugi::xml_node relay = add_case(name + ": no MX relays");
     if (verdict == "open-relay") {
       pugi::xml_node failure = relay.append_child("failure");
@@ -342,7 +340,8 @@ Counts add_domains_suite(pugi::xml_node suites, int id, const json& results) {
     } else if (verdict != "closed") {
       pugi::xml_node error = relay.append_child("error");
       set(error, "message",
-          verdict + (domain.at("error").is_string() ? ": " + text_of(domain.at("error")) : ""));
+          verdict +
+              (domain.at("error").is_string() ? ": " + visible_text_of(domain.at("error")) : ""));
       set(error, "type", verdict);
       add_text(error, "endpoints:" + endpoints + "\n");
       ++counts.errors;
@@ -353,8 +352,9 @@ Counts add_domains_suite(pugi::xml_node suites, int id, const json& results) {
       pugi::xml_node failure = consistent.append_child("failure");
       std::string detail;
       for (const auto& finding : domain.at("findings")) {
-        detail += text_of(finding.at("mx")) + " (" + text_of(finding.at("endpoint")) +
-                  "): " + text_of(finding.at("message")) + "\n";
+        detail += visible_text_of(finding.at("mx")) + " (" +
+                  visible_text_of(finding.at("endpoint")) +
+                  "): " + visible_text_of(finding.at("message")) + "\n";
       }
       set(failure, "message", "an MX of " + name + " refuses the domain's mail");
       set(failure, "type", "mx-refuses-domain-mail");
@@ -394,9 +394,9 @@ std::pair<std::string, std::string> suites_frame(const json& results, const Coun
   set(declaration, "version", "1.0");
   set(declaration, "encoding", "UTF-8");
   pugi::xml_node suites = document.append_child("testsuites");
-  set(suites, "name", "relayaudit " + text_of(results.at("tool").at("version")));
+  set(suites, "name", "relayaudit " + visible_text_of(results.at("tool").at("version")));
   for (const char* count : {"tests", "failures", "errors"}) suites.append_attribute(count);
-  set(suites, "time", seconds(results.at("duration_ms").get<long long>()));
+  set(suites, "time", time_attribute(results.at("duration_ms").get<long long>()));
   set_counts(suites, total, false);
   suites.append_child("placeholder");
   std::ostringstream out;

@@ -17,7 +17,8 @@ namespace {
 
 using nlohmann::json;
 
-std::string text_of(const json& value) {
+// Document text as written, for code() and plain() to escape; "" for null or any other type.
+std::string string_or_empty(const json& value) {
   return value.is_string() ? value.get<std::string>() : "";
 }
 
@@ -100,14 +101,15 @@ std::string title_for(const std::string& verdict) {
   return plain(verdict);
 }
 
-std::string seconds(long long milliseconds) {
+// "2.5 s": the run's duration in the heading.
+std::string duration_label(long long milliseconds) {
   char text[32];
   std::snprintf(text, sizeof text, "%.1f s", static_cast<double>(milliseconds) / 1e3);
   return text;
 }
 
 std::string mailbox(const json& address) {
-  return code("<" + text_of(address) + ">");
+  return code("<" + string_or_empty(address) + ">");
 }
 
 std::string recipients(const json& test) {
@@ -135,8 +137,8 @@ std::string reply_cell(const json& reply) {
 }
 
 // --tls both runs a script on each path: the path tells its two rows apart.
-std::string over_tls(const json& test) {
-  return test.contains("path") && test.at("path") == "tls" ? " over TLS" : "";
+std::string tls_path_suffix(const json& test) {
+  return ran_over_tls(test) ? " over TLS" : "";
 }
 
 bool has_tag(const json& results, const json& test, std::string_view tag) {
@@ -179,12 +181,12 @@ void write_endpoint_table(std::ostream& out, const EndpointSource& source,
       order.begin(),
       order.begin() + static_cast<std::ptrdiff_t>(std::min(order.size(), kMaxEndpointRows)));
   for_each_at(source, shown, [&out](const json& endpoint) {
-    out << "| " << plain(text_of(endpoint.at("verdict"))) << " | "
-        << code(text_of(endpoint.at("endpoint"))) << " | " << host_cell(endpoint) << " | "
+    out << "| " << plain(string_or_empty(endpoint.at("verdict"))) << " | "
+        << code(string_or_empty(endpoint.at("endpoint"))) << " | " << host_cell(endpoint) << " | "
         << plain(tls_label(endpoint)) << " | "
         << (endpoint.at("banner").is_object() ? code_span(reply_summary(endpoint.at("banner")))
                                               : "")
-        << " | " << plain(text_of(endpoint.at("verdict_reason"))) << " |\n";
+        << " | " << plain(string_or_empty(endpoint.at("verdict_reason"))) << " |\n";
   });
   out << "\n";
   if (order.size() > kMaxEndpointRows) {
@@ -194,16 +196,16 @@ void write_endpoint_table(std::ostream& out, const EndpointSource& source,
 }
 
 void write_open_relay(std::ostream& out, const json& results, const json& endpoint) {
-  out << "#### " << code(text_of(endpoint.at("endpoint")), false);
+  out << "#### " << code(string_or_empty(endpoint.at("endpoint")), false);
   if (endpoint.at("host_name").is_string()) {
-    out << " " << code(text_of(endpoint.at("host_name")), false);
+    out << " " << code(string_or_empty(endpoint.at("host_name")), false);
   }
-  out << "\n\nVerdict: " << plain(text_of(endpoint.at("verdict_reason"))) << "\n\n";
+  out << "\n\nVerdict: " << plain(string_or_empty(endpoint.at("verdict_reason"))) << "\n\n";
   if (endpoint.contains("evidence")) {
     const json& evidence = endpoint["evidence"];
-    out << "Evidence: **" << plain(text_of(evidence.at("strength"))) << "**";
+    out << "Evidence: **" << plain(string_or_empty(evidence.at("strength"))) << "**";
     if (evidence.at("sink_suspected") == true) out << " (a sink or catch-all is suspected)";
-    out << ". " << plain(text_of(evidence.at("detail"))) << "\n\n";
+    out << ". " << plain(string_or_empty(evidence.at("detail"))) << "\n\n";
   }
   std::vector<const json*> failed;
   for (const auto& test : endpoint.at("tests")) {
@@ -214,7 +216,7 @@ void write_open_relay(std::ostream& out, const json& results, const json& endpoi
                         [&](const json* test) { return !has_tag(results, *test, "address-form"); });
   out << "| script | severity | MAIL FROM | RCPT TO | reply |\n| --- | --- | --- | --- | --- |\n";
   for (const json* test : failed) {
-    out << "| " << code(text_of(test->at("id"))) << over_tls(*test) << " | "
+    out << "| " << code(string_or_empty(test->at("id"))) << tls_path_suffix(*test) << " | "
         << plain(script_fact(results, *test, "severity")) << " | " << mailbox(test->at("mail_from"))
         << " | " << recipients(*test) << " | " << reply_cell(test->at("reply")) << " |\n";
   }
@@ -222,8 +224,8 @@ void write_open_relay(std::ostream& out, const json& results, const json& endpoi
   const auto lines =
       failed.empty() ? std::vector<const json*>() : test_lines(endpoint, *failed.front());
   if (!lines.empty()) {
-    out << "Transcript of " << code(text_of(failed.front()->at("id")), false)
-        << over_tls(*failed.front()) << ":\n\n"
+    out << "Transcript of " << code(string_or_empty(failed.front()->at("id")), false)
+        << tls_path_suffix(*failed.front()) << ":\n\n"
         << fenced(transcript_text(lines)) << "\n";
   }
 }
@@ -234,9 +236,10 @@ void write_findings(std::ostream& out, const EndpointSource& source,
   for_each_at(source, order, [&rows](const json& endpoint) {
     if (!endpoint.contains("findings")) return;
     for (const auto& finding : endpoint.at("findings")) {
-      rows << "| " << code(text_of(endpoint.at("endpoint"))) << " | "
-           << code(text_of(finding.at("id"))) << " | " << plain(text_of(finding.at("severity")))
-           << " | " << plain(text_of(finding.at("message"))) << " |\n";
+      rows << "| " << code(string_or_empty(endpoint.at("endpoint"))) << " | "
+           << code(string_or_empty(finding.at("id"))) << " | "
+           << plain(string_or_empty(finding.at("severity"))) << " | "
+           << plain(string_or_empty(finding.at("message"))) << " |\n";
     }
   });
   if (rows.str().empty()) return;
@@ -254,21 +257,21 @@ void write_domains(std::ostream& out, const json& results) {
     std::string hosts;
     for (const auto& host : domain.at("hosts")) {
       if (!hosts.empty()) hosts += "<br>";
-      hosts +=
-          std::to_string(host.at("preference").get<int>()) + " " + code(text_of(host.at("name")));
+      hosts += std::to_string(host.at("preference").get<int>()) + " " +
+               code(string_or_empty(host.at("name")));
     }
     std::vector<std::string> notes;
     if (domain.at("null_mx") == true) notes.push_back("null MX: accepts no mail");
     if (domain.at("implicit_mx") == true) notes.push_back("no MX: its own address receives mail");
-    if (domain.at("error").is_string()) notes.push_back(plain(text_of(domain.at("error"))));
+    if (domain.at("error").is_string()) notes.push_back(plain(string_or_empty(domain.at("error"))));
     for (const auto& finding : domain.at("findings")) {
       notes.push_back(std::string(finding.at("backup_mx") == true ? "backup MX " : "MX ") +
-                      code(text_of(finding.at("mx"))) + " refuses the domain's mail");
+                      code(string_or_empty(finding.at("mx"))) + " refuses the domain's mail");
     }
     std::string joined;
     for (const auto& note : notes) joined += (joined.empty() ? "" : "; ") + note;
-    out << "| " << plain(text_of(domain.at("verdict"))) << " | "
-        << code(text_of(domain.at("domain"))) << " | " << hosts << " | "
+    out << "| " << plain(string_or_empty(domain.at("verdict"))) << " | "
+        << code(string_or_empty(domain.at("domain"))) << " | " << hosts << " | "
         << domain.at("endpoints").size() << " | " << joined << " |\n";
   }
   out << "\n";
@@ -285,13 +288,14 @@ void write_dnsbl(std::ostream& out, const json& results, const EndpointSource& s
       if (listing.at("status") == "not-listed") continue;
       std::string codes;
       for (const auto& code_text : listing.at("return_codes")) {
-        codes += (codes.empty() ? "" : " ") + text_of(code_text);
+        codes += (codes.empty() ? "" : " ") + string_or_empty(code_text);
       }
       const json& why =
           listing.at("status") == "error" ? listing.at("error") : listing.at("reason");
-      rows << "| " << code(text_of(endpoint.at("endpoint"))) << " | "
-           << code(text_of(listing.at("zone"))) << " | " << plain(text_of(listing.at("status")))
-           << " | " << code(codes) << " | " << plain(text_of(why)) << " |\n";
+      rows << "| " << code(string_or_empty(endpoint.at("endpoint"))) << " | "
+           << code(string_or_empty(listing.at("zone"))) << " | "
+           << plain(string_or_empty(listing.at("status"))) << " | " << code(codes) << " | "
+           << plain(string_or_empty(why)) << " |\n";
     }
   });
   out << "### DNS blocklists\n\n";
@@ -308,9 +312,10 @@ void write_unresolved(std::ostream& out, const json& unresolved) {
   out << "### Unresolved targets\n\n| target | origin | status | message |\n"
       << "| --- | --- | --- | --- |\n";
   for (const auto& problem : unresolved) {
-    out << "| " << code(text_of(problem.at("target"))) << " | "
-        << plain(text_of(problem.at("origin"))) << " | " << plain(text_of(problem.at("status")))
-        << " | " << plain(text_of(problem.at("message"))) << " |\n";
+    out << "| " << code(string_or_empty(problem.at("target"))) << " | "
+        << plain(string_or_empty(problem.at("origin"))) << " | "
+        << plain(string_or_empty(problem.at("status"))) << " | "
+        << plain(string_or_empty(problem.at("message"))) << " |\n";
   }
   out << "\n";
 }
@@ -319,13 +324,13 @@ void write_unresolved(std::ostream& out, const json& unresolved) {
 
 bool write_markdown(const json& results, const EndpointSource& source, const ChunkSink& sink) {
   std::ostringstream out;
-  const std::string verdict = text_of(results.at("summary").at("verdict"));
+  const std::string verdict = string_or_empty(results.at("summary").at("verdict"));
   out << "## relayaudit: " << title_for(verdict) << "\n\n";
   out << "Run verdict **" << plain(verdict) << "**. Scan from "
-      << code(text_of(results.at("started_at")), false) << " to "
-      << code(text_of(results.at("finished_at")), false) << " ("
-      << seconds(results.at("duration_ms").get<long long>()) << ") by relayaudit "
-      << code(text_of(results.at("tool").at("version")), false) << ", "
+      << code(string_or_empty(results.at("started_at")), false) << " to "
+      << code(string_or_empty(results.at("finished_at")), false) << " ("
+      << duration_label(results.at("duration_ms").get<long long>()) << ") by relayaudit "
+      << code(string_or_empty(results.at("tool").at("version")), false) << ", "
       << results.at("scripts").size() << " scripts.\n\n";
   if (results.at("complete") != true) {
     out << "> **Incomplete scan:** it was interrupted before every endpoint was audited; "

@@ -65,9 +65,9 @@ std::string dump_safely(const json& value, int indent) {
 }  // namespace
 
 std::string format_timestamp(std::chrono::system_clock::time_point at) {
-  using namespace std::chrono;
-  const auto since_epoch = floor<milliseconds>(at.time_since_epoch());
-  const auto whole = floor<seconds>(since_epoch);
+  // Qualified: a unity build puts report writers' own seconds() functions beside this one.
+  const auto since_epoch = std::chrono::floor<std::chrono::milliseconds>(at.time_since_epoch());
+  const auto whole = std::chrono::floor<std::chrono::seconds>(since_epoch);
   const auto millis = (since_epoch - whole).count();
   const std::time_t seconds_value = static_cast<std::time_t>(whole.count());
   std::tm utc{};

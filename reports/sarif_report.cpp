@@ -18,10 +18,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string text_of(const json& value) {
-  return value.is_string() ? visible_text(value.get<std::string>()) : "";
-}
-
 // SARIF plain-text messages turn "[text](target)" into a link (SARIF 2.1.0 §3.11.6); a server
 // must not be able to plant one, so literal brackets are escaped as the spec prescribes.
 std::string message_text(const std::string& visible) {
@@ -153,7 +149,7 @@ json make_rule(const std::string& id, RuleFacts facts) {
   }
   json tags = json::array({"security", "smtp"});
   if (facts.kind == "relay") tags.push_back("open-relay");
-  for (const auto& tag : facts.tags) tags.push_back(text_of(tag));
+  for (const auto& tag : facts.tags) tags.push_back(visible_text_of(tag));
 
   json rule = {
       {"id", visible_text(id)},
@@ -208,8 +204,8 @@ json sarif_location(const json& endpoint) {
   }
   uri += "_" + std::to_string(endpoint.at("port").get<int>());
 
-  const std::string key = text_of(endpoint.at("endpoint"));
-  const std::string host = text_of(endpoint.at("host_name"));
+  const std::string key = visible_text_of(endpoint.at("endpoint"));
+  const std::string host = visible_text_of(endpoint.at("host_name"));
   return {
       {"physicalLocation", {{"artifactLocation", {{"uri", uri}}}, {"region", {{"startLine", 1}}}}},
       {"logicalLocations",
@@ -221,14 +217,15 @@ json sarif_location(const json& endpoint) {
 
 json endpoint_properties(const json& endpoint) {
   json properties = {
-      {"endpoint", text_of(endpoint.at("endpoint"))},
-      {"host_name", endpoint.at("host_name").is_string() ? json(text_of(endpoint.at("host_name")))
-                                                         : json(nullptr)},
-      {"verdict", text_of(endpoint.at("verdict"))},
-      {"verdict_reason", text_of(endpoint.at("verdict_reason"))},
+      {"endpoint", visible_text_of(endpoint.at("endpoint"))},
+      {"host_name", endpoint.at("host_name").is_string()
+                        ? json(visible_text_of(endpoint.at("host_name")))
+                        : json(nullptr)},
+      {"verdict", visible_text_of(endpoint.at("verdict"))},
+      {"verdict_reason", visible_text_of(endpoint.at("verdict_reason"))},
   };
   if (endpoint.contains("evidence")) {
-    properties["evidence"] = text_of(endpoint["evidence"].at("strength"));
+    properties["evidence"] = visible_text_of(endpoint["evidence"].at("strength"));
     properties["sink_suspected"] = endpoint["evidence"].at("sink_suspected");
   }
   return properties;
@@ -236,20 +233,20 @@ json endpoint_properties(const json& endpoint) {
 
 json relay_result(const json& results, const json& endpoint, const json& test,
                   std::size_t rule_index) {
-  const std::string id = text_of(test.at("id"));
+  const std::string id = visible_text_of(test.at("id"));
   // --tls both runs a script on each path: the path is part of the alert's identity. A plain
   // test keeps the fingerprint it had before tests had a path.
-  const bool over_tls = test.contains("path") && test.at("path") == "tls";
+  const bool over_tls = ran_over_tls(test);
   std::string message = endpoint_label(endpoint) +
                         (over_tls ? " relays mail over TLS: " : " relays mail: ") +
                         envelope_sent(test) + " was answered " + reply_summary(test.at("reply")) +
                         " (" + id + ": " + visible_text(script_fact(results, test, "title")) + ")";
-  if (test.contains("detail")) message += ". " + text_of(test.at("detail"));
+  if (test.contains("detail")) message += ". " + visible_text_of(test.at("detail"));
   json properties = endpoint_properties(endpoint);
-  properties["ehlo"] = text_of(test.at("ehlo"));
-  properties["mail_from"] = text_of(test.at("mail_from"));
+  properties["ehlo"] = visible_text_of(test.at("ehlo"));
+  properties["mail_from"] = visible_text_of(test.at("mail_from"));
   json recipients = json::array();
-  for (const auto& recipient : test.at("rcpt_to")) recipients.push_back(text_of(recipient));
+  for (const auto& recipient : test.at("rcpt_to")) recipients.push_back(visible_text_of(recipient));
   properties["rcpt_to"] = recipients;
   properties["reply"] = reply_lines(test.at("reply"));
   properties["transcript"] = transcript_text(test_lines(endpoint, test));
@@ -269,16 +266,18 @@ json relay_result(const json& results, const json& endpoint, const json& test,
 }
 
 json finding_result(const json& endpoint, const json& finding, std::size_t rule_index) {
-  const std::string message = endpoint_label(endpoint) + ": " + text_of(finding.at("message"));
+  const std::string message =
+      endpoint_label(endpoint) + ": " + visible_text_of(finding.at("message"));
   // A domain finding is one alert per endpoint and domain; a probe finding one per endpoint.
-  const std::string domain = finding.contains("domain") ? text_of(finding.at("domain")) : "";
-  const std::string rule = text_of(finding.at("id"));
+  const std::string domain =
+      finding.contains("domain") ? visible_text_of(finding.at("domain")) : "";
+  const std::string rule = visible_text_of(finding.at("id"));
   // Probe findings are notes; domain and TLS findings carry their own severity.
   const bool graded = !domain.empty() || is_tls_finding(rule);
   json result = {
       {"ruleId", rule},
       {"ruleIndex", rule_index},
-      {"level", graded ? level_for(text_of(finding.at("severity"))) : "note"},
+      {"level", graded ? level_for(visible_text_of(finding.at("severity"))) : "note"},
       {"message", {{"text", message_text(message)}}},
       {"locations", json::array({sarif_location(endpoint)})},
       {"partialFingerprints",
@@ -329,7 +328,7 @@ bool write_sarif(const json& results, const EndpointSource& endpoints, const Chu
     rules.push_back(make_rule(id, std::move(facts)));
   }
 
-  const std::string version = text_of(results.at("tool").at("version"));
+  const std::string version = visible_text_of(results.at("tool").at("version"));
   json driver = {{"name", "relayaudit"}, {"version", version}, {"rules", rules}};
   if (!version.empty() && version.front() >= '0' && version.front() <= '9') {
     driver["semanticVersion"] = version;

@@ -47,6 +47,10 @@ std::string visible_bytes(std::string_view bytes, bool keep_line_feeds) {
   return out;
 }
 
+std::string visible_text_of(const nlohmann::json& value) {
+  return value.is_string() ? visible_text(value.get<std::string>()) : "";
+}
+
 std::string reply_summary(const nlohmann::json& reply) {
   if (!reply.is_object()) return "no reply";
   const auto& lines = reply.at("lines");

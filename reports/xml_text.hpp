@@ -22,6 +22,9 @@ std::string visible_text(std::string_view text, bool keep_line_feeds = false);
 // visible_text for bytes as received rather than document text: nothing is unescaped first.
 std::string visible_bytes(std::string_view bytes, bool keep_line_feeds = false);
 
+// visible_text of a document string value; "" for null or any other type.
+std::string visible_text_of(const nlohmann::json& value);
+
 // "250 2.1.5 Ok" from a document reply (first line, visible); "+N lines" noted; "no reply" for
 // null. Multi-line replies are shown whole by reply_lines.
 std::string reply_summary(const nlohmann::json& reply);

@@ -1,16 +1,10 @@
 // Rendering of DNSBL results, and the blocking lookup behind `relayaudit dnsbl`.
 #include "dns/dnsbl_report.hpp"
 
+#include "dns/json_text.hpp"
 #include "dns/text_table.hpp"
 
 namespace relayaudit {
-namespace {
-
-nlohmann::json optional_text(const std::string& text) {
-  return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text);
-}
-
-}  // namespace
 
 nlohmann::json dnsbl_result_json(const DnsblResult& result) {
   return {{"address", result.address},
@@ -18,8 +12,8 @@ nlohmann::json dnsbl_result_json(const DnsblResult& result) {
           {"query_name", result.query_name},
           {"status", to_string(result.status)},
           {"return_codes", result.return_codes},
-          {"reason", optional_text(result.reason)},
-          {"error", optional_text(result.error)},
+          {"reason", dns_detail::optional_text(result.reason)},
+          {"error", dns_detail::optional_text(result.error)},
           {"dns_status", to_string(result.dns_status)}};
 }
 

@@ -4,17 +4,11 @@
 #include <algorithm>
 #include <cctype>
 
+#include "dns/json_text.hpp"
 #include "dns/text_table.hpp"
 #include "targets/host_syntax.hpp"
 
 namespace relayaudit {
-namespace {
-
-nlohmann::json optional_text(const std::string& text) {
-  return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text);
-}
-
-}  // namespace
 
 std::optional<std::string> mail_domain_problem(std::string_view domain) {
   std::string name(domain);
@@ -43,12 +37,12 @@ nlohmann::json mail_domain_json(const MailDomain& domain) {
                      {"name", host.name},
                      {"ttl", host.ttl},
                      {"cname_chain", host.cname_chain},
-                     {"error", optional_text(host.error)},
+                     {"error", dns_detail::optional_text(host.error)},
                      {"addresses", std::move(addresses)}});
   }
   return {{"domain", domain.domain},
           {"status", to_string(domain.status)},
-          {"error", optional_text(domain.error)},
+          {"error", dns_detail::optional_text(domain.error)},
           {"null_mx", domain.null_mx},
           {"implicit_mx", domain.implicit_mx},
           {"hosts", std::move(hosts)}};

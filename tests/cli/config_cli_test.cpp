@@ -6,14 +6,15 @@
 #include <nlohmann/json.hpp>
 
 #include "support/process.hpp"
+#include "support/relayaudit_binary.hpp"
 #include "support/temp_dir.hpp"
 
 namespace relayaudit {
 namespace {
 
+using testing::kBinary;
 using testing::run_command;
 
-const std::string kBinary = RELAYAUDIT_BINARY;
 const std::string kExampleConfig = std::string(RELAYAUDIT_SOURCE_DIR) + "/examples/relayaudit.toml";
 
 TEST(ConfigCli, ExampleConfigAppliesAndTheCommandLineWins) {

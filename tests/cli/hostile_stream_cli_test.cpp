@@ -9,20 +9,17 @@
 #include <nlohmann/json.hpp>
 
 #include "support/process.hpp"
+#include "support/relayaudit_binary.hpp"
 #include "support/report_validators.hpp"
-
-#ifndef RELAYAUDIT_BINARY
-#error "tests/cli needs the relayaudit binary"
-#endif
 
 namespace relayaudit {
 namespace {
 
 using testing::CommandResult;
+using testing::kBinary;
 using testing::read_file;
 using testing::run_command;
 
-const std::string kBinary = RELAYAUDIT_BINARY;
 const std::vector<std::string> kHostile{
     "reply-after-banner", "double-banner", "extra-reply-mid-batch", "repeated-replies",
     "swapped-rcpt-rset",  "stray-reject",  "reply-after-quit"};

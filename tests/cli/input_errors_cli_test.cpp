@@ -6,25 +6,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include "input_error.hpp"
 #include "support/process.hpp"
+#include "support/relayaudit_binary.hpp"
 #include "support/temp_dir.hpp"
 
 namespace relayaudit {
 namespace {
 
-using testing::CommandResult;
+using testing::expect_input_error;
+using testing::kBinary;
+using testing::kInputError;
 using testing::run_command;
 using testing::TempDir;
-
-const std::string kBinary = RELAYAUDIT_BINARY;
-constexpr int kInputError = 2;
-
-// Exit 2 by exiting, not by a signal, with `where` in the message.
-void expect_input_error(const CommandResult& run, const std::string& where) {
-  EXPECT_EQ(run.signal, 0) << run.describe() << run.err;
-  EXPECT_EQ(run.exit_code, kInputError) << run.describe() << run.err;
-  EXPECT_NE(run.err.find(where), std::string::npos) << "expected '" << where << "' in: " << run.err;
-}
 
 TEST(InputErrors, OutOfRangeNumbersInRelayScriptsNameFileAndLine) {
   TempDir dir;

@@ -14,15 +14,15 @@
 #include <nlohmann/json.hpp>
 
 #include "support/process.hpp"
+#include "support/relayaudit_binary.hpp"
 #include "support/report_validators.hpp"
 #include "support/temp_dir.hpp"
 
 namespace relayaudit {
 namespace {
 
+using testing::kBinary;
 using testing::TempDir;
-
-const std::string kBinary = RELAYAUDIT_BINARY;
 
 // The endpoint lines of a stream (`headers`: its header lines instead, one per run).
 std::vector<nlohmann::json> jsonl_lines(const std::string& path, bool headers = false) {

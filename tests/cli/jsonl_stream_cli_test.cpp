@@ -11,15 +11,16 @@
 #include <nlohmann/json.hpp>
 
 #include "support/process.hpp"
+#include "support/relayaudit_binary.hpp"
 #include "support/temp_dir.hpp"
 
 namespace relayaudit {
 namespace {
 
+using testing::kBinary;
 using testing::run_command;
 using testing::TempDir;
 
-const std::string kBinary = RELAYAUDIT_BINARY;
 // Nothing listens on loopback port 1: that endpoint is audited (refused) at once.
 const std::string kRefused = "127.0.0.1:1";
 

@@ -20,16 +20,16 @@
 #include <nlohmann/json.hpp>
 
 #include "support/process.hpp"
+#include "support/relayaudit_binary.hpp"
 #include "support/temp_dir.hpp"
 
 namespace relayaudit {
 namespace {
 
 using nlohmann::json;
+using testing::kBinary;
 using testing::run_command;
 using testing::TempDir;
-
-const std::string kBinary = RELAYAUDIT_BINARY;
 
 // A small, fast lab audit: two gateways, the core scripts.
 std::vector<std::string> lab_scan(std::vector<std::string> outputs) {

@@ -7,20 +7,16 @@
 #include <nlohmann/json.hpp>
 
 #include "support/process.hpp"
-
-#ifndef RELAYAUDIT_BINARY
-#error "tests/cli needs the relayaudit binary"
-#endif
+#include "support/relayaudit_binary.hpp"
 
 namespace relayaudit {
 namespace {
 
 using testing::CommandResult;
+using testing::kBinary;
 using testing::read_file;
 using testing::run_command;
 using testing::write_file;
-
-const std::string kBinary = RELAYAUDIT_BINARY;
 
 class ScanCli : public ::testing::Test {
  protected:

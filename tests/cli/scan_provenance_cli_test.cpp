@@ -9,15 +9,16 @@
 #include <nlohmann/json.hpp>
 
 #include "support/process.hpp"
+#include "support/relayaudit_binary.hpp"
 #include "support/temp_dir.hpp"
 
 namespace relayaudit {
 namespace {
 
 using nlohmann::json;
+using testing::kBinary;
 using testing::run_command;
 
-const std::string kBinary = RELAYAUDIT_BINARY;
 const std::string kSourceDir = RELAYAUDIT_SOURCE_DIR;
 
 // sha256sum's digest of a file: an implementation apart from the one under test.

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/process.hpp"
+#include "support/relayaudit_binary.hpp"
 #include "support/report_validators.hpp"
 #include "support/temp_dir.hpp"
 #include "support/text_search.hpp"
@@ -14,11 +15,10 @@ namespace {
 
 using nlohmann::json;
 using testing::count_of;
+using testing::kBinary;
 using testing::read_file;
 using testing::run_command;
 using testing::TempDir;
-
-const std::string kBinary = RELAYAUDIT_BINARY;
 
 TEST(ScanReports, OneLabScanWritesEveryFormatAndEachValidates) {
   TempDir dir;

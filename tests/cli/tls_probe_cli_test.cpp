@@ -9,20 +9,16 @@
 #include <nlohmann/json.hpp>
 
 #include "support/process.hpp"
+#include "support/relayaudit_binary.hpp"
 #include "support/report_validators.hpp"
-
-#ifndef RELAYAUDIT_BINARY
-#error "tests/cli needs the relayaudit binary"
-#endif
 
 namespace relayaudit {
 namespace {
 
 using testing::CommandResult;
+using testing::kBinary;
 using testing::read_file;
 using testing::run_command;
-
-const std::string kBinary = RELAYAUDIT_BINARY;
 
 // Nothing listens on port 1 of 127.0.0.9; a usage error must come before any connection.
 const std::string kTarget = "127.0.0.9:1";

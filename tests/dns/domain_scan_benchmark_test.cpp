@@ -13,7 +13,7 @@
 namespace relayaudit::testing {
 namespace {
 
-constexpr int kDomains = 10000;
+constexpr int kScannedDomains = 10000;
 constexpr int kGateways = 10;
 
 std::string gateway_address(int index) {
@@ -21,7 +21,7 @@ std::string gateway_address(int index) {
 }
 
 // d<i>.fleet.test: MX 10 on gateway i % 10, MX 20 on the next one.
-std::string generated_zone() {
+std::string shared_gateways_zone() {
   std::string zone =
       "$ORIGIN fleet.test.\n$TTL 3600\n"
       "@ SOA ns.fleet.test. hostmaster.fleet.test. 1 3600 600 86400 300\n"
@@ -29,7 +29,7 @@ std::string generated_zone() {
   for (int g = 0; g < kGateways; ++g) {
     zone += "mx" + std::to_string(g) + " A " + gateway_address(g) + "\n";
   }
-  for (int i = 0; i < kDomains; ++i) {
+  for (int i = 0; i < kScannedDomains; ++i) {
     const std::string d = "d" + std::to_string(i);
     zone += d + " MX 10 mx" + std::to_string(i % kGateways) + "\n";
     zone += d + " MX 20 mx" + std::to_string((i + 1) % kGateways) + "\n";
@@ -40,7 +40,7 @@ std::string generated_zone() {
 using DomainScanBenchmark = NsdAvailableTest;
 
 TEST_F(DomainScanBenchmark, TenThousandDomainsOnTenGateways) {
-  const auto server = serve_zone("fleet.test", generated_zone());
+  const auto server = serve_zone("fleet.test", shared_gateways_zone());
   ASSERT_NE(server, nullptr);
 
   DomainScanSetup setup;
@@ -54,7 +54,7 @@ TEST_F(DomainScanBenchmark, TenThousandDomainsOnTenGateways) {
     return gateways;
   };
   std::vector<std::string> specs;
-  for (int i = 0; i < kDomains; ++i) {
+  for (int i = 0; i < kScannedDomains; ++i) {
     const std::string domain = "d" + std::to_string(i) + ".fleet.test";
     specs.push_back(domain);
     // Each gateway is MX 10 or MX 20 of this domain: it serves it.
@@ -76,14 +76,14 @@ TEST_F(DomainScanBenchmark, TenThousandDomainsOnTenGateways) {
     EXPECT_EQ(endpoint.domains_unchecked, 2000 - AuditOptions{}.domain_controls);
     EXPECT_EQ(endpoint.verdict, EndpointVerdict::closed) << endpoint.verdict_reason;
   }
-  ASSERT_EQ(scan.document.at("domains").size(), static_cast<std::size_t>(kDomains));
+  ASSERT_EQ(scan.document.at("domains").size(), static_cast<std::size_t>(kScannedDomains));
   for (const auto& domain : scan.document.at("domains")) {
     ASSERT_EQ(domain.at("verdict"), "closed") << domain.dump();
     ASSERT_EQ(domain.at("endpoints").size(), 2u);
   }
   using std::chrono::duration_cast;
   using std::chrono::milliseconds;
-  std::cout << "[ bench    ] " << kDomains << " domains on " << kGateways
+  std::cout << "[ bench    ] " << kScannedDomains << " domains on " << kGateways
             << " gateways: resolved and audited in "
             << duration_cast<milliseconds>(scanned - started).count() << " ms; results.json ("
             << text.size() / 1024 << " KiB) built in "

@@ -10,16 +10,12 @@
 
 #include "lab_client.hpp"
 #include "support/process.hpp"
+#include "support/relayaudit_binary.hpp"
 #include "support/temp_dir.hpp"
-
-#ifndef RELAYAUDIT_BINARY
-#error "the lab command tests need the relayaudit binary"
-#endif
 
 namespace relayaudit::testing {
 namespace {
 
-const std::string kBinary = RELAYAUDIT_BINARY;
 constexpr int kExitUsage = 2;
 
 TEST(LabCommand, HelpDocumentsThePacingOptions) {

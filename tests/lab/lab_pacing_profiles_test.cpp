@@ -18,10 +18,6 @@ using Clock = std::chrono::steady_clock;
 // Configured delays: long beside loopback, short enough to keep the file fast.
 constexpr std::chrono::milliseconds kDelay{300};
 
-std::vector<LabGatewayConfig> one(LabProfile profile) {
-  return {LabGatewayConfig{profile, "127.0.0.1", 0}};
-}
-
 void open_transaction(LabClient& client) {
   ASSERT_TRUE(client.connected());
   ASSERT_EQ(client.read_reply().code, 220);
@@ -32,7 +28,7 @@ void open_transaction(LabClient& client) {
 TEST(LabPacingProfiles, ExchangeTarpitWaitsBeforeEach5xxToRcpt) {
   LabOptions options;
   options.tarpit_delay = kDelay;
-  LabRunner lab(one(LabProfile::exchange_tarpit), options);
+  LabRunner lab(one_gateway(LabProfile::exchange_tarpit), options);
   LabClient client(lab.gateway());
   open_transaction(client);
   auto sent = Clock::now();
@@ -54,7 +50,7 @@ TEST(LabPacingProfiles, ExchangeTarpitWaitsBeforeEach5xxToRcpt) {
 TEST(LabPacingProfiles, ExchangeTarpitDropsRightAfterTheFifthProtocolError) {
   LabOptions options;
   options.tarpit_delay = Millis{0};
-  LabRunner lab(one(LabProfile::exchange_tarpit), options);
+  LabRunner lab(one_gateway(LabProfile::exchange_tarpit), options);
   LabClient client(lab.gateway());
   ASSERT_EQ(client.read_reply().code, 220);
   EXPECT_EQ(client.command("EHLO").code, 501);                           // protocol error 1
@@ -75,7 +71,7 @@ TEST(LabPacingProfiles, ExchangeTarpitDropsRightAfterTheFifthProtocolError) {
 TEST(LabPacingProfiles, PostscreenTeasesWaitsThenGreetsAndIsClosed) {
   LabOptions options;
   options.greet_wait = kDelay;
-  LabRunner lab(one(LabProfile::postscreen), options);
+  LabRunner lab(one_gateway(LabProfile::postscreen), options);
   const auto connected = Clock::now();
   LabClient client(lab.gateway());
   EXPECT_EQ(client.read_line(), "220-postscreen-1.lab.relayaudit.test ESMTP");
@@ -91,7 +87,7 @@ TEST(LabPacingProfiles, PostscreenTeasesWaitsThenGreetsAndIsClosed) {
 TEST(LabPacingProfiles, PostscreenHangsUpWith521OnAClientThatTalksFirst) {
   LabOptions options;
   options.greet_wait = kDelay;
-  LabRunner lab(one(LabProfile::postscreen), options);
+  LabRunner lab(one_gateway(LabProfile::postscreen), options);
   LabClient client(lab.gateway());
   EXPECT_EQ(client.read_line(), "220-postscreen-1.lab.relayaudit.test ESMTP");
   ASSERT_TRUE(client.send("EHLO impatient.example\r\n"));
@@ -103,7 +99,7 @@ TEST(LabPacingProfiles, PostscreenHangsUpWith521OnAClientThatTalksFirst) {
 TEST(LabPacingProfiles, EximSyntaxLimitAnswersEveryRoutedForm501) {
   LabOptions options;
   options.syntax_error_limit = 100;  // room for every form in one session
-  LabRunner lab(one(LabProfile::exim_syntax_limit), options);
+  LabRunner lab(one_gateway(LabProfile::exim_syntax_limit), options);
   LabClient client(lab.gateway());
   open_transaction(client);
   for (const char* form :
@@ -119,7 +115,7 @@ TEST(LabPacingProfiles, EximSyntaxLimitAnswersEveryRoutedForm501) {
 }
 
 TEST(LabPacingProfiles, EximSyntaxLimitDropsAtTheFourthSyntaxError) {
-  LabRunner lab(one(LabProfile::exim_syntax_limit));
+  LabRunner lab(one_gateway(LabProfile::exim_syntax_limit));
   LabClient client(lab.gateway());
   ASSERT_EQ(client.read_reply().code, 220);
   ASSERT_EQ(client.command("EHLO scanner.example").code, 250);
@@ -179,7 +175,7 @@ TEST(LabPacingProfiles, ConnectionLimitRefusesOneConnectionTooManyFromOneAddress
 TEST(LabPacingProfiles, ErrorSleepDelaysTheReplyAfterTheThirdErrorFirst) {
   LabOptions options;
   options.error_sleep = kDelay;
-  LabRunner lab(one(LabProfile::error_sleep), options);
+  LabRunner lab(one_gateway(LabProfile::error_sleep), options);
   LabClient client(lab.gateway());
   open_transaction(client);
   const auto sent = Clock::now();
@@ -196,7 +192,7 @@ TEST(LabPacingProfiles, ErrorSleepDelaysTheReplyAfterTheThirdErrorFirst) {
 TEST(LabPacingProfiles, ErrorSleepDelaysEveryReplyThen421AfterTheFifthError) {
   LabOptions options;
   options.error_sleep = kDelay;
-  LabRunner lab(one(LabProfile::error_sleep), options);
+  LabRunner lab(one_gateway(LabProfile::error_sleep), options);
   LabClient client(lab.gateway());
   open_transaction(client);
   for (const char* to : {"<a@external.example>", "<b@external.example>", "<c@external.example>"}) {
@@ -224,7 +220,7 @@ TEST(LabPacingProfiles, ErrorSleepDelaysQuitToo) {
   LabOptions options;
   options.error_sleep = kDelay;
   options.soft_error_limit = 1;
-  LabRunner lab(one(LabProfile::error_sleep), options);
+  LabRunner lab(one_gateway(LabProfile::error_sleep), options);
   LabClient client(lab.gateway());
   open_transaction(client);
   ASSERT_EQ(client.command("RCPT TO:<a@external.example>").code, 554);

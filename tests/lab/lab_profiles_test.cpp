@@ -12,10 +12,6 @@
 namespace relayaudit::testing {
 namespace {
 
-std::vector<LabGatewayConfig> one(LabProfile profile) {
-  return {LabGatewayConfig{profile, "127.0.0.1", 0}};
-}
-
 // Connects, reads the banner, says EHLO and MAIL FROM; the client is then ready for RCPT.
 void open_transaction(LabClient& client, const char* sender = "<probe@example.org>") {
   ASSERT_TRUE(client.connected());
@@ -25,7 +21,7 @@ void open_transaction(LabClient& client, const char* sender = "<probe@example.or
 }
 
 TEST(LabProfiles, ClosedRefusesRelayAndAcceptsLocalUsers) {
-  LabRunner lab(one(LabProfile::closed));
+  LabRunner lab(one_gateway(LabProfile::closed));
   LabClient client(lab.gateway());
   open_transaction(client);
   EXPECT_EQ(client.command("RCPT TO:<relay@external.example>").last(),
@@ -46,7 +42,7 @@ TEST(LabProfiles, ClosedRefusesRelayAndAcceptsLocalUsers) {
 }
 
 TEST(LabProfiles, OpenAcceptsEveryRecipient) {
-  LabRunner lab(one(LabProfile::open));
+  LabRunner lab(one_gateway(LabProfile::open));
   LabClient client(lab.gateway());
   open_transaction(client);
   EXPECT_EQ(client.command("RCPT TO:<relay@external.example>").last(), "250 2.1.5 Ok");
@@ -57,7 +53,7 @@ TEST(LabProfiles, OpenAcceptsEveryRecipient) {
 TEST(LabProfiles, GreylistingDefersUntilTheWindowHasPassed) {
   LabOptions options;
   options.greylist_window = Millis{200};
-  LabRunner lab(one(LabProfile::greylisting), options);
+  LabRunner lab(one_gateway(LabProfile::greylisting), options);
   {
     LabClient client(lab.gateway());
     open_transaction(client);
@@ -74,7 +70,7 @@ TEST(LabProfiles, GreylistingDefersUntilTheWindowHasPassed) {
 }
 
 TEST(LabProfiles, GreylistForeverNeverAccepts) {
-  LabRunner lab(one(LabProfile::greylist_forever));
+  LabRunner lab(one_gateway(LabProfile::greylist_forever));
   LabClient client(lab.gateway());
   open_transaction(client);
   EXPECT_EQ(client.command("RCPT TO:<postmaster>").last(),
@@ -82,7 +78,7 @@ TEST(LabProfiles, GreylistForeverNeverAccepts) {
 }
 
 TEST(LabProfiles, EhloRejectIsAnOpenRelayBehindHelo) {
-  LabRunner lab(one(LabProfile::ehlo_reject));
+  LabRunner lab(one_gateway(LabProfile::ehlo_reject));
   LabClient client(lab.gateway());
   ASSERT_EQ(client.read_reply().code, 220);
   EXPECT_EQ(client.command("EHLO scanner.example").last(),
@@ -93,7 +89,7 @@ TEST(LabProfiles, EhloRejectIsAnOpenRelayBehindHelo) {
 }
 
 TEST(LabProfiles, StarttlsRequiredRefusesMailInPlaintext) {
-  LabRunner lab(one(LabProfile::starttls_required));
+  LabRunner lab(one_gateway(LabProfile::starttls_required));
   LabClient client(lab.gateway());
   ASSERT_EQ(client.read_reply().code, 220);
   SmtpReply ehlo = client.command("EHLO scanner.example");
@@ -105,7 +101,7 @@ TEST(LabProfiles, StarttlsRequiredRefusesMailInPlaintext) {
 }
 
 TEST(LabProfiles, StarttlsBrokenAdvertisesItAndAnswers454) {
-  LabRunner lab(one(LabProfile::starttls_broken));
+  LabRunner lab(one_gateway(LabProfile::starttls_broken));
   LabClient client(lab.gateway());
   ASSERT_EQ(client.read_reply().code, 220);
   SmtpReply ehlo = client.command("EHLO scanner.example");
@@ -117,7 +113,7 @@ TEST(LabProfiles, StarttlsBrokenAdvertisesItAndAnswers454) {
 TEST(LabProfiles, ErrorLimitDisconnectsAfterTooManyErrors) {
   LabOptions options;
   options.error_limit = 3;
-  LabRunner lab(one(LabProfile::error_limit), options);
+  LabRunner lab(one_gateway(LabProfile::error_limit), options);
   LabClient client(lab.gateway());
   open_transaction(client);
   EXPECT_EQ(client.command("RCPT TO:<a@external.example>").code, 554);
@@ -147,7 +143,7 @@ TEST(LabProfiles, PercentHackRelaysThroughItsAddressLiteralOnly) {
 TEST(LabProfiles, DropMidPlanClosesAtTheNthRcpt) {
   LabOptions options;
   options.drop_at_rcpt = 2;
-  LabRunner lab(one(LabProfile::drop_mid_plan), options);
+  LabRunner lab(one_gateway(LabProfile::drop_mid_plan), options);
   LabClient client(lab.gateway());
   open_transaction(client);
   EXPECT_EQ(client.command("RCPT TO:<a@external.example>").code, 554);
@@ -158,7 +154,7 @@ TEST(LabProfiles, DropMidPlanClosesAtTheNthRcpt) {
 }
 
 TEST(LabProfiles, RejectBannerRefusesEverythingButQuit) {
-  LabRunner lab(one(LabProfile::reject_banner));
+  LabRunner lab(one_gateway(LabProfile::reject_banner));
   LabClient client(lab.gateway());
   EXPECT_EQ(client.read_reply().last(),
             "554 5.3.2 reject-banner-1.lab.relayaudit.test No SMTP service here");
@@ -168,7 +164,7 @@ TEST(LabProfiles, RejectBannerRefusesEverythingButQuit) {
 }
 
 TEST(LabProfiles, BinaryReplyCarriesBytesThatAreNotUtf8) {
-  LabRunner lab(one(LabProfile::binary_reply));
+  LabRunner lab(one_gateway(LabProfile::binary_reply));
   const std::string host = "binary-reply-1.lab.relayaudit.test";
   LabClient client(lab.gateway());
   EXPECT_EQ(

@@ -9,12 +9,8 @@
 namespace relayaudit::testing {
 namespace {
 
-std::vector<LabGatewayConfig> one(LabProfile profile) {
-  return {LabGatewayConfig{profile, "127.0.0.1", 0}};
-}
-
 TEST(LabProtocol, BannerAndEhloCapabilities) {
-  LabRunner lab(one(LabProfile::closed));
+  LabRunner lab(one_gateway(LabProfile::closed));
   ASSERT_FALSE(lab.start_error()) << *lab.start_error();
   const std::string host = "closed-1.lab.relayaudit.test";
   EXPECT_EQ(lab.gateway().host_name, host);
@@ -38,7 +34,7 @@ TEST(LabProtocol, BannerAndEhloCapabilities) {
 }
 
 TEST(LabProtocol, CommandRepliesFollowRfc5321) {
-  LabRunner lab(one(LabProfile::closed));
+  LabRunner lab(one_gateway(LabProfile::closed));
   LabClient client(lab.gateway());
   ASSERT_EQ(client.read_reply().code, 220);
   EXPECT_EQ(client.command("MAIL FROM:<a@example.org>").last(),
@@ -67,7 +63,7 @@ TEST(LabProtocol, CommandRepliesFollowRfc5321) {
 }
 
 TEST(LabProtocol, HalfClosingAfterQuitStillGetsTheReplies) {
-  LabRunner lab(one(LabProfile::closed));
+  LabRunner lab(one_gateway(LabProfile::closed));
   LabClient client(lab.gateway());
   ASSERT_EQ(client.read_reply().code, 220);
   ASSERT_TRUE(client.send("HELO scanner.example\r\nQUIT\r\nNOOP\r\n"));
@@ -79,7 +75,7 @@ TEST(LabProtocol, HalfClosingAfterQuitStillGetsTheReplies) {
 }
 
 TEST(LabProtocol, PipelinedCommandsAreAnsweredInOrder) {
-  LabRunner lab(one(LabProfile::closed));
+  LabRunner lab(one_gateway(LabProfile::closed));
   LabClient client(lab.gateway());
   ASSERT_EQ(client.read_reply().code, 220);
   ASSERT_EQ(client.command("EHLO scanner.example").code, 250);
@@ -121,7 +117,7 @@ TEST(LabProtocol, DataIsRefusedWithoutAcceptedRecipient) {
 TEST(LabProtocol, OverlongLineGets500AndIsDiscarded) {
   LabOptions options;
   options.max_line = 64;
-  LabRunner lab(one(LabProfile::closed), options);
+  LabRunner lab(one_gateway(LabProfile::closed), options);
   LabClient client(lab.gateway());
   ASSERT_EQ(client.read_reply().code, 220);
   EXPECT_EQ(client.command("NOOP " + std::string(200, 'x')).last(),
@@ -137,7 +133,7 @@ TEST(LabProtocol, OverlongLineGets500AndIsDiscarded) {
 TEST(LabProtocol, TalkingBeforeTheGreetingIsAPregreet) {
   LabOptions options;
   options.tarpit_banner_delay = Millis{800};
-  LabRunner lab(one(LabProfile::tarpit), options);
+  LabRunner lab(one_gateway(LabProfile::tarpit), options);
   LabClient client(lab.gateway());
   EXPECT_EQ(client.read_line(), "220-tarpit-1.lab.relayaudit.test ESMTP");
   ASSERT_TRUE(client.send("EHLO impatient.example\r\n"));
@@ -150,7 +146,7 @@ TEST(LabProtocol, TarpitGreetsSlowlyAndDelaysRepliesInOrder) {
   LabOptions options;
   options.tarpit_banner_delay = Millis{150};
   options.tarpit_reply_delay = Millis{50};
-  LabRunner lab(one(LabProfile::tarpit), options);
+  LabRunner lab(one_gateway(LabProfile::tarpit), options);
   LabClient client(lab.gateway());
   auto start = std::chrono::steady_clock::now();
   SmtpReply banner = client.read_reply();

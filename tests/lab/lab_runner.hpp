@@ -56,4 +56,9 @@ class LabRunner {
   std::thread thread_;
 };
 
+// One gateway of `profile` on 127.0.0.1, on a port the kernel picks: what most lab tests run.
+inline std::vector<LabGatewayConfig> one_gateway(LabProfile profile) {
+  return {LabGatewayConfig{profile, "127.0.0.1", 0}};
+}
+
 }  // namespace relayaudit::testing

@@ -10,12 +10,8 @@
 namespace relayaudit::testing {
 namespace {
 
-std::vector<LabGatewayConfig> one(LabProfile profile) {
-  return {LabGatewayConfig{profile, "127.0.0.1", 0}};
-}
-
 TEST(LabStreamProfiles, SilentSendsNothing) {
-  LabRunner lab(one(LabProfile::silent));
+  LabRunner lab(one_gateway(LabProfile::silent));
   LabClient client(lab.gateway(), std::chrono::milliseconds(300));
   ASSERT_TRUE(client.connected());
   EXPECT_EQ(client.read_some(), "");
@@ -24,7 +20,7 @@ TEST(LabStreamProfiles, SilentSendsNothing) {
 }
 
 TEST(LabStreamProfiles, TruncatedCloseSendsAPartialLineThenCloses) {
-  LabRunner lab(one(LabProfile::truncated_close));
+  LabRunner lab(one_gateway(LabProfile::truncated_close));
   LabClient client(lab.gateway());
   std::string received;
   for (std::string chunk = client.read_some(); !chunk.empty(); chunk = client.read_some()) {
@@ -35,7 +31,7 @@ TEST(LabStreamProfiles, TruncatedCloseSendsAPartialLineThenCloses) {
 }
 
 TEST(LabStreamProfiles, EndlessReplyNeverEndsItsGreeting) {
-  LabRunner lab(one(LabProfile::endless_reply));
+  LabRunner lab(one_gateway(LabProfile::endless_reply));
   LabClient client(lab.gateway());
   for (int i = 1; i <= 20000; ++i) {
     auto line = client.read_line();
@@ -47,7 +43,7 @@ TEST(LabStreamProfiles, EndlessReplyNeverEndsItsGreeting) {
 }
 
 TEST(LabStreamProfiles, AClientLeavingMidStreamIsClosedAndTheLabServesOn) {
-  LabRunner lab(one(LabProfile::endless_reply));
+  LabRunner lab(one_gateway(LabProfile::endless_reply));
   {
     LabClient leaving(lab.gateway());
     for (int i = 0; i < 1000; ++i) ASSERT_TRUE(leaving.read_line().has_value());
@@ -60,7 +56,7 @@ TEST(LabStreamProfiles, AClientLeavingMidStreamIsClosedAndTheLabServesOn) {
 }
 
 TEST(LabStreamProfiles, HugeLineIsEightMebibytesThenCrlf) {
-  LabRunner lab(one(LabProfile::huge_line));
+  LabRunner lab(one_gateway(LabProfile::huge_line));
   LabClient client(lab.gateway());
   std::string received;
   for (std::string chunk = client.read_some(); !chunk.empty(); chunk = client.read_some()) {
@@ -74,7 +70,7 @@ TEST(LabStreamProfiles, HugeLineIsEightMebibytesThenCrlf) {
 }
 
 TEST(LabStreamProfiles, InputToAStreamingProfileIsCountedNotAnswered) {
-  LabRunner lab(one(LabProfile::silent));
+  LabRunner lab(one_gateway(LabProfile::silent));
   LabClient client(lab.gateway(), std::chrono::milliseconds(300));
   ASSERT_TRUE(client.send("EHLO early.example\r\n"));
   EXPECT_EQ(client.read_some(), "");

@@ -18,6 +18,7 @@ namespace {
 
 using nlohmann::json;
 using testing::junit_schema_errors;
+using testing::open_relay_endpoint;
 using testing::run_command;
 using testing::TempDir;
 using testing::xmllint_available;
@@ -86,13 +87,6 @@ void expect_only_visible_characters(const std::string& xml) {
   EXPECT_EQ(xml.find("\xc2\x85"), std::string::npos);
   EXPECT_EQ(xml.find("\xe2\x80\xae"), std::string::npos);
   EXPECT_EQ(xml.find("\xef\xbf\xbe"), std::string::npos);
-}
-
-json& open_endpoint(json& document) {
-  for (auto& endpoint : document["endpoints"]) {
-    if (endpoint["verdict"] == "open-relay") return endpoint;
-  }
-  throw std::logic_error("the sample has an open relay");
 }
 
 TEST(JunitReport, SampleScanValidatesAgainstTheJUnitSchema) {
@@ -220,7 +214,7 @@ TEST(JunitReport, AnEndpointIsASuiteAndAScriptACase) {
 
 TEST(JunitReport, ProbesPassAndReportWhatTheyFound) {
   json results = results_to_json(testing::make_sample_scan());
-  json& open = open_endpoint(results);
+  json& open = open_relay_endpoint(results);
   json probe = open["tests"][0];
   probe["id"] = "probe-unknown-local-recipient";
   probe["verdict"] = "info";
@@ -242,7 +236,7 @@ TEST(JunitReport, UnreachableEndpointsSkipTheirScripts) {
   json results = results_to_json(testing::make_sample_scan());
   for (auto& endpoint : results["endpoints"]) {
     if (endpoint["verdict"] != "unreachable") continue;
-    json blocked = open_endpoint(results)["tests"][0];
+    json blocked = open_relay_endpoint(results)["tests"][0];
     blocked["outcome"] = "error";
     blocked["stage"] = "connect";
     blocked["verdict"] = "inconclusive";
@@ -260,7 +254,7 @@ TEST(JunitReport, UnreachableEndpointsSkipTheirScripts) {
 
 TEST(JunitReport, HostileServerTextIsInertAndLegalXml) {
   json results = results_to_json(testing::make_sample_scan());
-  json& open = open_endpoint(results);
+  json& open = open_relay_endpoint(results);
   open["host_name"] = kHostile;
   open["verdict_reason"] = kHostile;
   open["banner"]["lines"] = {kHostile, "220 " + kHostile};

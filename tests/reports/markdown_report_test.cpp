@@ -17,6 +17,7 @@ namespace relayaudit {
 namespace {
 
 using nlohmann::json;
+using testing::open_relay_endpoint;
 using testing::render_with_cmark;
 using testing::TempDir;
 
@@ -144,13 +145,6 @@ void expect_no_server_html(const std::string& html) {
   EXPECT_EQ(html.find("href=\"http"), std::string::npos) << html;
 }
 
-json& open_endpoint(json& document) {
-  for (auto& endpoint : document["endpoints"]) {
-    if (endpoint["verdict"] == "open-relay") return endpoint;
-  }
-  throw std::logic_error("the sample has an open relay");
-}
-
 TEST(MarkdownReport, SummaryOfTheSampleScan) {
   const std::string markdown = render_markdown(results_to_json(testing::make_sample_scan()));
   EXPECT_EQ(markdown.rfind("## relayaudit: open relay found\n\nRun verdict **open-relay**. "
@@ -204,7 +198,7 @@ TEST(MarkdownReport, HostileServerTextCannotOpenHtmlOrBreakTheLayout) {
       "*em* _u_ ~~del~~ [l](https://evil.example) https://evil.example www.evil.example $x$ "
       "&amp; &#60; \x01\x1b[31m\n# pwned\n| --- |";
   json results = results_to_json(testing::make_sample_scan());
-  json& open = open_endpoint(results);
+  json& open = open_relay_endpoint(results);
   open["host_name"] = hostile;
   open["verdict_reason"] = hostile;
   open["banner"]["lines"] = {"220 " + hostile};
@@ -255,7 +249,7 @@ TEST(MarkdownReport, HostileServerTextCannotOpenHtmlOrBreakTheLayout) {
 
 TEST(MarkdownReport, LongRunsAreCapped) {
   json results = results_to_json(testing::make_sample_scan());
-  const json open = open_endpoint(results);
+  const json open = open_relay_endpoint(results);
   results["endpoints"] = json::array();
   for (std::size_t i = 0; i < kMaxOpenRelaysDetailed + 3; ++i) {
     json endpoint = open;

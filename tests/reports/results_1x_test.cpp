@@ -20,6 +20,7 @@
 #include "reports/endpoint_shape.hpp"
 #include "reports/results_upgrade.hpp"
 #include "support/process.hpp"
+#include "support/relayaudit_binary.hpp"
 #include "support/report_validators.hpp"
 #include "support/temp_dir.hpp"
 
@@ -27,10 +28,10 @@ namespace relayaudit {
 namespace {
 
 using nlohmann::json;
+using testing::kBinary;
 using testing::read_file;
 using testing::run_command;
 
-const std::string kBinary = RELAYAUDIT_BINARY;
 const std::string kFixtures = std::string(RELAYAUDIT_SOURCE_DIR) + "/tests/reports/fixtures/";
 
 json fixture_13() {

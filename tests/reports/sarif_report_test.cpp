@@ -22,15 +22,9 @@ namespace {
 
 using nlohmann::json;
 using testing::jsonschema_available;
+using testing::open_relay_endpoint;
 using testing::sarif_schema_errors;
 using testing::TempDir;
-
-json& open_endpoint(json& document) {
-  for (auto& endpoint : document["endpoints"]) {
-    if (endpoint["verdict"] == "open-relay") return endpoint;
-  }
-  throw std::logic_error("the sample has an open relay");
-}
 
 const json& rule_named(const json& run, const std::string& id) {
   for (const auto& rule : run["tool"]["driver"]["rules"]) {
@@ -142,7 +136,7 @@ TEST(SarifReport, ARulePerScriptAndAResultPerOpenEndpointAndFailingScript) {
 
 TEST(SarifReport, LevelsFollowSeverity) {
   json results = results_to_json(testing::make_sample_scan());
-  json& open = open_endpoint(results);
+  json& open = open_relay_endpoint(results);
   const json failing = open["tests"][0];
   open["tests"] = json::array();
   const std::vector<std::pair<std::string, std::string>> levels = {{"critical", "error"},
@@ -176,20 +170,20 @@ TEST(SarifReport, FingerprintsDependOnEndpointAndRuleOnly) {
   // Another run against the same gateway: other times, another reply text.
   json later = base;
   later["started_at"] = "2024-06-01T00:00:00.000Z";
-  open_endpoint(later)["tests"][0]["reply"]["lines"] = {"250 accepted"};
+  open_relay_endpoint(later)["tests"][0]["reply"]["lines"] = {"250 accepted"};
   EXPECT_EQ(fingerprint(base), fingerprint(later));
 
   json other_endpoint = base;
-  open_endpoint(other_endpoint)["endpoint"] = "192.0.2.9:25";
+  open_relay_endpoint(other_endpoint)["endpoint"] = "192.0.2.9:25";
   EXPECT_NE(fingerprint(base), fingerprint(other_endpoint));
   json other_rule = base;
-  open_endpoint(other_rule)["tests"][0]["id"] = "relay-null-sender";
+  open_relay_endpoint(other_rule)["tests"][0]["id"] = "relay-null-sender";
   EXPECT_NE(fingerprint(base), fingerprint(other_rule));
 }
 
 TEST(SarifReport, AnIpv6EndpointHasAValidPseudoPath) {
   json results = results_to_json(testing::make_sample_scan());
-  json& open = open_endpoint(results);
+  json& open = open_relay_endpoint(results);
   open["address"] = "fe80::25%eth0";
   open["port"] = 2525;
   open["endpoint"] = "[fe80::25%eth0]:2525";
@@ -202,7 +196,7 @@ TEST(SarifReport, AnIpv6EndpointHasAValidPseudoPath) {
 
 TEST(SarifReport, ProbeFindingsAreNotes) {
   json results = results_to_json(testing::make_sample_scan());
-  open_endpoint(results)["findings"] =
+  open_relay_endpoint(results)["findings"] =
       json::array({{{"id", "probe-unknown-local-recipient"},
                     {"severity", "info"},
                     {"message", "RCPT TO:<nobody@mx1.example.com> was accepted"}}});
@@ -224,7 +218,7 @@ TEST(SarifReport, HostileServerTextIsInert) {
   const std::string hostile =
       "[click](https://evil.example) <script>alert(1)</script> \"q\" \x01\x1b[2J\x7f \xe2\x80\xae";
   json results = results_to_json(testing::make_sample_scan());
-  json& open = open_endpoint(results);
+  json& open = open_relay_endpoint(results);
   open["host_name"] = hostile;
   json& test = open["tests"][0];
   test["reply"]["lines"] = {"250 " + hostile};

@@ -17,8 +17,9 @@ using testing::run_lab_audit;
 
 constexpr std::string_view kOutOfSync = "reply stream out of sync";
 
-LabAuditRun audit(LabProfile profile, bool pipelining,
-                  const std::vector<RelayScript>& scripts = testing::core_scripts()) {
+LabAuditRun audit_with_pipelining(
+    LabProfile profile, bool pipelining,
+    const std::vector<RelayScript>& scripts = testing::core_scripts()) {
   AuditOptions options = fast_audit_options();
   options.session.use_pipelining = pipelining;
   LabAuditRun run =
@@ -32,7 +33,7 @@ class HostileStream : public ::testing::TestWithParam<std::tuple<LabProfile, boo
 
 TEST_P(HostileStream, EveryTestIsAProtocolErrorAndTheEndpointIsInconclusive) {
   const auto [profile, pipelining] = GetParam();
-  const LabAuditRun run = audit(profile, pipelining);
+  const LabAuditRun run = audit_with_pipelining(profile, pipelining);
   const EndpointResult& endpoint = only_endpoint(run);
   EXPECT_EQ(endpoint.verdict, EndpointVerdict::inconclusive) << endpoint.verdict_reason;
   EXPECT_NE(endpoint.verdict_reason.find(kOutOfSync), std::string::npos) << endpoint.verdict_reason;
@@ -70,15 +71,15 @@ INSTANTIATE_TEST_SUITE_P(
     profile_case_name);
 
 TEST(HostileStream, TheStageIsTheStepWhoseReplyShowedTheDesync) {
-  const LabAuditRun banner = audit(LabProfile::double_banner, true);
+  const LabAuditRun banner = audit_with_pipelining(LabProfile::double_banner, true);
   for (const TestResult& test : only_endpoint(banner).tests) {
     EXPECT_EQ(test.stage, Stage::ehlo) << test.id << ": the second 220 came as the EHLO reply";
   }
-  const LabAuditRun after_banner = audit(LabProfile::reply_after_banner, true);
+  const LabAuditRun after_banner = audit_with_pipelining(LabProfile::reply_after_banner, true);
   for (const TestResult& test : only_endpoint(after_banner).tests) {
     EXPECT_EQ(test.stage, Stage::banner) << test.id;
   }
-  const LabAuditRun swapped = audit(LabProfile::swapped_rcpt_rset, true);
+  const LabAuditRun swapped = audit_with_pipelining(LabProfile::swapped_rcpt_rset, true);
   for (const TestResult& test : only_endpoint(swapped).tests) {
     // Decided tests keep the stage of their decisive reply; the rest were in flight at RSET.
     EXPECT_TRUE(test.stage == Stage::rcpt || test.stage == Stage::rset) << test.id;
@@ -86,7 +87,7 @@ TEST(HostileStream, TheStageIsTheStepWhoseReplyShowedTheDesync) {
 }
 
 TEST(HostileStream, SwappedRcptAndRsetRepliesAreCaughtWhenPipelined) {
-  const LabAuditRun run = audit(LabProfile::swapped_rcpt_rset, true);
+  const LabAuditRun run = audit_with_pipelining(LabProfile::swapped_rcpt_rset, true);
   const EndpointResult& endpoint = only_endpoint(run);
   EXPECT_EQ(endpoint.verdict, EndpointVerdict::inconclusive) << endpoint.verdict_reason;
   for (const TestResult& test : endpoint.tests) {
@@ -99,7 +100,7 @@ TEST(HostileStream, SwappedRcptAndRsetRepliesAreCaughtWhenPipelined) {
 TEST(HostileStream, SwappedRepliesCannotHappenOneCommandAtATimeSoTheServerIsClosed) {
   // The server holds its RCPT reply until the next command or 100 ms: without pipelining there
   // is no next command, so the replies come in order and the honest verdict is closed.
-  const LabAuditRun run = audit(LabProfile::swapped_rcpt_rset, false);
+  const LabAuditRun run = audit_with_pipelining(LabProfile::swapped_rcpt_rset, false);
   const EndpointResult& endpoint = only_endpoint(run);
   EXPECT_EQ(endpoint.verdict, EndpointVerdict::closed) << endpoint.verdict_reason;
   for (const TestResult& test : endpoint.tests) EXPECT_EQ(test.status, Status::ok) << test.id;
@@ -111,7 +112,7 @@ TEST(HostileStream, TheWholeLibraryNeverFindsAnOpenRelayOnAnyHostileStream) {
         LabProfile::extra_reply_mid_batch, LabProfile::repeated_replies,
         LabProfile::swapped_rcpt_rset, LabProfile::stray_reject, LabProfile::reply_after_quit}) {
     for (bool pipelining : {true, false}) {
-      const LabAuditRun run = audit(profile, pipelining, builtin_scripts());
+      const LabAuditRun run = audit_with_pipelining(profile, pipelining, builtin_scripts());
       const EndpointResult& endpoint = only_endpoint(run);
       EXPECT_NE(endpoint.verdict, EndpointVerdict::open_relay)
           << to_string(profile) << (pipelining ? "" : " --no-pipelining") << ": "
@@ -126,7 +127,7 @@ TEST(HostileStream, TheWholeLibraryNeverFindsAnOpenRelayOnAnyHostileStream) {
 
 TEST(HostileStream, AnHonestOpenRelayIsStillAnOpenRelayInBothModes) {
   for (bool pipelining : {true, false}) {
-    const LabAuditRun run = audit(LabProfile::open, pipelining);
+    const LabAuditRun run = audit_with_pipelining(LabProfile::open, pipelining);
     const EndpointResult& endpoint = only_endpoint(run);
     EXPECT_EQ(endpoint.verdict, EndpointVerdict::open_relay) << endpoint.verdict_reason;
     for (const TestResult& test : endpoint.tests) {
@@ -138,7 +139,7 @@ TEST(HostileStream, AnHonestOpenRelayIsStillAnOpenRelayInBothModes) {
 
 TEST(HostileStream, AnAcceptanceNotVerifiedByQuitIsTriedAgainBeforeItCounts) {
   // The server hangs up instead of answering QUIT: nothing showed its replies were in step.
-  const LabAuditRun run = audit(LabProfile::open_silent_quit, true);
+  const LabAuditRun run = audit_with_pipelining(LabProfile::open_silent_quit, true);
   const EndpointResult& endpoint = only_endpoint(run);
   EXPECT_EQ(endpoint.verdict, EndpointVerdict::open_relay) << endpoint.verdict_reason;
   const AuditOptions options = fast_audit_options();

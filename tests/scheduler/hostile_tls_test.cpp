@@ -37,7 +37,7 @@ const Hostile kGarbageRecords{LabProfile::tls_garbage_records, Status::tls_proto
 // Short for the stall, which waits it out; generous for the rest, so a loaded machine (the
 // 2.7 MB chain costs the lab tens of ms a connection, more under ASan) never turns a failure
 // into a timeout.
-AuditOptions tls_options(Status expected = Status::tls_handshake_failed) {
+AuditOptions tls_options_for(Status expected = Status::tls_handshake_failed) {
   AuditOptions options = fast_audit_options();
   options.session.tls_context = &testing::tls_client_context();
   options.session.timeouts.tls = expected == Status::tls_timeout ? Millis{300} : Millis{5000};
@@ -45,15 +45,16 @@ AuditOptions tls_options(Status expected = Status::tls_handshake_failed) {
 }
 
 LabAuditRun audit(const Hostile& hostile, bool implicit) {
-  LabAuditRun run = run_lab_audit({LabGatewayConfig{hostile.profile, "127.0.0.1", 0, implicit}},
-                                  tls_options(hostile.status), {}, {}, 64, testing::core_scripts());
+  LabAuditRun run =
+      run_lab_audit({LabGatewayConfig{hostile.profile, "127.0.0.1", 0, implicit}},
+                    tls_options_for(hostile.status), {}, {}, 64, testing::core_scripts());
   EXPECT_TRUE(run.loop_closed_cleanly) << "a libuv handle leaked";
   EXPECT_EQ(run.stats.data_commands, 0u);
   return run;
 }
 
 // The note a session writes when it ends on a status: "<status>: <reason>".
-bool transcript_has(const EndpointResult& endpoint, const std::string& line) {
+bool has_note(const EndpointResult& endpoint, const std::string& line) {
   for (const auto& entry : endpoint.transcript) {
     if (entry.direction == Direction::note && entry.line == line) return true;
   }
@@ -69,8 +70,7 @@ void expect_starttls_falls_back(const Hostile& hostile) {
   EXPECT_EQ(endpoint.verdict, EndpointVerdict::closed) << endpoint.verdict_reason;
   EXPECT_TRUE(endpoint.starttls_offered);
   EXPECT_EQ(endpoint.tls_error, hostile.reason);
-  EXPECT_TRUE(
-      transcript_has(endpoint, std::string(to_string(hostile.status)) + ": " + hostile.reason))
+  EXPECT_TRUE(has_note(endpoint, std::string(to_string(hostile.status)) + ": " + hostile.reason))
       << "no '" << to_string(hostile.status) << "' note";
   for (const TestResult& test : endpoint.tests) {
     EXPECT_FALSE(test.over_tls) << test.id;
@@ -129,7 +129,7 @@ TEST(HostileTls, GarbageRecordsAfterTheHandshakeAreATlsProtocolError) {
 
 // The probes meet the same servers: each records why it could not check, and finishes.
 TEST(HostileTls, ProbesOnHostileServersFinishWithTheirReasons) {
-  AuditOptions options = tls_options();
+  AuditOptions options = tls_options_for();
   options.tls_probe_versions = true;
   options.tls_probe_injection = true;
   options.session.timeouts.reply = Millis{500};

@@ -13,8 +13,9 @@ using testing::run_lab_audit;
 using testing::test_named;
 
 // The core scripts: these tests count connections and round trips of a small, known plan.
-LabAuditRun audit_profile(LabProfile profile, const AuditOptions& options = fast_audit_options(),
-                          const LabOptions& lab_options = {}) {
+LabAuditRun audit_with_core_scripts(LabProfile profile,
+                                    const AuditOptions& options = fast_audit_options(),
+                                    const LabOptions& lab_options = {}) {
   LabAuditRun run = run_lab_audit({LabGatewayConfig{profile, "127.0.0.1", 0}}, options, lab_options,
                                   {}, 64, testing::core_scripts());
   EXPECT_TRUE(run.loop_closed_cleanly) << "a libuv handle leaked";
@@ -32,7 +33,7 @@ void expect_all_relay_tests(const EndpointResult& endpoint, Outcome outcome, Sta
 }
 
 TEST(LabProfiles, ClosedGatewayRejectsEveryRelayAttemptAtRcpt) {
-  const auto run = audit_profile(LabProfile::closed);
+  const auto run = audit_with_core_scripts(LabProfile::closed);
   const EndpointResult& endpoint = only_endpoint(run);
   EXPECT_EQ(endpoint.verdict, EndpointVerdict::closed) << endpoint.verdict_reason;
   expect_all_relay_tests(endpoint, Outcome::rejected, Stage::rcpt);
@@ -55,7 +56,7 @@ TEST(LabProfiles, ClosedGatewayRejectsEveryRelayAttemptAtRcpt) {
 }
 
 TEST(LabProfiles, IpLiteralSenderUsesTheAddressLiteral) {
-  const auto run = audit_profile(LabProfile::closed);
+  const auto run = audit_with_core_scripts(LabProfile::closed);
   const TestResult& literal = test_named(only_endpoint(run), "relay-ip-literal-sender");
   EXPECT_EQ(literal.mail_from, "relayaudit-sender@[127.0.0.1]");
   const TestResult& null_sender = test_named(only_endpoint(run), "relay-null-sender");
@@ -63,10 +64,10 @@ TEST(LabProfiles, IpLiteralSenderUsesTheAddressLiteral) {
 }
 
 TEST(LabProfiles, PipeliningBatchesTheWholePlanIntoOneRoundTrip) {
-  const auto pipelined = audit_profile(LabProfile::closed);
+  const auto pipelined = audit_with_core_scripts(LabProfile::closed);
   AuditOptions serial_options = fast_audit_options();
   serial_options.session.use_pipelining = false;
-  const auto serial = audit_profile(LabProfile::closed, serial_options);
+  const auto serial = audit_with_core_scripts(LabProfile::closed, serial_options);
   const auto tests = static_cast<int>(only_endpoint(serial).tests.size());
   // EHLO, then one batch of MAIL/RCPT/RSET for every test that ends with QUIT.
   EXPECT_EQ(only_endpoint(pipelined).round_trips, 2);
@@ -78,7 +79,7 @@ TEST(LabProfiles, PipeliningBatchesTheWholePlanIntoOneRoundTrip) {
 }
 
 TEST(LabProfiles, OpenGatewayIsAnOpenRelay) {
-  const auto run = audit_profile(LabProfile::open);
+  const auto run = audit_with_core_scripts(LabProfile::open);
   const EndpointResult& endpoint = only_endpoint(run);
   EXPECT_EQ(endpoint.verdict, EndpointVerdict::open_relay);
   expect_all_relay_tests(endpoint, Outcome::accepted, Stage::rcpt);
@@ -92,7 +93,7 @@ TEST(LabProfiles, OpenGatewayIsAnOpenRelay) {
 TEST(LabProfiles, GreylistedOpenRelayIsFoundAfterARetry) {
   LabOptions lab;
   lab.greylist_window = Millis(200);
-  const auto run = audit_profile(LabProfile::greylisting, fast_audit_options(), lab);
+  const auto run = audit_with_core_scripts(LabProfile::greylisting, fast_audit_options(), lab);
   const EndpointResult& endpoint = only_endpoint(run);
   EXPECT_EQ(endpoint.verdict, EndpointVerdict::open_relay);
   const TestResult& external = test_named(endpoint, "relay-external-sender");
@@ -105,7 +106,7 @@ TEST(LabProfiles, PermanentGreylistingIsDeferredAndInconclusive) {
   AuditOptions options = fast_audit_options();
   options.greylist_retries = 1;
   options.greylist_delay = Millis(100);
-  const auto run = audit_profile(LabProfile::greylist_forever, options);
+  const auto run = audit_with_core_scripts(LabProfile::greylist_forever, options);
   const EndpointResult& endpoint = only_endpoint(run);
   EXPECT_EQ(endpoint.verdict, EndpointVerdict::inconclusive);
   const TestResult& external = test_named(endpoint, "relay-external-sender");
@@ -117,7 +118,7 @@ TEST(LabProfiles, PermanentGreylistingIsDeferredAndInconclusive) {
 }
 
 TEST(LabProfiles, EhloRejectFallsBackToHeloAndFindsTheRelay) {
-  const auto run = audit_profile(LabProfile::ehlo_reject);
+  const auto run = audit_with_core_scripts(LabProfile::ehlo_reject);
   const EndpointResult& endpoint = only_endpoint(run);
   EXPECT_EQ(endpoint.verdict, EndpointVerdict::open_relay);
   ASSERT_TRUE(endpoint.greeting.has_value());
@@ -126,7 +127,7 @@ TEST(LabProfiles, EhloRejectFallsBackToHeloAndFindsTheRelay) {
 }
 
 TEST(LabProfiles, PercentHackHoleIsCaughtByThePercentHackScriptOnly) {
-  const auto run = audit_profile(LabProfile::percent_hack);
+  const auto run = audit_with_core_scripts(LabProfile::percent_hack);
   const EndpointResult& endpoint = only_endpoint(run);
   EXPECT_EQ(endpoint.verdict, EndpointVerdict::open_relay);
   for (const auto& test : endpoint.tests) {
@@ -139,7 +140,7 @@ TEST(LabProfiles, PercentHackHoleIsCaughtByThePercentHackScriptOnly) {
 }
 
 TEST(LabProfiles, StarttlsRequiredIsBlockedAtMail) {
-  const auto run = audit_profile(LabProfile::starttls_required);
+  const auto run = audit_with_core_scripts(LabProfile::starttls_required);
   const EndpointResult& endpoint = only_endpoint(run);
   EXPECT_EQ(endpoint.verdict, EndpointVerdict::inconclusive);
   expect_all_relay_tests(endpoint, Outcome::blocked, Stage::mail);
@@ -153,7 +154,7 @@ TEST(LabProfiles, ErrorLimitForcesAReconnectAndTheAuditStillFinishes) {
   lab.error_limit = 3;
   AuditOptions options = fast_audit_options();
   options.tests_per_connection = 20;
-  const auto run = audit_profile(LabProfile::error_limit, options, lab);
+  const auto run = audit_with_core_scripts(LabProfile::error_limit, options, lab);
   const EndpointResult& endpoint = only_endpoint(run);
   EXPECT_EQ(endpoint.verdict, EndpointVerdict::closed) << endpoint.verdict_reason;
   EXPECT_GE(endpoint.connections, 2);
@@ -165,13 +166,13 @@ TEST(LabProfiles, ErrorLimitForcesAReconnectAndTheAuditStillFinishes) {
 TEST(LabProfiles, DefaultTestsPerConnectionStayUnderThePostfixErrorLimit) {
   LabOptions lab;
   lab.error_limit = 10;
-  const auto run = audit_profile(LabProfile::error_limit, fast_audit_options(), lab);
+  const auto run = audit_with_core_scripts(LabProfile::error_limit, fast_audit_options(), lab);
   EXPECT_EQ(only_endpoint(run).verdict, EndpointVerdict::closed);
   EXPECT_EQ(only_endpoint(run).connections, 1);
 }
 
 TEST(LabProfiles, TarpitIsSlowButClosed) {
-  const auto run = audit_profile(LabProfile::tarpit);
+  const auto run = audit_with_core_scripts(LabProfile::tarpit);
   const EndpointResult& endpoint = only_endpoint(run);
   EXPECT_EQ(endpoint.verdict, EndpointVerdict::closed) << endpoint.verdict_reason;
   ASSERT_TRUE(endpoint.greeting.has_value());
@@ -182,7 +183,7 @@ TEST(LabProfiles, TarpitSlowerThanTheBannerTimeoutIsAnIoTimeout) {
   AuditOptions options = fast_audit_options();
   options.session.timeouts.banner = Millis(300);
   options.max_attempts = 1;
-  const auto run = audit_profile(LabProfile::tarpit, options);
+  const auto run = audit_with_core_scripts(LabProfile::tarpit, options);
   const EndpointResult& endpoint = only_endpoint(run);
   EXPECT_EQ(endpoint.verdict, EndpointVerdict::unreachable);
   EXPECT_EQ(endpoint.status, Status::io_timeout);
@@ -190,7 +191,7 @@ TEST(LabProfiles, TarpitSlowerThanTheBannerTimeoutIsAnIoTimeout) {
 }
 
 TEST(LabProfiles, RejectedBannerBlocksEveryTest) {
-  const auto run = audit_profile(LabProfile::reject_banner);
+  const auto run = audit_with_core_scripts(LabProfile::reject_banner);
   const EndpointResult& endpoint = only_endpoint(run);
   EXPECT_EQ(endpoint.verdict, EndpointVerdict::unreachable);
   for (const auto& test : endpoint.tests) {
@@ -203,7 +204,7 @@ TEST(LabProfiles, RejectedBannerBlocksEveryTest) {
 }
 
 TEST(LabProfiles, DroppedConnectionMidPlanIsResumedOnANewConnection) {
-  const auto run = audit_profile(LabProfile::drop_mid_plan);
+  const auto run = audit_with_core_scripts(LabProfile::drop_mid_plan);
   const EndpointResult& endpoint = only_endpoint(run);
   EXPECT_EQ(endpoint.verdict, EndpointVerdict::closed) << endpoint.verdict_reason;
   EXPECT_GE(endpoint.connections, 2);
@@ -213,7 +214,7 @@ TEST(LabProfiles, DroppedConnectionMidPlanIsResumedOnANewConnection) {
 TEST(LabProfiles, SilentServerTimesOutAtTheBanner) {
   AuditOptions options = fast_audit_options();
   options.session.timeouts.banner = Millis(200);
-  const auto run = audit_profile(LabProfile::silent, options);
+  const auto run = audit_with_core_scripts(LabProfile::silent, options);
   const EndpointResult& endpoint = only_endpoint(run);
   EXPECT_EQ(endpoint.verdict, EndpointVerdict::unreachable);
   EXPECT_EQ(endpoint.status, Status::io_timeout);
@@ -225,7 +226,7 @@ TEST(LabProfiles, SilentServerTimesOutAtTheBanner) {
 TEST(LabProfiles, HostileRepliesAreBoundedProtocolErrors) {
   for (LabProfile profile :
        {LabProfile::endless_reply, LabProfile::huge_line, LabProfile::truncated_close}) {
-    const auto run = audit_profile(profile);
+    const auto run = audit_with_core_scripts(profile);
     const EndpointResult& endpoint = only_endpoint(run);
     SCOPED_TRACE(std::string(to_string(profile)));
     EXPECT_EQ(endpoint.verdict, EndpointVerdict::unreachable);
@@ -239,7 +240,7 @@ TEST(LabProfiles, HostileRepliesAreBoundedProtocolErrors) {
 }
 
 TEST(LabProfiles, TruncatedBannerIsKeptInTheTranscript) {
-  const auto run = audit_profile(LabProfile::truncated_close);
+  const auto run = audit_with_core_scripts(LabProfile::truncated_close);
   bool found = false;
   for (const auto& line : only_endpoint(run).transcript) {
     found = found || (line.direction == Direction::server && line.line == "220 partial banner");
@@ -248,7 +249,7 @@ TEST(LabProfiles, TruncatedBannerIsKeptInTheTranscript) {
 }
 
 TEST(LabProfiles, BinaryRepliesStillGiveAVerdict) {
-  const auto run = audit_profile(LabProfile::binary_reply);
+  const auto run = audit_with_core_scripts(LabProfile::binary_reply);
   const EndpointResult& endpoint = only_endpoint(run);
   EXPECT_EQ(endpoint.verdict, EndpointVerdict::closed) << endpoint.verdict_reason;
   ASSERT_TRUE(endpoint.greeting.has_value());

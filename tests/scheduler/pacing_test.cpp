@@ -19,8 +19,8 @@ using testing::run_lab_audit;
 // tests) runs some milliseconds after the server's accept started its timer.
 constexpr std::int64_t kLateConnectCallbackMs = 100;
 
-LabAuditRun audit_profile(LabProfile profile, const AuditOptions& options,
-                          const LabOptions& lab_options = {}) {
+LabAuditRun audit_with_builtin_scripts(LabProfile profile, const AuditOptions& options,
+                                       const LabOptions& lab_options = {}) {
   LabAuditRun run =
       run_lab_audit({LabGatewayConfig{profile, "127.0.0.1", 0}}, options, lab_options);
   EXPECT_TRUE(run.loop_closed_cleanly) << "a libuv handle leaked";
@@ -73,7 +73,7 @@ int peak_overlap(const std::map<int, ConnectionLog>& logs) {
 TEST(Pacing, AClosedGatewayRunsThePlanOnParallelConnectionsUnderTheCap) {
   AuditOptions options = fast_audit_options();
   options.connections_per_endpoint = 4;
-  const LabAuditRun run = audit_profile(LabProfile::closed, options);
+  const LabAuditRun run = audit_with_builtin_scripts(LabProfile::closed, options);
   const EndpointResult& endpoint = only_endpoint(run);
   EXPECT_EQ(endpoint.verdict, EndpointVerdict::closed) << endpoint.verdict_reason;
   const auto logs = connection_logs(endpoint);
@@ -94,7 +94,7 @@ TEST(Pacing, AHangUpAfterKErrorsIsLearnedAndNoLaterConnectionReachesIt) {
   options.connections_per_endpoint = 2;
   LabOptions lab;
   lab.error_limit = 4;  // the 4th error of a connection is answered 421
-  const LabAuditRun run = audit_profile(LabProfile::error_limit, options, lab);
+  const LabAuditRun run = audit_with_builtin_scripts(LabProfile::error_limit, options, lab);
   const EndpointResult& endpoint = only_endpoint(run);
   EXPECT_EQ(endpoint.verdict, EndpointVerdict::closed) << endpoint.verdict_reason;
   ASSERT_TRUE(endpoint.pacing.error_limit.has_value());
@@ -117,7 +117,7 @@ TEST(Pacing, GreylistingCostsOneWaitForTheWholeEndpoint) {
   LabOptions lab;
   lab.greylist_window = Millis(300);
   // An open relay behind greylisting: every test answers only on its retry.
-  const LabAuditRun run = audit_profile(LabProfile::greylisting, options, lab);
+  const LabAuditRun run = audit_with_builtin_scripts(LabProfile::greylisting, options, lab);
   const EndpointResult& endpoint = only_endpoint(run);
   EXPECT_EQ(endpoint.verdict, EndpointVerdict::open_relay) << endpoint.verdict_reason;
   EXPECT_EQ(endpoint.pacing.greylist_waits, 1);
@@ -130,7 +130,7 @@ TEST(Pacing, GreylistingCostsOneWaitForTheWholeEndpoint) {
 TEST(Pacing, AServerThatDefersEverythingIsInconclusiveAfterOneRetryNotTwo) {
   AuditOptions options = fast_audit_options();
   options.greylist_retries = 2;
-  const LabAuditRun run = audit_profile(LabProfile::greylist_forever, options);
+  const LabAuditRun run = audit_with_builtin_scripts(LabProfile::greylist_forever, options);
   const EndpointResult& endpoint = only_endpoint(run);
   EXPECT_EQ(endpoint.verdict, EndpointVerdict::inconclusive);
   EXPECT_EQ(endpoint.pacing.greylist_waits, 1);
@@ -149,7 +149,7 @@ TEST(Pacing, ABannerWaitIsRecordedAndPaidOnceAConnectionInParallel) {
   LabOptions lab;
   lab.tarpit_banner_delay = Millis(800);
   lab.tarpit_reply_delay = Millis(0);
-  const LabAuditRun run = audit_profile(LabProfile::tarpit, options, lab);
+  const LabAuditRun run = audit_with_builtin_scripts(LabProfile::tarpit, options, lab);
   const EndpointResult& endpoint = only_endpoint(run);
   EXPECT_EQ(endpoint.verdict, EndpointVerdict::closed) << endpoint.verdict_reason;
   ASSERT_TRUE(endpoint.pacing.greet_wait_ms.has_value());

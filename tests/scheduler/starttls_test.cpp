@@ -14,7 +14,7 @@ using testing::LabAuditRun;
 using testing::only_endpoint;
 using testing::run_lab_audit;
 
-LabAuditRun audit(LabProfile profile, bool tls = true) {
+LabAuditRun audit_with_tls(LabProfile profile, bool tls = true) {
   AuditOptions options = fast_audit_options();
   options.session.tls_context = tls ? &testing::tls_client_context() : nullptr;
   LabAuditRun run = run_lab_audit({LabGatewayConfig{profile, "127.0.0.1", 0}}, options, {}, {}, 64,
@@ -25,7 +25,7 @@ LabAuditRun audit(LabProfile profile, bool tls = true) {
 }
 
 TEST(Starttls, ARelayOpenOnlyInsideTlsIsFoundThere) {
-  const LabAuditRun run = audit(LabProfile::starttls_required);
+  const LabAuditRun run = audit_with_tls(LabProfile::starttls_required);
   const EndpointResult& endpoint = only_endpoint(run);
   EXPECT_EQ(endpoint.verdict, EndpointVerdict::open_relay) << endpoint.verdict_reason;
   EXPECT_NE(endpoint.verdict_reason.find("(inside TLS)"), std::string::npos)
@@ -61,7 +61,7 @@ TEST(Starttls, ARelayOpenOnlyInsideTlsIsFoundThere) {
 }
 
 TEST(Starttls, WithoutTlsTheSameServerBlocksEveryTestAtMail) {
-  const LabAuditRun run = audit(LabProfile::starttls_required, false);
+  const LabAuditRun run = audit_with_tls(LabProfile::starttls_required, false);
   const EndpointResult& endpoint = only_endpoint(run);
   EXPECT_EQ(endpoint.verdict, EndpointVerdict::inconclusive) << endpoint.verdict_reason;
   EXPECT_TRUE(endpoint.starttls_offered);
@@ -70,7 +70,7 @@ TEST(Starttls, WithoutTlsTheSameServerBlocksEveryTestAtMail) {
 }
 
 TEST(Starttls, AClosedGatewayIsClosedInsideTls) {
-  const LabAuditRun run = audit(LabProfile::starttls_offered);
+  const LabAuditRun run = audit_with_tls(LabProfile::starttls_offered);
   const EndpointResult& endpoint = only_endpoint(run);
   EXPECT_EQ(endpoint.verdict, EndpointVerdict::closed) << endpoint.verdict_reason;
   int inside_tls = 0;
@@ -79,7 +79,7 @@ TEST(Starttls, AClosedGatewayIsClosedInsideTls) {
 }
 
 TEST(Starttls, ARefusedStarttlsLeavesThePlanInPlaintextAndIsRecorded) {
-  const LabAuditRun run = audit(LabProfile::starttls_broken);
+  const LabAuditRun run = audit_with_tls(LabProfile::starttls_broken);
   const EndpointResult& endpoint = only_endpoint(run);
   EXPECT_EQ(endpoint.verdict, EndpointVerdict::closed) << endpoint.verdict_reason;
   EXPECT_TRUE(endpoint.starttls_offered);
@@ -89,7 +89,7 @@ TEST(Starttls, ARefusedStarttlsLeavesThePlanInPlaintextAndIsRecorded) {
 }
 
 TEST(Starttls, AServerWithoutStarttlsIsAuditedInPlaintext) {
-  const LabAuditRun run = audit(LabProfile::closed);
+  const LabAuditRun run = audit_with_tls(LabProfile::closed);
   const EndpointResult& endpoint = only_endpoint(run);
   EXPECT_EQ(endpoint.verdict, EndpointVerdict::closed);
   EXPECT_FALSE(endpoint.starttls_offered);
@@ -98,7 +98,7 @@ TEST(Starttls, AServerWithoutStarttlsIsAuditedInPlaintext) {
 }
 
 TEST(Starttls, PlaintextAfterThe220IsDiscardedNeverReadInsideTls) {
-  const LabAuditRun run = audit(LabProfile::starttls_extra_reply);
+  const LabAuditRun run = audit_with_tls(LabProfile::starttls_extra_reply);
   const EndpointResult& endpoint = only_endpoint(run);
   EXPECT_EQ(endpoint.verdict, EndpointVerdict::closed) << endpoint.verdict_reason;
   EXPECT_EQ(endpoint.bytes_after_starttls,

@@ -25,7 +25,7 @@ LabAuditRun audit_plain_target(LabProfile profile, LabOptions lab_options = {}) 
   return run;
 }
 
-bool transcript_has(const EndpointResult& endpoint, const std::string& start) {
+bool has_line_starting(const EndpointResult& endpoint, const std::string& start) {
   for (const auto& line : endpoint.transcript) {
     if (line.line.rfind(start, 0) == 0) return true;
   }
@@ -43,7 +43,7 @@ TEST(TlsDetect, AnImplicitTlsPortWrittenWithoutTheSchemeIsAuditedInsideTls) {
   for (const TestResult& test : endpoint.tests) EXPECT_TRUE(test.over_tls) << test.id;
   // One silent plaintext connection, then every connection speaks TLS first.
   EXPECT_EQ(run.stats.tls_sessions, static_cast<std::uint64_t>(endpoint.connections - 1));
-  EXPECT_TRUE(transcript_has(endpoint, "io-timeout: not one byte within 300ms"));
+  EXPECT_TRUE(has_line_starting(endpoint, "io-timeout: not one byte within 300ms"));
 }
 
 TEST(TlsDetect, ASlowPlaintextGreeterIsStillAuditedInPlaintext) {
@@ -55,7 +55,7 @@ TEST(TlsDetect, ASlowPlaintextGreeterIsStillAuditedInPlaintext) {
   EXPECT_FALSE(endpoint.tls_detected);
   EXPECT_FALSE(endpoint.implicit_tls);
   EXPECT_EQ(run.stats.tls_sessions, 0u);
-  EXPECT_TRUE(transcript_has(endpoint, "TLS handshake (implicit TLS)"))
+  EXPECT_TRUE(has_line_starting(endpoint, "TLS handshake (implicit TLS)"))
       << "the silent port was tried with TLS once";
   EXPECT_EQ(run.stats.pregreet_violations, 1u) << "only the TLS try talked first";
   for (const TestResult& test : endpoint.tests) EXPECT_FALSE(test.over_tls) << test.id;
@@ -65,7 +65,7 @@ TEST(TlsDetect, ABannerWithinTheSilenceTimeIsNeverTriedWithTls) {
   const LabAuditRun run = audit_plain_target(LabProfile::closed);
   const EndpointResult& endpoint = only_endpoint(run);
   EXPECT_EQ(endpoint.verdict, EndpointVerdict::closed);
-  EXPECT_FALSE(transcript_has(endpoint, "TLS handshake"));
+  EXPECT_FALSE(has_line_starting(endpoint, "TLS handshake"));
   EXPECT_FALSE(endpoint.tls_detected);
 }
 
@@ -75,7 +75,7 @@ TEST(TlsDetect, AServerThatNeverSpeaksIsUnreachableAndNotTls) {
   EXPECT_EQ(endpoint.verdict, EndpointVerdict::unreachable) << endpoint.verdict_reason;
   EXPECT_FALSE(endpoint.tls_detected);
   EXPECT_FALSE(endpoint.implicit_tls);
-  EXPECT_TRUE(transcript_has(endpoint, "TLS handshake (implicit TLS)"));
+  EXPECT_TRUE(has_line_starting(endpoint, "TLS handshake (implicit TLS)"));
 }
 
 }  // namespace

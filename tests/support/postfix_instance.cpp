@@ -23,6 +23,7 @@
 #include <thread>
 #include <utility>
 
+#include "support/errno_text.hpp"
 #include "support/smtp_test_client.hpp"
 
 namespace relayaudit::testing {
@@ -40,10 +41,6 @@ constexpr const char* kOwnerFile = "owner";          // "<pid> <starttime>" of t
 constexpr const char* kCommandLog = "commands.log";  // output of postconf/postfix/master
 constexpr auto kReadyTimeout = 20s;
 constexpr int kPortAttempts = 5;
-
-std::string errno_text(const std::string& what) {
-  return what + ": " + std::strerror(errno);
-}
 
 std::string trim(std::string text) {
   const auto first = text.find_first_not_of(" \t\r\n");

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <stdexcept>
 
 #include "support/process.hpp"
 
@@ -125,6 +126,13 @@ void add_test_line(nlohmann::json& endpoint, std::size_t test, nlohmann::json li
   nlohmann::json& transcript = endpoint["transcript"];
   transcript.push_back(std::move(line));
   endpoint["tests"][test]["lines"].push_back(nlohmann::json::array({transcript.size() - 1, 1}));
+}
+
+nlohmann::json& open_relay_endpoint(nlohmann::json& document) {
+  for (auto& endpoint : document["endpoints"]) {
+    if (endpoint["verdict"] == "open-relay") return endpoint;
+  }
+  throw std::logic_error("the sample has an open relay");
 }
 
 nlohmann::json scan_lab(const std::string& binary, const std::filesystem::path& file) {

@@ -32,6 +32,9 @@ RunProvenance make_sample_run();
 // document's `endpoint` and names it in the "lines" of its test number `test`, as a writer would.
 void add_test_line(nlohmann::json& endpoint, std::size_t test, nlohmann::json line);
 
+// The first open-relay endpoint of the sample scan's results document, for a test to edit.
+nlohmann::json& open_relay_endpoint(nlohmann::json& document);
+
 // One real `relayaudit scan --lab -q -o FILE` run with `binary`, as a CI job runs it. The lab has
 // open relays, so any exit but 1 is a test failure (check HasFailure()). Returns the document
 // written to `file`.

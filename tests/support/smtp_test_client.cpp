@@ -13,16 +13,14 @@
 #include <cerrno>
 #include <cstring>
 
+#include "support/errno_text.hpp"
+
 namespace relayaudit::testing {
 namespace {
 
 // Replies longer than this are a broken server, not something to buffer forever.
 constexpr std::size_t kMaxLineBytes = 4096;
 constexpr std::size_t kMaxReplyLines = 1000;
-
-std::string errno_text(const std::string& what) {
-  return what + ": " + std::strerror(errno);
-}
 
 bool starts_with_code(const std::string& line) {
   return line.size() >= 3 && std::isdigit(static_cast<unsigned char>(line[0])) &&
