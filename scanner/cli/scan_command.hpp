@@ -28,7 +28,7 @@ struct ScanCommandOptions {
   Millis dns_timeout_ms{2000};  // parsed --dns-timeout
   int max_domain_endpoints = 1024;
   int default_port = 25;
-  int concurrency = 256;
+  int concurrency = 1024;
   std::string connect_timeout = "10s";
   std::string banner_timeout = "60s";
   std::string reply_timeout = "60s";

@@ -89,22 +89,36 @@ std::optional<std::string> keep_endpoint_texts(const ScanCommandOptions& options
   return finished.keep_texts(fallback);
 }
 
+// Descriptors kept free for DNS sockets, the lab, the outputs and the spill file.
+constexpr std::size_t kFilesBesideConnections = 64;
+
 }  // namespace
 
-void raise_file_limit() {
+std::size_t raise_file_limit() {
   rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1024;
+  if (limit.rlim_cur < limit.rlim_max) {
     limit.rlim_cur = limit.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &limit);
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) getrlimit(RLIMIT_NOFILE, &limit);
   }
+  return static_cast<std::size_t>(limit.rlim_cur);
 }
 
 int execute_scan(ScanCommandOptions& options, std::vector<Target> targets,
                  std::vector<RelayScript> scripts, std::vector<nlohmann::json> resumed) {
-  raise_file_limit();
+  const std::size_t file_limit = raise_file_limit();
   int code = kExitClean;
   auto log = spdlog::stderr_color_mt("scan");
   log->set_pattern("%v");
+  // Sockets beyond the open-file limit would fail as EMFILE, each read as an unreachable server.
+  const std::size_t usable = file_limit > kFilesBesideConnections * 2
+                                 ? file_limit - kFilesBesideConnections
+                                 : file_limit / 2;
+  if (static_cast<std::size_t>(options.concurrency) > usable) {
+    log->warn("relayaudit: --concurrency {} lowered to {}: the open-file limit is {} (ulimit -n)",
+              options.concurrency, usable, file_limit);
+    options.concurrency = static_cast<int>(usable);
+  }
   uv_loop_t loop;
   uv_loop_init(&loop);
   options.audit.session.clock_origin_ms = uv_now(&loop);

@@ -1,6 +1,7 @@
 // Runs a validated scan on one libuv loop and writes its outputs.
 #pragma once
 
+#include <cstddef>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -16,7 +17,8 @@ namespace relayaudit {
 int execute_scan(ScanCommandOptions& options, std::vector<Target> targets,
                  std::vector<RelayScript> scripts, std::vector<nlohmann::json> resumed);
 
-// Raises the open-file soft limit to the hard limit: thousands of sockets run at once.
-void raise_file_limit();
+// Raises the open-file soft limit to the hard limit: thousands of sockets run at once. Returns
+// the soft limit now in force.
+std::size_t raise_file_limit();
 
 }  // namespace relayaudit

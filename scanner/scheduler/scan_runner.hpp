@@ -27,7 +27,7 @@ struct ScanPlan {
   std::vector<Target> targets;
   std::vector<RelayScript> scripts;
   AuditOptions options;
-  std::size_t concurrency = 256;         // global cap on open SMTP connections
+  std::size_t concurrency = 1024;        // global cap on open SMTP connections
   std::set<std::string> skip;            // endpoint keys already audited (--resume)
   DnsResolverOptions dns;                // for mail-domain targets and DNSBL checks
   std::vector<std::string> dnsbl_zones;  // check every endpoint address on each

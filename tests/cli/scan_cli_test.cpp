@@ -208,5 +208,23 @@ TEST(ScanCliScripts, ListShowsTheWholeLibrary) {
   EXPECT_GE(lines, 30);
 }
 
+TEST_F(ScanCli, ConcurrencyAboveTheFileLimitIsLoweredAndTheScanStillCompletes) {
+  // A hard limit of 256 descriptors: the default 1024 connections would fail as EMFILE.
+  const std::string command =
+      "ulimit -n 256 && exec " + std::string(kBinary) + " scan --lab -q -o " + path("results.json");
+  const CommandResult run = run_command({"/bin/sh", "-c", command});
+  ASSERT_FALSE(run.timed_out);
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_NE(run.err.find("--concurrency 1024 lowered to 192: the open-file limit is 256"),
+            std::string::npos)
+      << run.err;
+  const auto results = nlohmann::json::parse(read_file(path("results.json")));
+  for (const auto& endpoint : results["endpoints"]) {
+    if (lab_profile_of(endpoint) == "reject-banner") continue;
+    EXPECT_NE(endpoint["verdict"], "unreachable") << endpoint["endpoint"];
+  }
+  EXPECT_EQ(results["summary"]["verdict"], "open-relay");
+}
+
 }  // namespace
 }  // namespace relayaudit
