@@ -50,8 +50,9 @@ int run(int argc, char** argv) {
                  "file of at most 1 MiB, nested at most 32 levels");
   app.allow_config_extras(CLI::config_extras_mode::error);
   app.footer(
-      "Exit codes: 0 no open relay, 1 open relay found, 2 usage or input error,\n"
-      "3 inconclusive/unreachable endpoints with --fail-on inconclusive, 4 runtime error,\n"
+      "Exit codes: 0 every endpoint closed, 1 open relay found, 2 usage or input error,\n"
+      "3 no open relay but an endpoint inconclusive or unreachable or a target unresolved\n"
+      "(scan --fail-on open-relay: 0 instead), 4 runtime error,\n"
       "130/143 scan stopped by SIGINT/SIGTERM before finding an open relay.");
 
   ScanCommandOptions scan;

@@ -162,8 +162,9 @@ void register_scan_command(CLI::App& app, ScanCommandOptions& options) {
       ->delimiter(',')
       ->check(CLI::IsMember({"versions", "injection"}));
   scan->add_option("--fail-on", options.fail_on,
-                   "open-relay: exit 1 on open relays only; inconclusive: also exit 3 on "
-                   "inconclusive or unreachable endpoints")
+                   "inconclusive (default): exit 1 on an open relay, else 3 when an endpoint is "
+                   "inconclusive or unreachable or a target did not resolve; open-relay: exit 1 "
+                   "on open relays only, 0 otherwise")
       ->check(CLI::IsMember({"open-relay", "inconclusive"}))
       ->capture_default_str();
   scan->add_flag("--confirm-data", options.audit.confirm_data,

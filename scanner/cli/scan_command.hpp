@@ -41,7 +41,7 @@ struct ScanCommandOptions {
   std::string ca_file;                    // --ca-file: trust for the TLS facts
   std::optional<TlsContext> tls_context;  // made from --ca-file; every session shares it
   std::vector<std::string> tls_probes;    // --tls-probe versions,injection
-  std::string fail_on = "open-relay";
+  std::string fail_on = "inconclusive";
   bool quiet = false;
   bool verbose = false;
   AuditOptions audit;

@@ -30,7 +30,7 @@ TEST(ConfigCli, ExampleConfigAppliesAndTheCommandLineWins) {
   EXPECT_EQ(options.at("concurrency"), 128);
   EXPECT_EQ(options.at("tests_per_connection"), 6);
   EXPECT_EQ(options.at("greylist_delay_ms"), 1000);
-  EXPECT_EQ(options.at("fail_on"), "open-relay");
+  EXPECT_EQ(options.at("fail_on"), "inconclusive");
 }
 
 TEST(ConfigCli, UnknownKeysBadValuesAndMissingFilesAreUsageErrors) {

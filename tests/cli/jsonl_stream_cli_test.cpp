@@ -141,7 +141,7 @@ TEST(JsonlStream, ASecondRunNeedsResumeOrOverwrite) {
   const std::string stream = (dir.path() / "stream.jsonl").string();
   const std::vector<std::string> scan = {
       kBinary, "scan", "-q", kRefused, "--tests", "relay-null-sender", "--jsonl", stream};
-  ASSERT_EQ(run_command(scan).exit_code, 0);
+  ASSERT_EQ(run_command(scan).exit_code, 3) << "an unreachable endpoint";
   const std::string before = testing::read_file(stream);
   ASSERT_EQ(lines_of(before).size(), 2u) << "a header line and the endpoint";
 
@@ -154,7 +154,7 @@ TEST(JsonlStream, ASecondRunNeedsResumeOrOverwrite) {
 
   auto overwrite = scan;
   overwrite.push_back("--jsonl-overwrite");
-  EXPECT_EQ(run_command(overwrite).exit_code, 0);
+  EXPECT_EQ(run_command(overwrite).exit_code, 3) << "rescanned: still unreachable";
   EXPECT_EQ(stream_problem(testing::read_file(stream), {kRefused}), "");
   EXPECT_EQ(endpoint_lines_of(testing::read_file(stream)).size(), 1u) << "listed once, not twice";
 
@@ -169,7 +169,7 @@ TEST(JsonlStream, ResumedLinesMustBeEndpointLinesAsTheWriterWritesThem) {
   ASSERT_EQ(run_command(
                 {kBinary, "scan", "-q", kRefused, "--tests", "relay-null-sender", "--jsonl", real})
                 .exit_code,
-            0);
+            3);
   const std::string header = lines_of(testing::read_file(real)).at(0);
   const std::string line = endpoint_lines_of(testing::read_file(real)).at(0);
   auto old_version = nlohmann::json::parse(header);
@@ -220,11 +220,11 @@ TEST(JsonlStream, ResumedResultsAreADocumentReportAndDiffAccept) {
   ASSERT_EQ(run_command({kBinary, "scan", "-q", kRefused, "--tests", "relay-null-sender", "--jsonl",
                          stream})
                 .exit_code,
-            0);
+            3);
   // Resume with one more target: the first comes from the stream, the second is audited now.
   const auto resumed = run_command({kBinary, "scan", "-q", kRefused, "127.0.0.1:2", "--tests",
                                     "relay-null-sender", "--resume", stream, "-o", results});
-  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  ASSERT_EQ(resumed.exit_code, 3) << "both unreachable: " << resumed.err;
   EXPECT_EQ(nlohmann::json::parse(testing::read_file(results)).at("endpoints").size(), 2u);
   const auto report =
       run_command({kBinary, "report", results, "--html", (dir.path() / "r.html").string(),

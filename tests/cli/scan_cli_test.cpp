@@ -98,16 +98,17 @@ TEST_F(ScanCli, UnknownTestSelectorIsExit2) {
   EXPECT_NE(run.err.find("nope"), std::string::npos) << run.err;
 }
 
-TEST_F(ScanCli, UnreachableIsExit0UnlessFailOnInconclusive) {
-  const CommandResult lenient =
+TEST_F(ScanCli, UnreachableIsExit3UnlessFailOnOpenRelay) {
+  // Nothing listens: a mistyped port or a firewall must not turn a CI job green.
+  const CommandResult strict =
       run_command({kBinary, "scan", "127.0.0.1:1", "-q", "-o", path("a.json")});
-  EXPECT_EQ(lenient.exit_code, 0) << lenient.err;
+  EXPECT_EQ(strict.exit_code, 3) << strict.err;
   const auto results = nlohmann::json::parse(read_file(path("a.json")));
   EXPECT_EQ(results["endpoints"][0]["verdict"], "unreachable");
   EXPECT_EQ(results["endpoints"][0]["status"], "connection-refused");
-  const CommandResult strict =
-      run_command({kBinary, "scan", "127.0.0.1:1", "-q", "--fail-on", "inconclusive"});
-  EXPECT_EQ(strict.exit_code, 3) << strict.err;
+  const CommandResult lenient =
+      run_command({kBinary, "scan", "127.0.0.1:1", "-q", "--fail-on", "open-relay"});
+  EXPECT_EQ(lenient.exit_code, 0) << lenient.err;
 }
 
 TEST_F(ScanCli, UnwritableOutputIsExit4) {

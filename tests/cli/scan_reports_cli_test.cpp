@@ -92,7 +92,7 @@ TEST(ScanReports, ReportsNeedNoResultsFile) {
   TempDir dir;
   const std::string html = (dir.path() / "report.html").string();
   const auto run = run_command({kBinary, "scan", "127.0.0.1:1", "-q", "--html", html});
-  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.exit_code, 3) << "unreachable: " << run.err;
   EXPECT_NE(read_file(html).find("<code>127.0.0.1:1</code>"), std::string::npos);
 }
 
