@@ -19,6 +19,16 @@
 
 namespace {
 
+// Every named option of `app` and its subcommands takes exactly one value per use.
+void one_value_per_option(CLI::App& app) {
+  for (CLI::Option* option : app.get_options()) {
+    if (!option->get_positional() && option->get_expected_max() > 1) {
+      option->allow_extra_args(false);
+    }
+  }
+  for (CLI::App* sub : app.get_subcommands({})) one_value_per_option(*sub);
+}
+
 using namespace relayaudit;
 
 // CLI11 echoes option values in its messages: escape them so no input can drive the terminal.
@@ -69,6 +79,10 @@ int run(int argc, char** argv) {
   register_dnsbl_command(app, dnsbl);
   TestsCommandOptions tests;
   CLI::App* tests_app = register_tests_command(app, tests);
+
+  // One value per use of an option (repeatable, comma lists where allowed): a list option must
+  // never swallow the targets after it.
+  one_value_per_option(app);
 
   try {
     app.parse(argc, argv);

@@ -227,5 +227,24 @@ TEST_F(ScanCli, ConcurrencyAboveTheFileLimitIsLoweredAndTheScanStillCompletes) {
   EXPECT_EQ(results["summary"]["verdict"], "open-relay");
 }
 
+TEST_F(ScanCli, ListOptionsTakeOneValuePerUseAndNeverSwallowTargets) {
+  // The README's own line: the target after --tests-dir stays a target.
+  const CommandResult readme =
+      run_command({kBinary, "scan", "--tests", "core,sender,relay-bang-path", "--tests-dir",
+                   std::string(RELAYAUDIT_SOURCE_DIR) + "/examples/scripts/", "127.0.0.1:1", "-q",
+                   "-o", path("readme.json"), "--fail-on", "open-relay"});
+  EXPECT_EQ(readme.exit_code, 0) << readme.err;
+  const auto results = nlohmann::json::parse(read_file(path("readme.json")));
+  ASSERT_EQ(results["endpoints"].size(), 1u);
+  EXPECT_EQ(results["endpoints"][0]["endpoint"], "127.0.0.1:1");
+  // Repeated uses add up.
+  const CommandResult repeated =
+      run_command({kBinary, "scan", "--tests", "relay-null-sender", "--tests",
+                   "relay-external-sender", "127.0.0.1:1", "-q", "-o", path("repeated.json")});
+  EXPECT_EQ(repeated.exit_code, 3) << repeated.err;
+  const auto twice = nlohmann::json::parse(read_file(path("repeated.json")));
+  EXPECT_EQ(twice["endpoints"][0]["tests"].size(), 2u);
+}
+
 }  // namespace
 }  // namespace relayaudit
