@@ -6,6 +6,8 @@
 #include <initializer_list>
 #include <string_view>
 
+#include "reports/script_key.hpp"
+
 namespace relayaudit {
 namespace {
 
@@ -419,36 +421,40 @@ std::optional<std::string> endpoint_shape_problem(const json& endpoint) {
                                {"pacing", false, pacing},
                                {"findings", false, array_of<finding>},
                                {"transcript", true, array_of<transcript_line>}});
-  return problem ? problem : ranges_inside(endpoint);
+  if (problem) return problem;
+  if (auto repeated = repeated_script(endpoint["tests"])) return repeated;
+  return ranges_inside(endpoint);
 }
 
 std::optional<std::string> endpoint_shape_problem_1x(const json& endpoint) {
-  return check_object(endpoint, "",
-                      {{"endpoint", true, key_string},
-                       {"address", true, string},
-                       {"port", true, port},
-                       {"ip_version", true, ip_version},
-                       {"host_name", true, nullable_string},
-                       {"targets", true, strings},
-                       {"mail_domains", false, strings},
-                       {"dnsbl", false, array_of<dnsbl_listing>},
-                       {"domains_unchecked", false, unchecked_domains},
-                       {"verdict", true, endpoint_verdict},
-                       {"verdict_reason", true, string},
-                       {"status", true, string},
-                       {"stage", true, string},
-                       {"error", false, string},
-                       {"connections", true, count},
-                       {"round_trips", true, count},
-                       {"started_ms", true, integer},
-                       {"finished_ms", true, integer},
-                       {"banner", true, nullable<reply_1x>},
-                       {"ehlo", true, ehlo<reply_1x>},
-                       {"tests", true, array_of<test_1x>},
-                       {"evidence", false, evidence},
-                       {"tls", false, tls},
-                       {"findings", false, array_of<finding>},
-                       {"transcript", true, array_of<transcript_line_1x>}});
+  auto problem = check_object(endpoint, "",
+                              {{"endpoint", true, key_string},
+                               {"address", true, string},
+                               {"port", true, port},
+                               {"ip_version", true, ip_version},
+                               {"host_name", true, nullable_string},
+                               {"targets", true, strings},
+                               {"mail_domains", false, strings},
+                               {"dnsbl", false, array_of<dnsbl_listing>},
+                               {"domains_unchecked", false, unchecked_domains},
+                               {"verdict", true, endpoint_verdict},
+                               {"verdict_reason", true, string},
+                               {"status", true, string},
+                               {"stage", true, string},
+                               {"error", false, string},
+                               {"connections", true, count},
+                               {"round_trips", true, count},
+                               {"started_ms", true, integer},
+                               {"finished_ms", true, integer},
+                               {"banner", true, nullable<reply_1x>},
+                               {"ehlo", true, ehlo<reply_1x>},
+                               {"tests", true, array_of<test_1x>},
+                               {"evidence", false, evidence},
+                               {"tls", false, tls},
+                               {"findings", false, array_of<finding>},
+                               {"transcript", true, array_of<transcript_line_1x>}});
+  if (problem) return problem;
+  return repeated_script(endpoint["tests"]);
 }
 
 }  // namespace relayaudit

@@ -12,7 +12,7 @@ namespace relayaudit {
 // What is wrong with `endpoint`, as "<JSON pointer>: <what>" relative to the endpoint object
 // ("/tests/0/reply/code: must be an integer from 0 to 999"); nullopt when every required field
 // is present with its type and allowed values, and no field is unknown.
-// The 2.0 shape; test ranges must stay inside the transcript.
+// The 2.0 shape; test ranges must stay inside the transcript, and no script may appear twice.
 std::optional<std::string> endpoint_shape_problem(const nlohmann::json& endpoint);
 
 // The shape relayaudit 1.x wrote (schema 1.0 to 1.3): what a stream line written before any

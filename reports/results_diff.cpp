@@ -7,6 +7,7 @@
 
 #include "reports/received_text.hpp"
 #include "reports/safe_text.hpp"
+#include "reports/script_key.hpp"
 
 namespace relayaudit {
 namespace {
@@ -25,19 +26,6 @@ std::string string_at(const json& object, const char* key) {
   return found != object.end() && found->is_string() ? found->get<std::string>() : "";
 }
 
-bool has_tls_path(const json& tests) {
-  for (const json& test : tests) {
-    if (string_at(test, "path") == "tls") return true;
-  }
-  return false;
-}
-
-// The script id; a plaintext re-run beside the TLS path (--tls auto|both) is its own entry.
-std::string test_key(const json& test, bool tls_path_too) {
-  const std::string id = string_at(test, "id");
-  return tls_path_too && string_at(test, "path") == "plain" ? id + " (plaintext)" : id;
-}
-
 // Test key -> test verdict, first entry winning.
 std::map<std::string, std::string> test_verdicts(const json& endpoint) {
   std::map<std::string, std::string> verdicts;
@@ -45,7 +33,7 @@ std::map<std::string, std::string> test_verdicts(const json& endpoint) {
   if (tests == endpoint.end()) return verdicts;
   const bool tls_path_too = has_tls_path(*tests);
   for (const json& test : *tests)
-    verdicts.emplace(test_key(test, tls_path_too), string_at(test, "verdict"));
+    verdicts.emplace(script_key(test, tls_path_too), string_at(test, "verdict"));
   return verdicts;
 }
 
@@ -55,7 +43,7 @@ std::vector<std::string> failing(const json& endpoint) {
   if (tests == endpoint.end()) return ids;
   const bool tls_path_too = has_tls_path(*tests);
   for (const json& test : *tests) {
-    if (string_at(test, "verdict") == "fail") ids.push_back(test_key(test, tls_path_too));
+    if (string_at(test, "verdict") == "fail") ids.push_back(script_key(test, tls_path_too));
   }
   return ids;
 }
@@ -165,6 +153,7 @@ std::optional<std::string> diff_input_problem(const json& document) {
         return where + "/tests/" + std::to_string(t) + ": needs a string id and verdict";
       }
     }
+    if (auto repeated = repeated_script(*tests)) return where + *repeated;
   }
   return std::nullopt;
 }

@@ -58,6 +58,14 @@ TEST(EndpointShape, ProblemsNameTheFieldByJsonPointer) {
   endpoint.erase("tests");
   EXPECT_EQ(endpoint_shape_problem(endpoint), "/tests: missing");
   EXPECT_EQ(endpoint_shape_problem(json::array()), "/: must be an object");
+  // A script listed twice would make the endpoint differ from itself in `diff` (the fuzzer
+  // found it): a stream line with one is refused, as diff refuses it.
+  json twice = sample_endpoint();
+  ASSERT_GE(twice["tests"].size(), 1u);
+  twice["tests"].push_back(twice["tests"][0]);
+  const std::string id = twice["tests"][0]["id"];
+  EXPECT_EQ(endpoint_shape_problem(twice), "/tests/" + std::to_string(twice["tests"].size() - 1) +
+                                               ": script " + id + " appears twice");
 }
 
 TEST(EndpointShape, EndpointsThatPassMakeADocumentDiffAccepts) {

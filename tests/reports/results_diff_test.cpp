@@ -188,6 +188,15 @@ TEST(ResultsDiff, InputProblemsNameWhereTheDocumentIsWrong) {
             "/endpoints/0/verdict: not one of open-relay, closed, inconclusive, unreachable");
   EXPECT_EQ(diff_input_problem(document({json{{"verdict", "closed"}}})),
             "/endpoints/0/endpoint: missing or not a string");
+  // A second entry for a script once made a document differ from itself (found by the fuzzer).
+  const json twice =
+      endpoint("192.0.2.1:25", "open-relay", {{"relay-a", "pass"}, {"relay-a", "fail"}});
+  EXPECT_EQ(diff_input_problem(document({twice})),
+            "/endpoints/0/tests/1: script relay-a appears twice");
+  json both_paths = twice;
+  both_paths["tests"][0]["path"] = "plain";
+  both_paths["tests"][1]["path"] = "tls";
+  EXPECT_EQ(diff_input_problem(document({both_paths})), std::nullopt);
   json no_id = kOpen;
   no_id["tests"][1].erase("id");
   EXPECT_EQ(diff_input_problem(document({no_id})),
