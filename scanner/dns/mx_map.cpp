@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "dns/dns_message.hpp"
+#include "dns/host_addresses.hpp"
 #include "dns/resolver.hpp"
 
 namespace relayaudit {
@@ -22,32 +23,14 @@ struct Expansion {
   }
 };
 
-void add_addresses(MxHost& host, const DnsAnswer& answer, bool ipv6) {
-  for (const auto& record : answer.records) {
-    host.addresses.push_back(MxAddress{record.text, ipv6, record.ttl});
-  }
-  if (host.cname_chain.empty()) host.cname_chain = answer.cname_chain;
-}
-
-// Appends a failed lookup's reason to the host's error (NODATA is not an error by itself).
-void note_failure(MxHost& host, const DnsAnswer& answer) {
-  if (answer.status == DnsStatus::ok || answer.status == DnsStatus::nodata) return;
-  if (host.error.find(answer.reason) != std::string::npos) return;  // A and AAAA: same NXDOMAIN
-  if (!host.error.empty()) host.error += "; ";
-  host.error += answer.reason;
-}
-
 // A and AAAA of hosts[index], in parallel; each answer fills the host in place.
 void resolve_host(DnsResolver& resolver, const std::shared_ptr<Expansion>& expansion,
                   std::size_t index) {
-  auto answers = std::make_shared<std::pair<DnsAnswer, DnsAnswer>>();
-  auto remaining = std::make_shared<int>(2);
-  auto both_done = [expansion, index, answers, remaining] {
-    if (--*remaining != 0) return;
+  const std::string name = expansion->result.hosts[index].name;
+  query_host_addresses(resolver, name, [expansion, index](DnsAnswer v4, DnsAnswer v6) {
     MailDomain& domain = expansion->result;
     MxHost& host = domain.hosts[index];
-    if (domain.implicit_mx && answers->first.status == DnsStatus::nodata &&
-        answers->second.status == DnsStatus::nodata) {
+    if (domain.implicit_mx && v4.status == DnsStatus::nodata && v6.status == DnsStatus::nodata) {
       // Neither MX nor address: nothing receives this domain's mail.
       domain.status = DnsStatus::nodata;
       domain.error = domain.domain + " has no MX, A or AAAA record";
@@ -55,13 +38,7 @@ void resolve_host(DnsResolver& resolver, const std::shared_ptr<Expansion>& expan
       expansion->lookup_finished();
       return;
     }
-    add_addresses(host, answers->first, false);
-    add_addresses(host, answers->second, true);
-    note_failure(host, answers->first);
-    note_failure(host, answers->second);
-    if (host.addresses.empty() && host.error.empty()) {
-      host.error = host.name + " has no A or AAAA record";
-    }
+    add_host_answers(host, v4, v6);
     if (domain.implicit_mx && !host.addresses.empty()) {
       host.ttl =
           std::min_element(host.addresses.begin(), host.addresses.end(),
@@ -69,15 +46,6 @@ void resolve_host(DnsResolver& resolver, const std::shared_ptr<Expansion>& expan
               ->ttl;
     }
     expansion->lookup_finished();
-  };
-  const std::string name = expansion->result.hosts[index].name;
-  resolver.query(name, kDnsTypeA, [answers, both_done](DnsAnswer answer) {
-    answers->first = std::move(answer);
-    both_done();
-  });
-  resolver.query(name, kDnsTypeAaaa, [answers, both_done](DnsAnswer answer) {
-    answers->second = std::move(answer);
-    both_done();
   });
 }
 

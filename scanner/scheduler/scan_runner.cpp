@@ -2,20 +2,13 @@
 // under the caps.
 #include "scheduler/scan_runner.hpp"
 
-#include <arpa/inet.h>
-#include <netdb.h>
 #include <algorithm>
 
 #include "dns/dnsbl.hpp"
+#include "dns/host_addresses.hpp"
 #include "targets/target_parser.hpp"
 
 namespace relayaudit {
-
-struct ScanRunner::Resolution {
-  uv_getaddrinfo_t request{};
-  ScanRunner* runner = nullptr;
-  std::size_t target_index = 0;
-};
 
 ScanRunner::ScanRunner(uv_loop_t* loop, ScanPlan plan)
     : loop_(loop), plan_(std::move(plan)), slots_(plan_.concurrency) {}
@@ -55,59 +48,52 @@ void ScanRunner::start() {
 }
 
 void ScanRunner::resolve(std::size_t target_index) {
-  auto* resolution = new Resolution;
-  resolution->runner = this;
-  resolution->target_index = target_index;
-  resolution->request.data = resolution;
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  ++resolutions_left_;
-  const int rc = uv_getaddrinfo(
-      loop_, &resolution->request,
-      [](uv_getaddrinfo_t* request, int status, addrinfo* addresses) {
-        auto* done = static_cast<Resolution*>(request->data);
-        done->runner->on_resolved(done->target_index, status, addresses);
-        uv_freeaddrinfo(addresses);
-        delete done;
-      },
-      plan_.targets[target_index].host.c_str(), nullptr, &hints);
-  if (rc != 0) {
-    delete resolution;
-    on_resolved(target_index, rc, nullptr);
+  const Target& target = plan_.targets[target_index];
+  MxHost host;
+  host.name = target.host;
+  // localhost is the IPv4 loopback, never a DNS question (RFC 6761 6.3); [::1]:PORT is IPv6's.
+  if (is_localhost_name(target.host)) {
+    host.addresses.push_back(MxAddress{"127.0.0.1", false, 0});
+    on_host_resolved(target_index, host);
+    return;
   }
+  DnsResolver* resolver = dns();
+  if (resolver == nullptr) {
+    host.error = resolver_error_;
+    on_host_resolved(target_index, host);
+    return;
+  }
+  // The scan's own resolver (--resolver, else resolv.conf): a name never leaks to getaddrinfo.
+  ++resolutions_left_;
+  query_host_addresses(*resolver, host.name,
+                       [this, target_index, host](DnsAnswer a, DnsAnswer aaaa) mutable {
+                         add_host_answers(host, a, aaaa);
+                         on_host_resolved(target_index, host);
+                         if (--resolutions_left_ == 0) targets_ready();
+                       });
 }
 
-void ScanRunner::on_resolved(std::size_t target_index, int status, const addrinfo* addresses) {
+void ScanRunner::on_host_resolved(std::size_t target_index, const MxHost& host) {
   const Target& target = plan_.targets[target_index];
-  if (status != 0 || addresses == nullptr) {
+  if (host.addresses.empty()) {
     result_.unresolved.push_back(
         InputProblem{target.spec, target.origin, Status::resolve_failed,
-                     std::string("cannot resolve '") + target.host + "': " + uv_strerror(status)});
+                     "cannot resolve '" + target.host + "': " + host.error});
   }
   std::vector<std::string> seen;
-  for (const addrinfo* info = addresses; info != nullptr; info = info->ai_next) {
-    char text[INET6_ADDRSTRLEN] = {};
+  for (const MxAddress& address : host.addresses) {
+    // Round-robin records are separate gateways: every distinct address is audited.
+    if (std::find(seen.begin(), seen.end(), address.address) != seen.end()) continue;
+    seen.push_back(address.address);
     Endpoint endpoint;
+    endpoint.address = address.address;
+    endpoint.ipv6 = address.ipv6;
     endpoint.port = target.port;
     endpoint.implicit_tls = target.implicit_tls;
     endpoint.host_name = target.host;
     endpoint.targets = {target.spec};
-    if (info->ai_family == AF_INET) {
-      uv_ip4_name(reinterpret_cast<const sockaddr_in*>(info->ai_addr), text, sizeof(text));
-    } else if (info->ai_family == AF_INET6) {
-      uv_ip6_name(reinterpret_cast<const sockaddr_in6*>(info->ai_addr), text, sizeof(text));
-      endpoint.ipv6 = true;
-    } else {
-      continue;
-    }
-    endpoint.address = text;
-    // Round-robin records are separate gateways: every distinct address is audited.
-    if (std::find(seen.begin(), seen.end(), endpoint.address) != seen.end()) continue;
-    seen.push_back(endpoint.address);
     per_target_[target_index].push_back(std::move(endpoint));
   }
-  if (--resolutions_left_ == 0) targets_ready();
 }
 
 DnsResolver* ScanRunner::dns() {

@@ -62,10 +62,9 @@ class ScanRunner {
   ScanResult take_result();
 
  private:
-  struct Resolution;
-
+  // A host target's addresses, through dns() like every other name.
   void resolve(std::size_t target_index);
-  void on_resolved(std::size_t target_index, int status, const addrinfo* addresses);
+  void on_host_resolved(std::size_t target_index, const MxHost& host);
   // The loop's DNS resolver, started on first use; null when it cannot start (resolver_error_
   // says why).
   DnsResolver* dns();

@@ -13,6 +13,12 @@
 
 namespace relayaudit {
 
+bool is_localhost_name(std::string_view name) {
+  constexpr std::string_view kLocalhost = "localhost";
+  return name == kLocalhost || (name.size() > kLocalhost.size() + 1 &&
+                                name.substr(name.size() - kLocalhost.size() - 1) == ".localhost");
+}
+
 namespace {
 
 using namespace targets_detail;
@@ -30,12 +36,6 @@ std::string_view trim(std::string_view text) {
   while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
   while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
   return text;
-}
-
-bool is_localhost_name(std::string_view name) {
-  constexpr std::string_view kLocalhost = "localhost";
-  return name == kLocalhost || (name.size() > kLocalhost.size() + 1 &&
-                                name.substr(name.size() - kLocalhost.size() - 1) == ".localhost");
 }
 
 std::string quoted(std::string_view text) {
@@ -176,7 +176,9 @@ std::variant<Target, TargetError> parse_target(std::string_view spec, std::strin
 
 ParsedTargets parse_target_file(const std::filesystem::path& file, std::uint16_t default_port) {
   ParsedTargets result;
-  const std::string name = file.string();
+  // "-" is standard input, named so in every error.
+  const bool from_stdin = file == "-";
+  const std::string name = from_stdin ? "stdin" : file.string();
   const auto cannot_read = [&](int error) {
     result.errors.push_back({name + ": cannot read: " + std::strerror(error)});
   };
@@ -186,7 +188,7 @@ ParsedTargets parse_target_file(const std::filesystem::path& file, std::uint16_t
     cannot_read(EISDIR);
     return result;
   }
-  std::ifstream in(file, std::ios::binary);
+  std::ifstream in(from_stdin ? std::filesystem::path("/dev/stdin") : file, std::ios::binary);
   if (!in) {
     cannot_read(errno);
     return result;

@@ -16,6 +16,9 @@ struct TargetError {
   std::string message;  // e.g. "fleet.txt:7: 'mx1:99999': port out of range (1-65535)"
 };
 
+// "localhost" or a name under it (lowercase): loopback, never asked of DNS (RFC 6761 6.3).
+bool is_localhost_name(std::string_view name);
+
 // Largest number of addresses one CIDR target may expand to.
 inline constexpr std::uint64_t kMaxCidrAddresses = 65536;
 
@@ -40,7 +43,7 @@ struct ParsedTargets {
 // One target per line; '#' starts a comment; blank lines are skipped. A file that cannot be
 // read is an error naming the file; so is a line longer than kMaxTargetLineBytes or a file
 // larger than kMaxTargetFileBytes ("file:line: ..."), and reading stops there. Any readable file
-// works, a FIFO or /dev/stdin included.
+// works, a FIFO or /dev/stdin included; "-" is standard input (named "stdin" in errors).
 ParsedTargets parse_target_file(const std::filesystem::path& file, std::uint16_t default_port = 25);
 
 // Every address of a CIDR target, as endpoints (network and broadcast included for /31, /32).

@@ -54,7 +54,14 @@ DomainScan scan_domains(const std::vector<std::string>& specs, const DomainScanS
     plan.dns.timeout = setup.dns_timeout;
     plan.dnsbl_zones = setup.dnsbl_zones;
     plan.max_endpoints_per_domain = setup.max_endpoints_per_domain;
-    plan.targets = parse_test_targets(specs, scan.port);
+    // "{port}" in a spec is the lab's port: host targets need it written out.
+    std::vector<std::string> written;
+    for (std::string spec : specs) {
+      const auto at = spec.find("{port}");
+      if (at != std::string::npos) spec.replace(at, 6, std::to_string(scan.port));
+      written.push_back(std::move(spec));
+    }
+    plan.targets = parse_test_targets(written, scan.port);
     ScanRunner runner(&loop, std::move(plan));
     runner.on_finished([&] { lab.close(); });
     runner.start();

@@ -35,7 +35,8 @@ struct DomainScan {
   bool loop_closed_cleanly = false;
 };
 
-// Audits `specs` (parsed with the lab's port as the default) with the core scripts.
+// Audits `specs` (parsed with the lab's port as the default; "{port}" in a spec is that port)
+// with the core scripts.
 DomainScan scan_domains(const std::vector<std::string>& specs, const DomainScanSetup& setup);
 
 // "127.0.0.1:25" or "[::1]:25".

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <fstream>
 #include <stdexcept>
+#include <thread>
 
 #include "dns_harness.hpp"
 #include "domain_scan_harness.hpp"
@@ -223,6 +224,41 @@ TEST_F(ScanDomains, ImplicitNullLameMissingAndOpenDomains) {
   EXPECT_EQ(scan.document.at("summary").at("verdict"), "open-relay");
 }
 
+// Host targets go to the scan's own resolver (here nsd on loopback), never to getaddrinfo: these
+// names exist nowhere else. localhost is answered without any question.
+TEST_F(ScanDomains, HostTargetsAreAnsweredByTheScansOwnResolver) {
+  const DomainScan scan = scan_domains({"mxrr.scan.test:{port}", "MX1.scan.test.:{port}",
+                                        "missing.scan.test:{port}", "localhost:{port}"});
+  EXPECT_TRUE(scan.loop_closed_cleanly);
+  const auto port = scan.port;
+  // Every A and AAAA is a gateway; localhost is 127.0.0.1, where no gateway listens here.
+  EXPECT_EQ(endpoint_keys(scan.result),
+            sorted({endpoint_key("127.0.0.6", port), endpoint_key("127.0.0.7", port),
+                    endpoint_key("127.0.0.2", port), endpoint_key("::1", port),
+                    endpoint_key("127.0.0.1", port)}));
+  const EndpointResult& rr = endpoint_at(scan.result, endpoint_key("127.0.0.7", port));
+  EXPECT_EQ(rr.endpoint.host_name, "mxrr.scan.test");
+  EXPECT_EQ(rr.endpoint.targets,
+            std::vector<std::string>{"mxrr.scan.test:" + std::to_string(port)});
+  // Reached and audited (these gateways serve other domains, so the postmaster control of the
+  // host's own name is not accepted: inconclusive, not closed).
+  EXPECT_EQ(rr.verdict, EndpointVerdict::inconclusive);
+  const EndpointResult& v6 = endpoint_at(scan.result, endpoint_key("::1", port));
+  EXPECT_EQ(v6.endpoint.host_name, "mx1.scan.test");
+  EXPECT_TRUE(v6.endpoint.ipv6);
+  EXPECT_EQ(v6.verdict, EndpointVerdict::inconclusive);
+  EXPECT_EQ(endpoint_at(scan.result, endpoint_key("127.0.0.1", port)).verdict,
+            EndpointVerdict::unreachable);
+  // The name nsd does not know is unresolved, with DNS's own answer as the reason.
+  ASSERT_EQ(scan.result.unresolved.size(), 1u);
+  const InputProblem& missing = scan.result.unresolved[0];
+  EXPECT_EQ(missing.target, "missing.scan.test:" + std::to_string(port));
+  EXPECT_EQ(missing.status, Status::resolve_failed);
+  EXPECT_NE(missing.message.find("cannot resolve 'missing.scan.test': "), std::string::npos)
+      << missing.message;
+  EXPECT_NE(missing.message.find("NXDOMAIN"), std::string::npos) << missing.message;
+}
+
 TEST_F(ScanDomains, DnsblListingsAreRecordedPerEndpoint) {
   const DomainScan scan = scan_domains({"relay.scan.test"}, {kDnsbl});
   const EndpointResult& listed = endpoint_at(scan.result, endpoint_key("127.0.0.2", scan.port));
@@ -301,6 +337,34 @@ TEST_F(ScanDomainsCli, NullMxAndMissingDomainsAreReportedNotAudited) {
   EXPECT_EQ(document.at("domains")[1].at("verdict"), "dns-error");
   EXPECT_EQ(document.at("options").at("resolvers"), json::array({shared_nsd().spec()}));
   EXPECT_TRUE(document.at("endpoints").empty());
+}
+
+// Through the binary: `scan --resolver` answers a host target from that server (nsd knows
+// mx2.scan.test as 127.0.0.3, where a lab gateway listens); nothing else is asked.
+TEST_F(ScanDomainsCli, HostTargetIsResolvedByTheResolverGiven) {
+  TempDir dir;
+  const auto endpoints = (dir.path() / "endpoints.txt").string();
+  BackgroundProcess lab({RELAYAUDIT_BINARY, "lab", "--bind", "127.0.0.3", "--profile", "closed",
+                         "--endpoints-file", endpoints});
+  for (int i = 0; i < 500 && read_file(endpoints).empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  const std::string served = read_file(endpoints);
+  ASSERT_EQ(served.rfind("127.0.0.3:", 0), 0u) << "the lab did not write its endpoint: " << served;
+  const std::string port = served.substr(10, served.find('\n') - 10);
+  const auto results = (dir.path() / "results.json").string();
+  const auto run =
+      run_command({RELAYAUDIT_BINARY, "scan", "-q", "mx2.scan.test:" + port, "--resolver",
+                   shared_nsd().spec(), "-o", results, "--fail-on", "open-relay"});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  const json document = json::parse(read_file(results));
+  ASSERT_EQ(document.at("endpoints").size(), 1u) << document.dump();
+  const json& endpoint = document.at("endpoints")[0];
+  EXPECT_EQ(endpoint.at("endpoint"), "127.0.0.3:" + port);
+  EXPECT_EQ(endpoint.at("host_name"), "mx2.scan.test");
+  EXPECT_NE(endpoint.at("verdict"), "unreachable");
+  EXPECT_TRUE(document.at("unresolved").empty());
+  EXPECT_EQ(lab.stop(), 0);
 }
 
 }  // namespace
