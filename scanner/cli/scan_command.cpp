@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <iostream>
 
+#include "cli/dry_run.hpp"
 #include "cli/error_list.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/scan_execution.hpp"
@@ -65,7 +66,7 @@ void register_scan_command(CLI::App& app, ScanCommandOptions& options) {
   scan->add_option(
       "-f,--targets-file", options.target_files,
       "File with one target per line ('#' comments, blank lines ignored; lines up to 4096 "
-      "bytes, files up to 64 MiB)");
+      "bytes, files up to 64 MiB; - reads standard input; repeatable)");
   scan->add_option(
       "-o,--output", options.output,
       "Write the JSON results here (a file atomically, a device or FIFO in place; - for "
@@ -81,6 +82,9 @@ void register_scan_command(CLI::App& app, ScanCommandOptions& options) {
                  "Empty an existing --jsonl file first (without it, or --resume, a file that "
                  "already holds a stream is an error)");
   scan->add_flag("--lab", options.lab, "Start the built-in lab of simulated gateways and audit it");
+  scan->add_flag("--dry-run", options.dry_run,
+                 "Check every option, target, script and output, print what would be audited, "
+                 "and exit 0 without resolving a name or opening a connection");
   scan->add_option("-p,--port", options.default_port, "Port for targets that name none")
       ->check(CLI::Range(1, 65535))
       ->capture_default_str();
@@ -180,9 +184,10 @@ void register_scan_command(CLI::App& app, ScanCommandOptions& options) {
                    "zone can list thousands)")
       ->capture_default_str()
       ->check(CLI::Range(1, 65536));
-  scan->add_option("--resolver", options.resolvers,
-                   "DNS server for mail domains and DNSBLs, ip[:port] or [v6]:port (repeatable; "
-                   "default: the nameservers of /etc/resolv.conf)");
+  scan->add_option(
+      "--resolver", options.resolvers,
+      "DNS server for every name (mail domains, hosts, DNSBLs), ip[:port] or [v6]:port "
+      "(repeatable; default: the nameservers of /etc/resolv.conf)");
   scan->add_option("--dnsbl", options.dnsbl_zones,
                    "Check every gateway address on these DNS blocklist zones (zone[,zone])")
       ->delimiter(',');
@@ -288,6 +293,11 @@ int run_scan_command(ScanCommandOptions& options) {
   }
   for (const auto& file : options.target_files) {
     ParsedTargets parsed = parse_target_file(file, port);
+    // An empty list is a broken generator or a wrong path, not a fleet with nothing to audit.
+    if (parsed.targets.empty() && parsed.errors.empty()) {
+      errors.push_back((file == "-" ? std::string("stdin") : file) +
+                       ": no targets in it (empty, or only comments and blank lines)");
+    }
     for (auto& target : parsed.targets) targets.push_back(std::move(target));
     for (auto& error : parsed.errors) errors.push_back(std::move(error.message));
     errors_not_kept += parsed.errors_not_kept;
@@ -314,6 +324,10 @@ int run_scan_command(ScanCommandOptions& options) {
   if (auto* errors = std::get_if<std::vector<std::string>>(&plan)) {
     print_error_list(std::cerr, *errors);
     return kExitUsage;
+  }
+  if (options.dry_run) {
+    print_dry_run(std::cout, options, targets, std::get<std::vector<RelayScript>>(plan));
+    return kExitClean;
   }
   // Last, once every other input is valid: this may cut a torn line off the stream.
   auto resumed = prepare_jsonl_stream(options);

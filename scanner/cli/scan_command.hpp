@@ -22,6 +22,7 @@ struct ScanCommandOptions {
   std::string resume;     // a --jsonl file of an interrupted run: skip its endpoints, append
   bool jsonl_overwrite = false;  // empty an existing --jsonl file instead of refusing it
   bool lab = false;
+  bool dry_run = false;                  // check every input, print the plan, send nothing
   std::vector<std::string> resolvers;    // DNS servers for mail domains and DNSBLs
   std::vector<std::string> dnsbl_zones;  // check every endpoint address on each
   std::string dns_timeout = "2s";

@@ -32,7 +32,7 @@ EndpointLines spilled_lines(const FinishedEndpoints& finished,
 std::optional<std::string> scan_outputs_problem(const ScanCommandOptions& options) {
   std::vector<RequestedOutput> outputs = {{"-o", options.output}};
   // The stream is appended to and read back by --resume: "-" is a file of that name there.
-  outputs.push_back({"--jsonl", options.jsonl, false});
+  outputs.push_back({"--jsonl", options.jsonl, false, true});
   for (auto& report : requested_outputs(options.reports)) outputs.push_back(std::move(report));
   return outputs_problem(outputs);
 }

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 
@@ -193,9 +194,17 @@ TEST(OutputPaths, DirectorySocketAndTwoStdoutsAreRefusedBeforeTheScanWithExit2) 
     std::vector<std::string> flags;
     std::string named;
   };
+  // A file cannot be created where its directory is missing or is a file: refused up front,
+  // not after the scan (the results would be lost).
+  const std::string missing = (dir.path() / "missing").string();
+  const std::string plain_file = dir.path().string() + "/report.html.txt";
+  std::ofstream(plain_file) << "not a directory";
   for (const Case& refused :
        {Case{{"-o", directory}, directory}, Case{{"--junit", socket_path}, socket_path},
-        Case{{"--jsonl", directory}, directory}, Case{{"-o", "-", "--sarif", "-"}, "--sarif"}}) {
+        Case{{"--jsonl", directory}, directory}, Case{{"-o", "-", "--sarif", "-"}, "--sarif"},
+        Case{{"-o", missing + "/results.json"}, "its directory " + missing + " does not exist"},
+        Case{{"--jsonl", missing + "/s.jsonl"}, "its directory " + missing + " does not exist"},
+        Case{{"--markdown", plain_file + "/x.md"}, plain_file + "/x.md: Not a directory"}}) {
     std::vector<std::string> flags = refused.flags;
     flags.insert(flags.end(), {"--html", (dir.path() / "report.html").string()});
     const auto scan = run_command(lab_scan(flags));

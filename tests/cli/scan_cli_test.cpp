@@ -111,11 +111,17 @@ TEST_F(ScanCli, UnreachableIsExit3UnlessFailOnOpenRelay) {
   EXPECT_EQ(lenient.exit_code, 0) << lenient.err;
 }
 
-TEST_F(ScanCli, UnwritableOutputIsExit4) {
-  const CommandResult run =
+// A path that cannot be written is refused before anything is sent (exit 2); a write that still
+// fails at the end (a full disk: /dev/full) is exit 4.
+TEST_F(ScanCli, UnwritableOutputIsExit2BeforeTheScanAndAFailedWriteExit4) {
+  const CommandResult refused =
       run_command({kBinary, "scan", "127.0.0.1:1", "-q", "-o", path("missing/dir/results.json")});
-  EXPECT_EQ(run.exit_code, 4);
-  EXPECT_NE(run.err.find("missing/dir/results.json"), std::string::npos) << run.err;
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("missing/dir does not exist; nothing was scanned"), std::string::npos)
+      << refused.err;
+  const CommandResult full = run_command({kBinary, "scan", "127.0.0.1:1", "-q", "-o", "/dev/full"});
+  EXPECT_EQ(full.exit_code, 4);
+  EXPECT_NE(full.err.find("/dev/full"), std::string::npos) << full.err;
 }
 
 TEST_F(ScanCli, LabCommandServesGatewaysThatScanAudits) {
@@ -244,6 +250,40 @@ TEST_F(ScanCli, ListOptionsTakeOneValuePerUseAndNeverSwallowTargets) {
   EXPECT_EQ(repeated.exit_code, 3) << repeated.err;
   const auto twice = nlohmann::json::parse(read_file(path("repeated.json")));
   EXPECT_EQ(twice["endpoints"][0]["tests"].size(), 2u);
+}
+
+// -f - reads standard input; an empty list is an error naming its source; a file beside a
+// target and a --resolver before a mail domain both leave every target a target.
+TEST_F(ScanCli, TargetsFromStdinFilesAndArgumentsAllCount) {
+  const CommandResult piped = run_command(
+      {"/bin/sh", "-c",
+       "printf '# two gateways\\n127.0.0.1:1\\n\\n127.0.0.1:2\\n' | '" + kBinary +
+           "' scan -f - -q --tests control-postmaster -o '" + path("stdin.json") + "'"});
+  EXPECT_EQ(piped.exit_code, 3) << piped.describe() << piped.err;
+  const auto from_stdin = nlohmann::json::parse(read_file(path("stdin.json")));
+  ASSERT_EQ(from_stdin["endpoints"].size(), 2u);
+  EXPECT_EQ(from_stdin["endpoints"][1]["endpoint"], "127.0.0.1:2");
+
+  const CommandResult empty_stdin =
+      run_command({"/bin/sh", "-c", "'" + kBinary + "' scan -f - -q </dev/null"});
+  EXPECT_EQ(empty_stdin.exit_code, 2);
+  EXPECT_NE(empty_stdin.err.find("stdin: no targets in it"), std::string::npos) << empty_stdin.err;
+  write_file(path("empty.txt"), "# nothing yet\n\n");
+  const CommandResult empty_file = run_command({kBinary, "scan", "-f", path("empty.txt"), "-q"});
+  EXPECT_EQ(empty_file.exit_code, 2);
+  EXPECT_NE(empty_file.err.find(path("empty.txt") + ": no targets in it"), std::string::npos)
+      << empty_file.err;
+
+  write_file(path("list.txt"), "127.0.0.1:1\n");
+  const CommandResult both =
+      run_command({kBinary, "scan", "-f", path("list.txt"), "127.0.0.1:2", "--dry-run"});
+  EXPECT_EQ(both.exit_code, 0) << both.err;
+  EXPECT_NE(both.out.find("targets (2):"), std::string::npos) << both.out;
+  const CommandResult resolver =
+      run_command({kBinary, "scan", "--resolver", "127.0.0.1:5353", "example.test", "--dry-run"});
+  EXPECT_EQ(resolver.exit_code, 0) << resolver.err;
+  EXPECT_NE(resolver.out.find("example.test  (argument)  mail domain"), std::string::npos)
+      << resolver.out;
 }
 
 }  // namespace

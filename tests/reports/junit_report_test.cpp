@@ -422,10 +422,15 @@ TEST_F(ReportCommand, BadInputExits2NamingTheFile) {
 
 TEST_F(ReportCommand, UnwritableOutputExits4AndStillWritesTheOthers) {
   testing::write_file(path("ok.json"), results_to_json(testing::make_sample_scan()).dump());
-  const auto run = report({path("ok.json"), "--junit", path("no-such-dir/junit.xml"), "--markdown",
-                           path("summary.md")});
+  // A missing directory is refused before anything is written (exit 2); a write that fails
+  // anyway (a full disk: /dev/full) is exit 4, and the other formats are still written.
+  const auto refused = report({path("ok.json"), "--junit", path("no-such-dir/junit.xml")});
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("no-such-dir does not exist"), std::string::npos) << refused.err;
+  const auto run =
+      report({path("ok.json"), "--junit", "/dev/full", "--markdown", path("summary.md")});
   EXPECT_EQ(run.exit_code, 4);
-  EXPECT_NE(run.err.find("no-such-dir/junit.xml"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("/dev/full"), std::string::npos) << run.err;
   EXPECT_FALSE(testing::read_file(path("summary.md")).empty());
 }
 
