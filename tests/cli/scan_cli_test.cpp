@@ -119,9 +119,26 @@ TEST_F(ScanCli, UnwritableOutputIsExit2BeforeTheScanAndAFailedWriteExit4) {
   EXPECT_EQ(refused.exit_code, 2);
   EXPECT_NE(refused.err.find("missing/dir does not exist; nothing was scanned"), std::string::npos)
       << refused.err;
-  const CommandResult full = run_command({kBinary, "scan", "127.0.0.1:1", "-q", "-o", "/dev/full"});
+  // The audit is not lost: the whole document is kept in $TMPDIR (never next to a device), and
+  // the error says where; `report` renders from it.
+  const CommandResult full = run_command(
+      {"/bin/sh", "-c",
+       "TMPDIR='" + dir_ + "' exec '" + kBinary + "' scan 127.0.0.1:1 -q -o /dev/full"});
   EXPECT_EQ(full.exit_code, 4);
-  EXPECT_NE(full.err.find("/dev/full"), std::string::npos) << full.err;
+  EXPECT_NE(full.err.find("cannot write /dev/full"), std::string::npos) << full.err;
+  const std::string kept_in = "the results are kept in ";
+  const auto at = full.err.find(kept_in);
+  ASSERT_NE(at, std::string::npos) << full.err;
+  const auto start = at + kept_in.size();
+  const std::string rescued = full.err.substr(start, full.err.find(' ', start) - start);
+  EXPECT_EQ(rescued.rfind(dir_ + "/relayaudit-results-", 0), 0u) << rescued;
+  const auto document = nlohmann::json::parse(read_file(rescued));
+  ASSERT_EQ(document["endpoints"].size(), 1u);
+  EXPECT_EQ(document["endpoints"][0]["endpoint"], "127.0.0.1:1");
+  const CommandResult report =
+      run_command({kBinary, "report", rescued, "--markdown", path("summary.md")});
+  EXPECT_EQ(report.exit_code, 0) << report.err;
+  EXPECT_NE(read_file(path("summary.md")).find("127.0.0.1:1"), std::string::npos);
 }
 
 TEST_F(ScanCli, LabCommandServesGatewaysThatScanAudits) {
