@@ -42,7 +42,8 @@ void register_lab_command(CLI::App& app, LabCommandOptions& options) {
   lab->add_option("--profile", options.profiles,
                   "Profiles to serve, one gateway each (default: the demo fleet)")
       ->delimiter(',');
-  lab->add_option("--count", options.count, "Serve this many gateways, alternating closed/open");
+  lab->add_option("--count", options.count, "Serve this many gateways, alternating closed/open")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{65536}));
   lab->add_option("--bind", options.bind, "Loopback address to listen on (127.0.0.0/8 or ::1)")
       ->capture_default_str();
   lab->add_option("--endpoints-file", options.endpoints_file,
@@ -118,7 +119,10 @@ int run_lab_command(const LabCommandOptions& options) {
     for (const auto& name : options.profiles) {
       const auto profile = lab_profile_from_string(name);
       if (!profile) {
-        std::cerr << "relayaudit: --profile '" << terminal_safe(name) << "': unknown lab profile\n";
+        std::cerr << "relayaudit: --profile '" << terminal_safe(name)
+                  << "': unknown lab profile; the profiles are:";
+        for (const LabProfile known : all_lab_profiles()) std::cerr << " " << to_string(known);
+        std::cerr << "\n";
         return kExitUsage;
       }
       fleet.push_back(LabGatewayConfig{*profile, "127.0.0.1", 0});

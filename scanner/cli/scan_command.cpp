@@ -2,6 +2,7 @@
 #include "cli/scan_command.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <iostream>
 
 #include "cli/dry_run.hpp"
@@ -78,6 +79,9 @@ void register_scan_command(CLI::App& app, ScanCommandOptions& options) {
                    "Continue an interrupted scan: skip the endpoints already in this --jsonl file "
                    "and append the rest to it (a last line cut short by the crash is cut off; "
                    "any other bad line is an error)");
+  scan->add_flag("--resume-if-exists", options.resume_if_exists,
+                 "With --resume: a missing file starts a new stream there (the first run of a "
+                 "scheduled job) instead of being an error");
   scan->add_flag("--jsonl-overwrite", options.jsonl_overwrite,
                  "Empty an existing --jsonl file first (without it, or --resume, a file that "
                  "already holds a stream is an error)");
@@ -274,7 +278,18 @@ int run_scan_command(ScanCommandOptions& options) {
                 << " must name the same file or be left out\n";
       return kExitUsage;
     }
+    // A mistyped path must not silently re-audit a whole fleet into a new file.
+    std::error_code ignored;
+    if (!std::filesystem::exists(options.resume, ignored) && !options.resume_if_exists) {
+      std::cerr << "relayaudit: --resume " << terminal_safe(options.resume)
+                << ": no such file; give --resume-if-exists to start a new stream there when it "
+                   "is missing\n";
+      return kExitUsage;
+    }
     options.jsonl = options.resume;
+  } else if (options.resume_if_exists) {
+    std::cerr << "relayaudit: --resume-if-exists needs --resume FILE\n";
+    return kExitUsage;
   }
   if (auto problem = scan_outputs_problem(options)) {
     std::cerr << "relayaudit: " << *problem << "; nothing was scanned\n";

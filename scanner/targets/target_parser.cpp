@@ -152,7 +152,12 @@ std::variant<Target, TargetError> parse_target(std::string_view spec, std::strin
   const bool scheme = strip_scheme(spec, target);
 
   Problem problem;
-  if (spec.empty()) {
+  const auto scheme_end = spec.find("://");
+  if (!scheme && scheme_end != std::string_view::npos) {
+    // "http://mx1/..." is a web address: saying its port is not a number would mislead.
+    problem = "a URL with scheme '" + std::string(spec.substr(0, scheme_end)) +
+              "': give host:port, an address, a mail domain, or smtp:// or smtps://host[:port]";
+  } else if (spec.empty()) {
     problem = "empty target";
   } else if (std::any_of(spec.begin(), spec.end(), is_space)) {
     problem = "contains whitespace (one target per argument or line)";

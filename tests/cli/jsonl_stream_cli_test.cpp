@@ -162,6 +162,31 @@ TEST(JsonlStream, ASecondRunNeedsResumeOrOverwrite) {
   EXPECT_EQ(run_command(overwrite).exit_code, 2) << "--resume and --jsonl-overwrite conflict";
 }
 
+// A mistyped --resume path is an error, not a silent full rescan into a new file;
+// --resume-if-exists is the first run of a scheduled job.
+TEST(JsonlStream, AMissingResumeFileIsAnErrorUnlessResumeIfExists) {
+  TempDir dir;
+  const std::string stream = (dir.path() / "first-run.jsonl").string();
+  const std::vector<std::string> scan = {
+      kBinary, "scan", "-q", kRefused, "--tests", "relay-null-sender", "--resume", stream};
+  const auto missing = run_command(scan);
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("--resume " + stream + ": no such file"), std::string::npos)
+      << missing.err;
+  EXPECT_FALSE(std::filesystem::exists(stream));
+  auto first_run = scan;
+  first_run.push_back("--resume-if-exists");
+  EXPECT_EQ(run_command(first_run).exit_code, 3) << "unreachable, and the stream begun";
+  EXPECT_EQ(stream_problem(testing::read_file(stream), {kRefused}), "");
+  // The next run resumes it: nothing left to audit, the endpoint read back.
+  const auto second = run_command(first_run);
+  EXPECT_EQ(second.exit_code, 3) << second.err;
+  EXPECT_EQ(endpoint_lines_of(testing::read_file(stream)).size(), 1u);
+  const auto alone = run_command({kBinary, "scan", "-q", kRefused, "--resume-if-exists"});
+  EXPECT_EQ(alone.exit_code, 2);
+  EXPECT_NE(alone.err.find("--resume-if-exists needs --resume FILE"), std::string::npos);
+}
+
 TEST(JsonlStream, ResumedLinesMustBeEndpointLinesAsTheWriterWritesThem) {
   TempDir dir;
   // A real line, to build the bad streams from.

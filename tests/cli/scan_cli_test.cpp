@@ -164,6 +164,20 @@ TEST_F(ScanCli, LabRefusesToListenOutsideLoopback) {
   EXPECT_EQ(run.exit_code, 2);
 }
 
+// Lab mistakes are errors that say what would be right, never a default fleet.
+TEST_F(ScanCli, LabCountZeroAndUnknownProfilesAreErrors) {
+  const CommandResult zero = run_command({kBinary, "lab", "--count", "0"});
+  EXPECT_EQ(zero.exit_code, 2) << zero.out;
+  EXPECT_NE(zero.err.find("--count"), std::string::npos) << zero.err;
+  const CommandResult bogus = run_command({kBinary, "lab", "--profile", "bogus"});
+  EXPECT_EQ(bogus.exit_code, 2);
+  EXPECT_NE(bogus.err.find("'bogus': unknown lab profile; the profiles are: "), std::string::npos)
+      << bogus.err;
+  for (const char* profile : {"closed", "open", "postscreen", "hole-bang-path-ip"}) {
+    EXPECT_NE(bogus.err.find(std::string(" ") + profile), std::string::npos) << profile;
+  }
+}
+
 TEST_F(ScanCli, TestsListAndShow) {
   const CommandResult list = run_command({kBinary, "tests", "list"});
   EXPECT_EQ(list.exit_code, 0);

@@ -119,6 +119,8 @@ const BadSpec kBadSpecs[] = {
     {"192.0.2.0/", "prefix length '' is not a number from 0 to 32"},
     {"2001:db8::/x", "prefix length 'x' is not a number from 0 to 128"},
     {"mx1/24", "'mx1' is not a valid IPv4 network address"},
+    {"http://mx1.example.test/relay", "a URL with scheme 'http': give host:port"},
+    {"HTTPS://mx1.example.test", "a URL with scheme 'HTTPS'"},
 };
 
 TEST(ParseTarget, BadSpecs) {
