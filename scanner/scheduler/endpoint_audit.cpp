@@ -210,7 +210,11 @@ int EndpointAudit::connections_needed(bool plain, bool spread_greet_wait) const 
   if (tests == 0) return 0;
   const ErrorBudget budget = pacing_.budget();
   const int by_errors = (errors + budget.errors - 1) / budget.errors;
-  const int by_syntax = (syntax_errors + budget.syntax_errors - 1) / budget.syntax_errors;
+  // Until the server answers a form with a syntax error, the forms do not open connections of
+  // their own: most servers parse them (550/554), and the budget is then lifted.
+  const int by_syntax = pacing_.syntax_budget_binding()
+                            ? (syntax_errors + budget.syntax_errors - 1) / budget.syntax_errors
+                            : 1;
   // A tarpit or a greet wait is paid per connection: spread over the cap even when fewer would do.
   const bool spread_now = pacing_.tarpit_seen() || (pacing_.greet_wait_seen() && spread_greet_wait);
   const int spread = spread_now ? std::min(pacing_.connection_cap(), errors) : 1;
@@ -383,6 +387,9 @@ void EndpointAudit::on_test_done(Session&, SessionTestResult&& result) {
   TestSlot& slot = tests_[result.index];
   TestResult& test = slot.result;
   ++test.attempts;
+  if (draws_syntax_errors(*slot.script) && result.reply && !result.interrupted) {
+    pacing_.on_address_form_reply(result.reply->code);
+  }
   if (result.interrupted && test.attempts < options_.max_attempts) {
     // The connection broke before the decisive reply: keep the evidence, run it again.
     test.transcript = std::move(result.transcript);

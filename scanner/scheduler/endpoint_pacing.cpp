@@ -26,6 +26,20 @@ EndpointPacing::EndpointPacing(const AuditOptions& options) {
   facts_.errors_per_connection = std::max(1, options.tests_per_connection);
   facts_.syntax_errors_per_connection =
       std::clamp(options.syntax_errors_per_connection, 1, facts_.errors_per_connection);
+  configured_syntax_errors_ = facts_.syntax_errors_per_connection;
+}
+
+void EndpointPacing::on_address_form_reply(int code) {
+  if (code == 500 || code == 501 || code == 503 || code == 504) {
+    syntax_replies_seen_ = true;
+    facts_.syntax_errors_per_connection =
+        std::min(facts_.syntax_errors_per_connection, configured_syntax_errors_);
+    return;
+  }
+  if (syntax_budget_binding()) return;
+  if (++forms_parsed_ == kFormsBeforeLift) {
+    facts_.syntax_errors_per_connection = facts_.errors_per_connection;
+  }
 }
 
 bool EndpointPacing::slow(const ReplyTiming& timing) {

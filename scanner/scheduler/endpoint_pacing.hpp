@@ -38,6 +38,18 @@ class EndpointPacing {
   bool tarpit_seen() const { return facts_.tarpit_ms.has_value(); }
   bool greet_wait_seen() const { return facts_.greet_wait_ms.has_value(); }
   void on_greylist_wait() { ++facts_.greylist_waits; }
+  // An address-form test was answered with `code`. A 500/501/503/504 shows the server counts
+  // those forms as syntax errors (Exim, Haraka): the smaller syntax budget binds. Once
+  // kFormsBeforeLift forms were answered otherwise (550/554: parsed, then refused), the forms are
+  // ordinary errors there and the syntax budget is lifted to the error budget; the first syntax
+  // reply after that brings it back, and a hang-up still teaches the limit.
+  void on_address_form_reply(int code);
+  // Whether the syntax budget must shape the plan: the server answered a form with a syntax
+  // error, or hung up over them. Before any answer it only caps each batch.
+  bool syntax_budget_binding() const {
+    return syntax_replies_seen_ || facts_.syntax_error_limit.has_value();
+  }
+  static constexpr int kFormsBeforeLift = 3;
   const PacingFacts& facts() const { return facts_; }
 
  private:
@@ -47,6 +59,9 @@ class EndpointPacing {
   void learn_syntax_limit(int syntax_errors_tolerated);
 
   PacingFacts facts_;
+  int configured_syntax_errors_ = 1;  // --syntax-errors-per-connection, as clamped
+  int forms_parsed_ = 0;              // address forms answered without a syntax error
+  bool syntax_replies_seen_ = false;
 };
 
 // A script that draws a syntax error (501) on strict MTAs (Exim, Haraka): routed and quoted

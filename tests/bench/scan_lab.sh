@@ -17,8 +17,9 @@ trap '[ -n "$lab_pid" ] && kill "$lab_pid" 2>/dev/null; rm -rf "$work"' EXIT
 
 lab_args=()
 if [ -n "${LAB_PROFILE:-}" ]; then
-  lab_args+=(--profile)
-  for _ in $(seq 1 "$count"); do lab_args+=("$LAB_PROFILE"); done
+  # One value per use (a comma list): --profile never takes the words after it.
+  profiles=$(printf "$LAB_PROFILE,%.0s" $(seq 1 "$count"))
+  lab_args+=(--profile "${profiles%,}")
 else
   lab_args+=(--count "$count")
 fi

@@ -73,7 +73,10 @@ int peak_overlap(const std::map<int, ConnectionLog>& logs) {
 TEST(Pacing, AClosedGatewayRunsThePlanOnParallelConnectionsUnderTheCap) {
   AuditOptions options = fast_audit_options();
   options.connections_per_endpoint = 4;
-  const LabAuditRun run = audit_with_builtin_scripts(LabProfile::closed, options);
+  // A network round trip: with none, the first connection may finish before the next connects.
+  LabOptions lab;
+  lab.latency = Millis(20);
+  const LabAuditRun run = audit_with_builtin_scripts(LabProfile::closed, options, lab);
   const EndpointResult& endpoint = only_endpoint(run);
   EXPECT_EQ(endpoint.verdict, EndpointVerdict::closed) << endpoint.verdict_reason;
   const auto logs = connection_logs(endpoint);
@@ -212,6 +215,23 @@ TEST(PacingProfiles, AnErrorSleepIsLearnedAndNoConnectionReachesTheHardLimit) {
   EXPECT_GE(after_learning, 1);
 }
 
+// The closed lab parses every address form and refuses it with 554 5.7.1, as Postfix does: the
+// forms are ordinary errors there, so they no longer need connections of their own (16 forms at 3
+// a connection forced 6; 29 refusals at 8 a connection need 4).
+TEST(Pacing, AServerThatParsesAddressFormsLiftsTheSyntaxBudget) {
+  const AuditOptions options = fast_audit_options();
+  const LabAuditRun run = audit_with_builtin_scripts(LabProfile::closed, options);
+  const EndpointResult& endpoint = only_endpoint(run);
+  EXPECT_EQ(endpoint.verdict, EndpointVerdict::closed) << endpoint.verdict_reason;
+  expect_every_test_decided(endpoint);
+  EXPECT_EQ(endpoint.pacing.syntax_errors_per_connection, options.tests_per_connection);
+  EXPECT_FALSE(endpoint.pacing.syntax_error_limit.has_value());
+  EXPECT_LT(endpoint.connections, 6) << "the syntax budget still shaped the plan";
+  for (const auto& [number, log] : connection_logs(endpoint)) {
+    EXPECT_LE(log.errors, options.tests_per_connection) << "connection " << number;
+  }
+}
+
 TEST(PacingProfiles, TheDefaultSyntaxBudgetNeverCrossesExims) {
   const LabAuditRun run =
       audit_limited(LabProfile::exim_syntax_limit, fast_audit_options(), LabOptions{});
@@ -220,6 +240,9 @@ TEST(PacingProfiles, TheDefaultSyntaxBudgetNeverCrossesExims) {
   expect_every_test_decided(endpoint);
   EXPECT_EQ(run.stats.error_limit_drops, 0u) << "a connection drew a 4th syntax error";
   EXPECT_FALSE(endpoint.pacing.syntax_error_limit.has_value());
+  // Its 501s keep the syntax budget where it was: it is never lifted for Exim.
+  EXPECT_EQ(endpoint.pacing.syntax_errors_per_connection,
+            fast_audit_options().syntax_errors_per_connection);
 }
 
 TEST(PacingProfiles, AHangUpAfterTooManySyntaxErrorsLowersTheSyntaxBudget) {
