@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <functional>
-#include <map>
 #include <numeric>
 #include <optional>
 #include <string_view>
@@ -60,11 +59,16 @@ class Merger {
     std::stable_sort(order_.begin(), order_.end(), [&](std::size_t a, std::size_t b) {
       return endpoint_[a].session < endpoint_[b].session;
     });
-    for (std::size_t position = 0; position < order_.size(); ++position) {
-      const TranscriptLine& line = endpoint_[order_[position]];
-      if (line.sequence != 0)
-        numbered_.emplace(std::make_pair(line.session, line.sequence), position);
-      by_text_[LineKey{&line}].positions.push_back(position);
+    // Sequence numbers are unique per endpoint and dense (1..lines recorded): a table finds a
+    // numbered copy at once. Sparse numbers (a hostile document) are matched by text instead.
+    std::uint64_t highest = 0;
+    for (const TranscriptLine& line : endpoint_) highest = std::max(highest, line.sequence);
+    if (highest > 0 && highest <= 4 * std::uint64_t{endpoint_.size()} + 64) {
+      by_sequence_.assign(highest + 1, kNone);
+      for (std::size_t position = 0; position < order_.size(); ++position) {
+        const std::uint64_t sequence = endpoint_[order_[position]].sequence;
+        if (sequence != 0 && by_sequence_[sequence] == kNone) by_sequence_[sequence] = position;
+      }
     }
   }
 
@@ -98,13 +102,16 @@ class Merger {
   }
 
   std::optional<std::size_t> claim(const TranscriptLine& line, std::size_t next_allowed) {
-    if (line.sequence != 0) {
-      const auto found = numbered_.find(std::make_pair(line.session, line.sequence));
-      if (found != numbered_.end() && !used_[found->second]) {
-        used_[found->second] = true;
-        return found->second;
+    if (line.sequence != 0 && line.sequence < by_sequence_.size()) {
+      const std::size_t position = by_sequence_[line.sequence];
+      if (position != kNone && !used_[position] &&
+          endpoint_[order_[position]].session == line.session) {
+        used_[position] = true;
+        return position;
       }
     }
+    // Lines without a number (documents read back, 1.x): matched by their text, indexed once.
+    if (!text_indexed_) index_by_text();
     const auto found = by_text_.find(LineKey{&line});
     if (found == by_text_.end()) return std::nullopt;
     Candidates& candidates = found->second;
@@ -121,6 +128,13 @@ class Merger {
       }
     }
     return std::nullopt;
+  }
+
+  void index_by_text() {
+    text_indexed_ = true;
+    for (std::size_t position = 0; position < order_.size(); ++position) {
+      by_text_[LineKey{&endpoint_[order_[position]]}].positions.push_back(position);
+    }
   }
 
   // An extra equal to one another test added is shared; otherwise a new one is placed.
@@ -191,7 +205,9 @@ class Merger {
   const std::vector<const Transcript*>& tests_;
   std::vector<std::size_t> order_;  // endpoint line indices in merged order
   std::vector<bool> used_;          // by position in order_
-  std::map<std::pair<int, std::uint64_t>, std::size_t> numbered_;
+  static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+  std::vector<std::size_t> by_sequence_;  // sequence -> first position holding it, or kNone
+  bool text_indexed_ = false;
   std::unordered_map<LineKey, Candidates, LineKeyHash, LineKeyEqual> by_text_;
   std::vector<Extra> extras_;
   std::unordered_map<LineKey, std::vector<std::size_t>, LineKeyHash, LineKeyEqual> extra_by_text_;

@@ -551,7 +551,9 @@ void EndpointAudit::on_session_end(Session& session, SessionEnd&& end) {
   result_.stage = end.stage;
   result_.error = end.error;
   for (std::size_t index : end.unsent) tests_[index].state = TestState::pending;
-  result_.transcript.insert(result_.transcript.end(), end.transcript.begin(), end.transcript.end());
+  result_.transcript.insert(result_.transcript.end(),
+                            std::make_move_iterator(end.transcript.begin()),
+                            std::make_move_iterator(end.transcript.end()));
   if (!result_.greeting && end.greeting) result_.greeting = std::move(end.greeting);
   if (result_.greeting) {
     cap_reply(result_.greeting->banner, options_.reply_cap);

@@ -600,12 +600,15 @@ void Session::record(Direction direction, const std::string& line, int test_slot
   }
   TranscriptBudget::Kept kept = budget_.keep(line);
   entry.line = std::move(kept.text);
-  keep_line(entry, test_slot);
-  if (kept.cut > 0) {
-    entry.direction = Direction::note;
-    entry.line = budget_.cut_note(kept.cut);
-    keep_line(entry, test_slot);
+  if (kept.cut == 0) {
+    keep_line(std::move(entry), test_slot);
+    return;
   }
+  TranscriptLine note = entry;
+  keep_line(std::move(entry), test_slot);
+  note.direction = Direction::note;
+  note.line = budget_.cut_note(kept.cut);
+  keep_line(std::move(note), test_slot);
 }
 
 void Session::record_reply(const Reply& reply, int test_slot) {
@@ -621,12 +624,13 @@ void Session::record_reply(const Reply& reply, int test_slot) {
   record(Direction::server, reply.lines.back(), test_slot);
 }
 
-void Session::keep_line(const TranscriptLine& entry, int test_slot) {
+void Session::keep_line(TranscriptLine&& entry, int test_slot) {
+  entry.sequence = budget_.number_line();
   // A test keeps the lines up to its decision; the endpoint transcript keeps every line.
   if (test_slot >= 0 && !tests_[static_cast<std::size_t>(test_slot)].decided) {
     tests_[static_cast<std::size_t>(test_slot)].result.transcript.push_back(entry);
   }
-  end_.transcript.push_back(entry);
+  end_.transcript.push_back(std::move(entry));
 }
 
 Stage Session::stage_of(Command command) const {

@@ -218,7 +218,7 @@ class Session final : private TransportEvents {
   void finish(Status status, Stage stage, std::string error);
   void arm_timer(Millis timeout);
   void record(Direction direction, const std::string& line, int test_slot);
-  void keep_line(const TranscriptLine& entry, int test_slot);
+  void keep_line(TranscriptLine&& entry, int test_slot);
   void record_reply(const Reply& reply, int test_slot);
   Stage stage_of(Command command) const;
 

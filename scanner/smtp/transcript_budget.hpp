@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -27,6 +28,10 @@ class TranscriptBudget {
 
   bool exhausted() const { return left_ == 0; }
 
+  // The next line's number among every line of the endpoint (TranscriptLine::sequence): the
+  // budget is shared by the endpoint's connections, so a test's copy names its line exactly.
+  std::uint64_t number_line() { return ++lines_numbered_; }
+
   std::size_t max_bytes() const { return max_bytes_; }
   std::size_t bytes_cut() const { return cut_; }
 
@@ -34,6 +39,7 @@ class TranscriptBudget {
   std::size_t left_;
   std::size_t max_bytes_;
   std::size_t cut_ = 0;
+  std::uint64_t lines_numbered_ = 0;
 };
 
 }  // namespace relayaudit
