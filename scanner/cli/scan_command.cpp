@@ -142,6 +142,10 @@ void register_scan_command(CLI::App& app, ScanCommandOptions& options) {
   scan->add_option("--external-to", options.audit.external_to,
                    "External recipient: must never be deliverable")
       ->capture_default_str();
+  scan->add_option("--mail-domain", options.audit.mail_domain,
+                   "The domain host and address targets receive mail for (DNS gives it for mail "
+                   "domains): {target_domain} in the scripts, and the first postmaster form the "
+                   "control asks");
   scan->add_option("--tests", options.tests, "Script ids or tags to run (default: all)")
       ->delimiter(',');
   scan->add_option("--tests-dir", options.tests_dirs,
@@ -222,6 +226,18 @@ int run_scan_command(ScanCommandOptions& options) {
   if (auto problem = dns_servers_problem(options.resolvers)) {
     std::cerr << "relayaudit: --" << terminal_safe(*problem) << "\n";
     return kExitUsage;
+  }
+  if (!options.audit.mail_domain.empty()) {
+    if (auto problem = mail_domain_problem(options.audit.mail_domain)) {
+      std::cerr << "relayaudit: --mail-domain '" << terminal_safe(options.audit.mail_domain)
+                << "': " << *problem << "\n";
+      return kExitUsage;
+    }
+    std::string& domain = options.audit.mail_domain;
+    std::transform(domain.begin(), domain.end(), domain.begin(), [](char c) {
+      return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+    });
+    if (domain.back() == '.') domain.pop_back();
   }
   for (auto& zone : options.dnsbl_zones) {
     if (auto problem = mail_domain_problem(zone)) {

@@ -50,6 +50,8 @@ nlohmann::json describe_options(const ScanCommandOptions& options) {
       {"ehlo_name", audit.session.ehlo_name},
       {"external_from", audit.external_from},
       {"external_to", audit.external_to},
+      {"mail_domain",
+       audit.mail_domain.empty() ? nlohmann::json(nullptr) : nlohmann::json(audit.mail_domain)},
       {"pipelining", audit.session.use_pipelining},
       {"tls", options.tls},
       {"ca_file", options.ca_file},

@@ -9,8 +9,9 @@ namespace relayaudit {
 
 namespace {
 
-constexpr std::array<std::pair<LabProfile, std::string_view>, 72> kProfileNames{{
+constexpr std::array<std::pair<LabProfile, std::string_view>, 73> kProfileNames{{
     {LabProfile::closed, "closed"},
+    {LabProfile::pure_gateway, "pure-gateway"},
     {LabProfile::open, "open"},
     {LabProfile::greylisting, "greylisting"},
     {LabProfile::greylist_forever, "greylist-forever"},
@@ -182,6 +183,7 @@ const std::vector<LabProfile>& all_lab_profiles() {
 std::string_view expected_verdict(LabProfile profile) {
   switch (profile) {
     case LabProfile::closed:
+    case LabProfile::pure_gateway:  // the control falls back to <postmaster> or --mail-domain
     case LabProfile::sender_check:
     case LabProfile::error_limit:
     case LabProfile::tarpit:

@@ -17,7 +17,11 @@
 namespace relayaudit {
 
 enum class LabProfile {
-  closed,             // refuses relay: 554 5.7.1 Relay access denied
+  closed,  // refuses relay: 554 5.7.1 Relay access denied
+  // closed, and its host name and address literal are not its domains: it receives mail only
+  // for corp.relayaudit.test (and LabOptions::mail_domains), as a relay-only Postfix with an empty
+  // mydestination; the bare <postmaster> of RFC 5321 4.5.1 is accepted
+  pure_gateway,
   open,               // accepts every recipient
   greylisting,        // open relay behind greylisting: first try of a triplet gets 450
   greylist_forever,   // every RCPT gets 450, forever

@@ -30,8 +30,32 @@ std::string relay_denied(std::string_view recipient) {
   return "554 5.7.1 <" + std::string(recipient) + ">: Relay access denied";
 }
 
+constexpr std::string_view kPureGatewayDomain = "corp.relayaudit.test";
+
+std::string unknown_user(std::string_view recipient) {
+  return "550 5.1.1 <" + std::string(recipient) +
+         ">: Recipient address rejected: User unknown in local recipient table";
+}
+
+// A relay-only gateway: its own names are not destinations, only the domains it relays for.
+std::string pure_gateway_policy(const GatewayContext& gateway, std::string_view recipient) {
+  MailboxParts parts = split_mailbox(recipient);
+  if (!parts.has_at && !parts.source_route && !has_routing_syntax(parts.local)) {
+    return is_known_user(parts.local) ? accepted() : unknown_user(recipient);
+  }
+  const bool served =
+      iequals(parts.domain, kPureGatewayDomain) ||
+      std::any_of(gateway.mail_domains.begin(), gateway.mail_domains.end(),
+                  [&](const std::string& own) { return iequals(parts.domain, own); });
+  if (parts.source_route || !served || has_routing_syntax(parts.local)) {
+    return relay_denied(recipient);
+  }
+  return is_known_user(parts.local) ? accepted() : unknown_user(recipient);
+}
+
 // What Postfix with mynetworks limited to itself answers.
 std::string closed_policy(const GatewayContext& gateway, std::string_view recipient) {
+  if (gateway.profile == LabProfile::pure_gateway) return pure_gateway_policy(gateway, recipient);
   MailboxParts parts = split_mailbox(recipient);
   bool local = !parts.has_at || is_local_domain(gateway, parts.domain);
   if (parts.source_route || !local || has_routing_syntax(parts.local)) {
@@ -40,8 +64,7 @@ std::string closed_policy(const GatewayContext& gateway, std::string_view recipi
     return relay_denied(recipient);
   }
   if (is_known_user(parts.local)) return accepted();
-  return "550 5.1.1 <" + std::string(recipient) +
-         ">: Recipient address rejected: User unknown in local recipient table";
+  return unknown_user(recipient);
 }
 
 std::string greylisting_policy(const GatewayContext& gateway, const RcptRequest& request) {

@@ -31,6 +31,9 @@ struct AuditOptions {
   Millis greylist_delay{60'000};  // wait before each of those tries
   std::string external_from = "relayaudit-sender@relayaudit-external.invalid";
   std::string external_to = "relayaudit-probe@relayaudit-external.invalid";
+  // --mail-domain: the domain host and address targets receive mail for, where DNS named none.
+  // {target_domain} stands for it, and the control asks postmaster@ it first.
+  std::string mail_domain;
   bool confirm_data = false;  // opt-in: DATA after an accepted relay attempt, hang up on 354
   // The postmaster control runs for at most this many of the mail domains an endpoint serves:
   // a hosting MX behind thousands of scanned domains must not get thousands of RCPTs.

@@ -367,8 +367,9 @@ void EndpointAudit::expand(TestSlot& slot, const Greeting& greeting) {
   values.target_host = !result_.endpoint.host_name.empty() ? result_.endpoint.host_name
                        : !greeting.server_domain.empty()   ? greeting.server_domain
                                                            : values.target_ip;
-  // The mail domain whose MX led here; without one, the host name stands in.
-  const std::string& mail_domain = slot.result.mail_domain;
+  // The mail domain whose MX led here, else --mail-domain; without one, the host name stands in.
+  const std::string& mail_domain =
+      !slot.result.mail_domain.empty() ? slot.result.mail_domain : options_.mail_domain;
   values.target_domain = !mail_domain.empty() ? mail_domain : values.target_host;
   values.target_sender_domain = forged_sender_domain(mail_domain, values.target_host);
   values.scanner_ehlo = options_.session.ehlo_name;
@@ -381,6 +382,28 @@ void EndpointAudit::expand(TestSlot& slot, const Greeting& greeting) {
       slot.sender_override ? *slot.sender_override : expand_placeholders(script.mail_from, values);
   test.rcpt_to.clear();
   for (const auto& rcpt : script.rcpt_to) test.rcpt_to.push_back(expand_placeholders(rcpt, values));
+  if (slot.recipient_override) test.rcpt_to = {*slot.recipient_override};
+}
+
+std::optional<std::string> EndpointAudit::next_control_recipient(const TestSlot& slot) const {
+  const TestResult& test = slot.result;
+  std::vector<std::string> forms;
+  if (!options_.mail_domain.empty()) forms.push_back("postmaster@" + options_.mail_domain);
+  forms.push_back("postmaster");
+  forms.push_back("postmaster@" + address_literal(result_.endpoint));
+  const std::string& host = !result_.endpoint.host_name.empty() ? result_.endpoint.host_name
+                            : result_.greeting                  ? result_.greeting->server_domain
+                                                                : std::string();
+  if (!host.empty()) forms.push_back("postmaster@" + host);
+  for (const std::string& form : forms) {
+    const bool tried = (!test.rcpt_to.empty() && test.rcpt_to.back() == form) ||
+                       std::any_of(slot.refused_controls.begin(), slot.refused_controls.end(),
+                                   [&](const std::string& refused) {
+                                     return refused.rfind("<" + form + ">", 0) == 0;
+                                   });
+    if (!tried) return form;
+  }
+  return std::nullopt;
 }
 
 void EndpointAudit::on_test_done(Session&, SessionTestResult&& result) {
@@ -428,6 +451,24 @@ void EndpointAudit::on_test_done(Session&, SessionTestResult&& result) {
     } else {
       test.refused_senders.push_back(RefusedSender{test.mail_from, *result.reply});
       test.detail = "every sender was refused at MAIL FROM: the trick was never tested";
+    }
+  }
+  // A refused postmaster form may only be the wrong name for this gateway (a relay-only host
+  // whose own name is not a mail domain): the next form is tried. A domain's own control (DNS)
+  // is not: its refusal is a finding about that domain.
+  const bool control_refused = slot.script->kind == ScriptKind::control &&
+                               slot.result.mail_domain.empty() && !result.interrupted &&
+                               result.outcome == Outcome::rejected && result.reply;
+  if (control_refused) {
+    if (auto next = next_control_recipient(slot)) {
+      const Reply& refusal = *result.reply;
+      slot.refused_controls.push_back(
+          "<" + test.rcpt_to.back() + "> (" +
+          (refusal.lines.empty() ? std::to_string(refusal.code) : refusal.lines.front()) + ")");
+      test.transcript = std::move(result.transcript);
+      slot.recipient_override = *next;
+      slot.state = TestState::pending;
+      return;
     }
   }
   if (result.outcome != Outcome::deferred) answered_otherwise_ = true;
@@ -514,6 +555,15 @@ void EndpointAudit::settle(TestSlot& slot, SessionTestResult&& result, bool gree
   if (!test.refused_senders.empty() && test.outcome != Outcome::blocked) {
     test.detail = "MAIL FROM:<" + test.refused_senders.front().sender +
                   "> was refused; the trick was tested with MAIL FROM:<" + test.mail_from + ">";
+  }
+  if (!slot.refused_controls.empty()) {
+    std::string refused;
+    for (const auto& form : slot.refused_controls) refused += (refused.empty() ? "" : ", ") + form;
+    test.detail = test.outcome == Outcome::accepted
+                      ? "refused first: " + refused + "; accepted: <" + test.rcpt_to.back() + ">"
+                      : "every postmaster form was refused: " + refused + ", <" +
+                            test.rcpt_to.back() +
+                            ">; give --mail-domain D, the domain this gateway receives mail for";
   }
   if (test.outcome == Outcome::deferred) {
     test.detail = "still 4xx after " + std::to_string(slot.deferrals) + " greylisting retries";

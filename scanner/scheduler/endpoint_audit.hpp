@@ -47,6 +47,9 @@ class EndpointAudit final : public SessionObserver {
   struct TestSlot {
     const RelayScript* script = nullptr;
     std::optional<std::string> sender_override;  // a fallback sender after MAIL FROM was refused
+    // The control's next postmaster form after one was refused, and those refused so far.
+    std::optional<std::string> recipient_override;
+    std::vector<std::string> refused_controls;
     TestState state = TestState::pending;
     std::uint64_t not_before = 0;  // uv_now() before which a retry may not start
     int deferrals = 0;
@@ -70,6 +73,9 @@ class EndpointAudit final : public SessionObserver {
   std::vector<SessionTest> take_batch(const Greeting& greeting, bool plain);
   void open_session(bool plain);
   void wait_for_greylisting(TestSlot& slot);
+  // The control's postmaster forms in order (RFC 5321 4.5.1): at the mail domain (--mail-domain),
+  // bare <postmaster>, at the address literal, at the host name; the first not yet tried.
+  std::optional<std::string> next_control_recipient(const TestSlot& slot) const;
   // After one greylisting retry every test, the control included, is deferred again: no second
   // wait, the endpoint is inconclusive now.
   void settle_if_everything_deferred();

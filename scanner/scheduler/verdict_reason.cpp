@@ -105,6 +105,13 @@ std::string explain_verdict(const EndpointResult& result) {
                "greylisting wait: the server defers everything; first: " +
                first_unsettled->id + ": " + describe_test(*first_unsettled);
       }
+      if (first_unsettled->kind == ScriptKind::control &&
+          first_unsettled->outcome == Outcome::rejected && first_unsettled->mail_domain.empty()) {
+        return first_unsettled->id +
+               " was rejected in every postmaster form (a control: closed is unproven; give "
+               "--mail-domain D, the domain this gateway receives mail for): " +
+               describe_test(*first_unsettled);
+      }
       return first_unsettled->id + " was " + std::string(to_string(first_unsettled->outcome)) +
              (first_unsettled->kind == ScriptKind::control ? " (a control: closed is unproven)"
                                                            : "") +

@@ -283,6 +283,36 @@ TEST_F(ScanCli, ListOptionsTakeOneValuePerUseAndNeverSwallowTargets) {
   EXPECT_EQ(twice["endpoints"][0]["tests"].size(), 2u);
 }
 
+// --mail-domain through the binary: checked like a domain, recorded in the options, and the
+// domain the control asks first at a relay-only gateway.
+TEST_F(ScanCli, MailDomainIsCheckedRecordedAndAskedFirst) {
+  const CommandResult bad =
+      run_command({kBinary, "scan", "--mail-domain", "corp example", "127.0.0.1:1"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--mail-domain 'corp example': "), std::string::npos) << bad.err;
+
+  const std::string endpoints = path("endpoints.txt");
+  testing::BackgroundProcess lab(
+      {kBinary, "lab", "--profile", "pure-gateway", "--endpoints-file", endpoints});
+  for (int i = 0; i < 500 && read_file(endpoints).empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_FALSE(read_file(endpoints).empty()) << "the lab did not write its endpoints";
+  const CommandResult run = run_command({kBinary, "scan", "-f", endpoints, "-q", "--mail-domain",
+                                         "Corp.Relayaudit.Test.", "-o", path("results.json")});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  const auto results = nlohmann::json::parse(read_file(path("results.json")));
+  EXPECT_EQ(results["options"]["mail_domain"], "corp.relayaudit.test");
+  const auto& endpoint = results["endpoints"][0];
+  EXPECT_EQ(endpoint["verdict"], "closed") << endpoint["verdict_reason"];
+  for (const auto& test : endpoint["tests"]) {
+    if (test["id"] != "control-postmaster") continue;
+    EXPECT_EQ(test["rcpt_to"], nlohmann::json::array({"postmaster@corp.relayaudit.test"}));
+    EXPECT_EQ(test["attempts"], 1);
+  }
+  EXPECT_EQ(lab.stop(), 0);
+}
+
 // -f - reads standard input; an empty list is an error naming its source; a file beside a
 // target and a --resolver before a mail domain both leave every target a target.
 TEST_F(ScanCli, TargetsFromStdinFilesAndArgumentsAllCount) {

@@ -240,13 +240,13 @@ TEST_F(ScanDomains, HostTargetsAreAnsweredByTheScansOwnResolver) {
   EXPECT_EQ(rr.endpoint.host_name, "mxrr.scan.test");
   EXPECT_EQ(rr.endpoint.targets,
             std::vector<std::string>{"mxrr.scan.test:" + std::to_string(port)});
-  // Reached and audited (these gateways serve other domains, so the postmaster control of the
-  // host's own name is not accepted: inconclusive, not closed).
-  EXPECT_EQ(rr.verdict, EndpointVerdict::inconclusive);
+  // Reached and audited: these gateways serve other domains and refuse postmaster@ the host's
+  // name; the control's next form, the bare <postmaster>, is accepted.
+  EXPECT_EQ(rr.verdict, EndpointVerdict::closed) << rr.verdict_reason;
   const EndpointResult& v6 = endpoint_at(scan.result, endpoint_key("::1", port));
   EXPECT_EQ(v6.endpoint.host_name, "mx1.scan.test");
   EXPECT_TRUE(v6.endpoint.ipv6);
-  EXPECT_EQ(v6.verdict, EndpointVerdict::inconclusive);
+  EXPECT_EQ(v6.verdict, EndpointVerdict::closed) << v6.verdict_reason;
   EXPECT_EQ(endpoint_at(scan.result, endpoint_key("127.0.0.1", port)).verdict,
             EndpointVerdict::unreachable);
   // The name nsd does not know is unresolved, with DNS's own answer as the reason.

@@ -55,6 +55,40 @@ TEST(LabProfiles, ClosedGatewayRejectsEveryRelayAttemptAtRcpt) {
   EXPECT_EQ(endpoint.connections, 1);
 }
 
+// A relay-only gateway whose host name is not one of its mail domains refuses
+// postmaster@<host name>: the control then asks the next form, the bare <postmaster> RFC 5321
+// requires, and the gateway is closed, not inconclusive.
+TEST(LabProfiles, APureGatewayPassesTheControlWithTheNextPostmasterForm) {
+  const auto run = audit_with_core_scripts(LabProfile::pure_gateway);
+  const EndpointResult& endpoint = only_endpoint(run);
+  EXPECT_EQ(endpoint.verdict, EndpointVerdict::closed) << endpoint.verdict_reason;
+  expect_all_relay_tests(endpoint, Outcome::rejected, Stage::rcpt);
+  const TestResult& control = test_named(endpoint, "control-postmaster");
+  EXPECT_EQ(control.outcome, Outcome::accepted);
+  EXPECT_EQ(control.rcpt_to, std::vector<std::string>{"postmaster"});
+  EXPECT_EQ(control.attempts, 2);
+  EXPECT_EQ(control.detail.rfind(
+                "refused first: <postmaster@" + run.gateways[0].host_name + "> (554 5.7.1 ", 0),
+            0u)
+      << control.detail;
+}
+
+// --mail-domain names the domain the gateway receives mail for: the control asks it first, and
+// {target_domain} stands for it in every script.
+TEST(LabProfiles, MailDomainIsTheControlsFirstForm) {
+  AuditOptions options = fast_audit_options();
+  options.mail_domain = "corp.relayaudit.test";
+  const auto run = audit_with_core_scripts(LabProfile::pure_gateway, options);
+  const EndpointResult& endpoint = only_endpoint(run);
+  EXPECT_EQ(endpoint.verdict, EndpointVerdict::closed) << endpoint.verdict_reason;
+  const TestResult& control = test_named(endpoint, "control-postmaster");
+  EXPECT_EQ(control.outcome, Outcome::accepted);
+  EXPECT_EQ(control.rcpt_to, std::vector<std::string>{"postmaster@corp.relayaudit.test"});
+  EXPECT_EQ(control.attempts, 1);
+  EXPECT_TRUE(control.detail.empty()) << control.detail;
+  EXPECT_TRUE(control.mail_domain.empty()) << "mail_domain records a domain DNS gave";
+}
+
 TEST(LabProfiles, IpLiteralSenderUsesTheAddressLiteral) {
   const auto run = audit_with_core_scripts(LabProfile::closed);
   const TestResult& literal = test_named(only_endpoint(run), "relay-ip-literal-sender");
