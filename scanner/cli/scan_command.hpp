@@ -21,7 +21,7 @@ struct ScanCommandOptions {
   std::string jsonl;      // one line per finished endpoint, flushed as it finishes
   std::string resume;     // a --jsonl file of an interrupted run: skip its endpoints, append
   bool resume_if_exists = false;  // a missing --resume file starts a new stream instead
-  bool jsonl_overwrite = false;  // empty an existing --jsonl file instead of refusing it
+  bool jsonl_overwrite = false;   // empty an existing --jsonl file instead of refusing it
   bool lab = false;
   bool dry_run = false;                  // check every input, print the plan, send nothing
   std::vector<std::string> resolvers;    // DNS servers for mail domains and DNSBLs

@@ -9,9 +9,10 @@ namespace relayaudit {
 
 namespace {
 
-constexpr std::array<std::pair<LabProfile, std::string_view>, 73> kProfileNames{{
+constexpr std::array<std::pair<LabProfile, std::string_view>, 74> kProfileNames{{
     {LabProfile::closed, "closed"},
     {LabProfile::pure_gateway, "pure-gateway"},
+    {LabProfile::catch_all, "catch-all"},
     {LabProfile::open, "open"},
     {LabProfile::greylisting, "greylisting"},
     {LabProfile::greylist_forever, "greylist-forever"},
@@ -246,6 +247,7 @@ std::string_view expected_verdict(LabProfile profile) {
     case LabProfile::open_silent_quit:  // unverified by QUIT, each acceptance is tried again
       return "open-relay";
     case LabProfile::greylist_forever:
+    case LabProfile::catch_all:  // accepted address forms may be mailbox names: unproven
       return "inconclusive";
     case LabProfile::starttls_required:    // found once the scanner speaks TLS
     case LabProfile::smtps:                // scanned as smtps://

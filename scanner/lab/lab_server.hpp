@@ -22,6 +22,9 @@ enum class LabProfile {
   // for corp.relayaudit.test (and LabOptions::mail_domains), as a relay-only Postfix with an empty
   // mydestination; the bare <postmaster> of RFC 5321 4.5.1 is accepted
   pure_gateway,
+  // closed, but a catch-all: any local part at its own names is a mailbox, routing characters
+  // (%, !, quotes) included, so address-form tricks are accepted and never relayed
+  catch_all,
   open,               // accepts every recipient
   greylisting,        // open relay behind greylisting: first try of a triplet gets 450
   greylist_forever,   // every RCPT gets 450, forever

@@ -53,9 +53,18 @@ std::string pure_gateway_policy(const GatewayContext& gateway, std::string_view 
   return is_known_user(parts.local) ? accepted() : unknown_user(recipient);
 }
 
+// A catch-all that relays nothing: every local part at its own names is a mailbox.
+std::string catch_all_policy(const GatewayContext& gateway, std::string_view recipient) {
+  MailboxParts parts = split_mailbox(recipient);
+  const bool local = !parts.has_at || is_local_domain(gateway, parts.domain);
+  if (parts.source_route || !local) return relay_denied(recipient);
+  return accepted();
+}
+
 // What Postfix with mynetworks limited to itself answers.
 std::string closed_policy(const GatewayContext& gateway, std::string_view recipient) {
   if (gateway.profile == LabProfile::pure_gateway) return pure_gateway_policy(gateway, recipient);
+  if (gateway.profile == LabProfile::catch_all) return catch_all_policy(gateway, recipient);
   MailboxParts parts = split_mailbox(recipient);
   bool local = !parts.has_at || is_local_domain(gateway, parts.domain);
   if (parts.source_route || !local || has_routing_syntax(parts.local)) {

@@ -6,6 +6,10 @@ namespace relayaudit {
 // An MX that refuses mail for a domain it is an MX of.
 inline constexpr const char* kFindingMxRefusesDomain = "mx-refuses-domain-mail";
 
+// Only address-form tricks were accepted, by a server that takes any local part: it may read
+// them as mailbox names and never relay them, so the endpoint is inconclusive, not open-relay.
+inline constexpr const char* kFindingRelayUnconfirmed = "relay-unconfirmed";
+
 // TLS findings: facts of the handshake and of STARTTLS, never relay verdicts.
 inline constexpr const char* kFindingTlsExpired = "tls-certificate-expired";
 inline constexpr const char* kFindingTlsNotYetValid = "tls-certificate-not-yet-valid";

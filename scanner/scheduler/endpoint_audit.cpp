@@ -758,6 +758,18 @@ void EndpointAudit::judge() {
   }
   if (result_.verdict == EndpointVerdict::open_relay) {
     result_.evidence = weigh_evidence(result_.tests);
+    // No unproven open relay: weak evidence alone could be a catch-all reading "a%b@own" as a
+    // mailbox name. A direct acceptance stays open-relay at once.
+    if (result_.evidence->strength == "weak") {
+      result_.verdict = EndpointVerdict::inconclusive;
+      result_.findings.push_back(
+          Finding{kFindingRelayUnconfirmed, "high",
+                  result_.evidence->detail +
+                      ". Not called an open relay without proof of delivery: send one message "
+                      "through it in that form to a mailbox you control and see whether it "
+                      "arrives",
+                  ""});
+    }
   }
   result_.verdict_reason = explain_verdict(result_);
   for (auto& finding : tls_findings(result_)) result_.findings.push_back(std::move(finding));

@@ -98,6 +98,13 @@ std::string explain_verdict(const EndpointResult& result) {
       return "no session got past the banner: " + std::string(to_string(result.status)) +
              (result.error.empty() ? "" : " (" + result.error + ")");
     case EndpointVerdict::inconclusive:
+      if (result.evidence && result.evidence->strength == "weak" && first_failed != nullptr) {
+        return std::to_string(failed) +
+               " address-form relay attempt(s) accepted, but the "
+               "server accepts any local part, so they may be mailbox names: not proven to "
+               "relay (finding relay-unconfirmed); first: " +
+               first_failed->id + ": " + describe_test(*first_failed);
+      }
       if (first_unsettled == nullptr) return "not every test settled";
       if (std::all_of(result.tests.begin(), result.tests.end(),
                       [](const TestResult& test) { return test.outcome == Outcome::deferred; })) {

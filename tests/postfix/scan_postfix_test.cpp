@@ -86,6 +86,9 @@ struct HoleCase {
   const char* name;
   std::vector<std::string> main_cf;
   std::vector<std::string> caught_by;
+  // open-relay; or inconclusive when the hole is address forms only and Postfix also takes any
+  // local part there (relay_domains without relay_recipient_maps): unproven without delivery.
+  std::string verdict = "open-relay";
 };
 
 TEST_F(ScanPostfixTest, EveryHoleConfigIsCaughtByItsScript) {
@@ -106,7 +109,8 @@ TEST_F(ScanPostfixTest, EveryHoleConfigIsCaughtByItsScript) {
        {"allow_untrusted_routing = yes", "mydestination = localhost",
         "relay_domains = closed.postfix.relayaudit.test"},
        {"relay-double-at-name", "relay-quoted-at-name", "relay-percent-hack-name",
-        "relay-bang-path-name"}},
+        "relay-bang-path-name"},
+       "inconclusive"},
   };
   for (const HoleCase& hole : holes) {
     SCOPED_TRACE(hole.name);
@@ -116,9 +120,19 @@ TEST_F(ScanPostfixTest, EveryHoleConfigIsCaughtByItsScript) {
     const Scan result = scan(*server);
     const std::string why = diagnostics(result, *server);
     ASSERT_TRUE(result.parse_error.empty()) << why;
-    EXPECT_EQ(result.run.exit_code, 1) << why;
     const auto& endpoint = result.results["endpoints"][0];
-    EXPECT_EQ(endpoint.value("verdict", ""), "open-relay") << why;
+    EXPECT_EQ(endpoint.value("verdict", ""), hole.verdict) << why;
+    if (hole.verdict == "open-relay") {
+      EXPECT_EQ(result.run.exit_code, 1) << why;
+    } else {
+      // Still red in CI (exit 3), with the finding that says why it is not called open.
+      EXPECT_EQ(result.run.exit_code, 3) << why;
+      EXPECT_EQ(endpoint["evidence"].value("strength", ""), "weak") << why;
+      bool unconfirmed = false;
+      for (const auto& finding : endpoint["findings"])
+        unconfirmed = unconfirmed || finding.value("id", "") == "relay-unconfirmed";
+      EXPECT_TRUE(unconfirmed) << why;
+    }
     const std::vector<std::string> failed = failed_ids(endpoint);
     for (const auto& id : hole.caught_by) {
       EXPECT_NE(std::find(failed.begin(), failed.end(), id), failed.end())
