@@ -39,15 +39,10 @@ LevelCounts level_quotas(const LevelCounts& found) {
   return quota;
 }
 
-// `value` pretty-printed as an element `indent` spaces deep inside the log.
-std::string nested(const json& value, std::size_t indent) {
-  std::string text = value.dump(2, ' ', false, json::error_handler_t::replace);
-  std::string out(indent, ' ');
-  for (char c : text) {
-    out += c;
-    if (c == '\n') out.append(indent, ' ');
-  }
-  return out;
+// One result as one line inside the log: a fleet's log stays a fraction of its pretty-printed
+// size, and grep finds an endpoint's alerts.
+std::string result_line(const json& value) {
+  return "        " + value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 json sarif_notification(const std::string& id, const std::string& level, const std::string& text) {
@@ -133,7 +128,7 @@ bool write_sarif(const json& results, const EndpointSource& endpoints, const Chu
         const std::size_t slot = level_slot(result);
         if (emitted[slot] == quota[slot]) continue;
         ++emitted[slot];
-        written = written && sink(first ? "\n" : ",\n") && sink(nested(result, 8));
+        written = written && sink(first ? "\n" : ",\n") && sink(result_line(result));
         first = false;
       }
     });

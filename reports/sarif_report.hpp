@@ -30,8 +30,8 @@ inline constexpr std::size_t kSarifMaxResults = 25000;
 // Worst case, 10,000 endpoints with 1,000 open: 1,000 relay alerts + 3 x 10,000 finding
 // results = 31,000 > kSarifMaxResults, so the least severe are left out (probe notes first;
 // the 1,000 open relays are errors and always kept), and a toolExecutionNotification says how
-// many; that log is about 6 MB, under 1 MB gzipped (GitHub takes 10 MB gzipped): measured by
-// SarifReport.TenThousandEndpointsStayInsideGitHubsLimits.
+// many. With 30 accepted scripts per open relay that log is 29.5 MB, 1.2 MB gzipped (GitHub
+// takes 10 MB gzipped): SarifReport.TenThousandEndpointsStayInsideGitHubsLimits measures it.
 // Server text in messages is shown through visible_text, with SARIF's link brackets escaped.
 std::string render_sarif(const nlohmann::json& results);
 
