@@ -11,6 +11,7 @@
 
 #include "reports/document_view.hpp"
 #include "reports/endpoint_source.hpp"
+#include "reports/endpoint_title.hpp"
 #include "reports/tls_label.hpp"
 #include "reports/xml_text.hpp"
 
@@ -53,11 +54,18 @@ std::string ant_timestamp(const std::string& started_at, long long offset_ms) {
   return text;
 }
 
-// "relayaudit.127_0_0_1:25": Jenkins takes the text after the last dot as the class name.
-std::string class_name(const std::string& endpoint) {
-  std::string key = visible_text(endpoint);
-  std::replace(key.begin(), key.end(), '.', '_');
-  return "relayaudit." + key;
+// "<endpoint title>.relay attempts": Jenkins splits a class name at its last dot into package
+// and class, so the endpoint reads as the package and the script kind as the class; GitLab
+// shows the whole, in words.
+std::string class_name(const json& endpoint, const std::string& group) {
+  return endpoint_title(endpoint) + "." + group;
+}
+
+// The class a script run belongs to, by its script's kind.
+std::string script_group(const std::string& kind) {
+  if (kind == "control") return "controls";
+  if (kind == "probe") return "probes";
+  return "relay attempts";
 }
 
 void set(pugi::xml_node node, const char* name, const std::string& value) {
@@ -110,6 +118,19 @@ std::string outcome_message(const json& test) {
   return message + ": " + reply_summary(test.at("reply"));
 }
 
+// "not run: blocked at mail (MAIL FROM:<a>): 530 5.7.0 Must issue a STARTTLS command first", or
+// for an error its status: "not run: error at rcpt, status protocol-error: no reply".
+std::string not_run_message(const json& test) {
+  std::string message = "not run: " + visible_text_of(test.at("outcome")) + " at " +
+                        visible_text_of(test.at("stage"));
+  if (test.at("outcome") == "error") message += ", status " + visible_text_of(test.at("status"));
+  const std::string command = decisive_command(test);
+  if (!command.empty()) message += " (" + command + ")";
+  message += ": " + reply_summary(test.at("reply"));
+  if (test.contains("detail")) message += "; " + visible_text_of(test.at("detail"));
+  return message;
+}
+
 const json* finding_for(const json& endpoint, const json& test) {
   const auto findings = endpoint.find("findings");
   if (findings == endpoint.end()) return nullptr;
@@ -125,14 +146,21 @@ void add_test_case(pugi::xml_node suite, const json& results, const json& endpoi
   pugi::xml_node test_case = suite.append_child("testcase");
   set(test_case, "name",
       visible_text_of(test.at("id")) + (ran_over_tls(test) ? " (over TLS)" : ""));
-  set(test_case, "classname", class_name(endpoint.at("endpoint").get<std::string>()));
+  const std::string kind = script_fact(results, test, "kind");
+  set(test_case, "classname", class_name(endpoint, script_group(kind)));
   set(test_case, "time", time_attribute(test_milliseconds(lines)));
   ++counts.tests;
   const std::string verdict = test.at("verdict").get<std::string>();
-  const std::string kind = script_fact(results, test, "kind");
+  const std::string outcome = test.at("outcome").get<std::string>();
   if (endpoint.at("verdict") == "unreachable") {
     pugi::xml_node skipped = test_case.append_child("skipped");
     set(skipped, "message", "not run: the endpoint is unreachable (" + outcome_message(test) + ")");
+    ++counts.skipped;
+  } else if (verdict != "fail" && (outcome == "blocked" || outcome == "error")) {
+    // Refused before RCPT TO, or cut off: the script never asked its question.
+    pugi::xml_node skipped = test_case.append_child("skipped");
+    set(skipped, "message", not_run_message(test));
+    add_text(test_case.append_child("system-out"), test_evidence(results, test, lines));
     ++counts.skipped;
   } else if (verdict == "fail") {
     pugi::xml_node failure = test_case.append_child("failure");
@@ -223,6 +251,20 @@ void add_tls_properties(pugi::xml_node properties, const json& endpoint) {
   add_property(properties, "tls.trusted", trusted ? "true" : "false");
 }
 
+// An inconclusive endpoint whose scripts were all skipped or passed must still not pass: this
+// case carries the verdict, so no CI job reads "nothing failed" as "closed".
+void add_inconclusive_case(pugi::xml_node suite, const json& endpoint, Counts& counts) {
+  pugi::xml_node test_case = suite.append_child("testcase");
+  set(test_case, "name", "proven closed");
+  set(test_case, "classname", class_name(endpoint, "verdict"));
+  set(test_case, "time", "0.000");
+  pugi::xml_node error = test_case.append_child("error");
+  set(error, "message", "inconclusive: " + visible_text_of(endpoint.at("verdict_reason")));
+  set(error, "type", "inconclusive");
+  ++counts.tests;
+  ++counts.errors;
+}
+
 Counts add_endpoint_suite(pugi::xml_node suites, int id, const json& results,
                           const json& endpoint) {
   const long long started = endpoint.at("started_ms").get<long long>();
@@ -230,7 +272,7 @@ Counts add_endpoint_suite(pugi::xml_node suites, int id, const json& results,
                                ? visible_text_of(endpoint.at("host_name"))
                                : visible_text_of(endpoint.at("address"));
   pugi::xml_node suite =
-      open_suite(suites, id, endpoint_label(endpoint), host.empty() ? "unknown" : host,
+      open_suite(suites, id, endpoint_title(endpoint), host.empty() ? "unknown" : host,
                  ant_timestamp(results.at("started_at").get<std::string>(), started));
   suite.attribute("time").set_value(
       time_attribute(endpoint.at("finished_ms").get<long long>() - started).c_str());
@@ -242,6 +284,12 @@ Counts add_endpoint_suite(pugi::xml_node suites, int id, const json& results,
   if (endpoint.at("host_name").is_string()) {
     add_property(properties, "host_name", visible_text_of(endpoint.at("host_name")));
   }
+  for (const auto& target : endpoint.value("targets", json::array())) {
+    add_property(properties, "target", visible_text_of(target));
+  }
+  if (const std::string server = server_name(endpoint); !server.empty()) {
+    add_property(properties, "server_name", server);
+  }
   add_property(properties, "verdict", visible_text_of(endpoint.at("verdict")));
   add_property(properties, "verdict_reason", visible_text_of(endpoint.at("verdict_reason")));
   add_property(properties, "banner", reply_summary(endpoint.at("banner")));
@@ -251,7 +299,7 @@ Counts add_endpoint_suite(pugi::xml_node suites, int id, const json& results,
   if (endpoint.at("verdict") == "unreachable") {
     pugi::xml_node test_case = suite.append_child("testcase");
     set(test_case, "name", "connect");
-    set(test_case, "classname", class_name(endpoint.at("endpoint").get<std::string>()));
+    set(test_case, "classname", class_name(endpoint, "connection"));
     set(test_case, "time", "0.000");
     pugi::xml_node error = test_case.append_child("error");
     std::string message = "unreachable: " + visible_text_of(endpoint.at("verdict_reason"));
@@ -266,6 +314,9 @@ Counts add_endpoint_suite(pugi::xml_node suites, int id, const json& results,
   }
   for (const auto& test : endpoint.at("tests")) {
     add_test_case(suite, results, endpoint, test, counts);
+  }
+  if (endpoint.at("verdict") == "inconclusive" && counts.errors == 0 && counts.failures == 0) {
+    add_inconclusive_case(suite, endpoint, counts);
   }
   add_endpoint_output(suite, endpoint);
   set_counts(suite, counts, true);

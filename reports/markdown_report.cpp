@@ -9,6 +9,7 @@
 
 #include "reports/document_view.hpp"
 #include "reports/endpoint_source.hpp"
+#include "reports/markdown_text.hpp"
 #include "reports/tls_label.hpp"
 #include "reports/xml_text.hpp"
 
@@ -22,35 +23,9 @@ std::string string_or_empty(const json& value) {
   return value.is_string() ? value.get<std::string>() : "";
 }
 
-// ASCII punctuation that can start Markdown inline syntax (emphasis, code, links, images,
-// strikethrough, math, footnotes, tables) or an autolink ("http:", "www."). Hyphens, commas,
-// quotes, slashes and the like are inert in the middle of a line and stay readable.
-bool starts_markup(char c) {
-  static constexpr std::string_view kActive = "\\`*_[](){}!|~$^#+.:";
-  return kActive.find(c) != std::string_view::npos;
-}
-
-// Text outside code: nothing in it can start Markdown or HTML. CommonMark takes a backslash
-// before ASCII punctuation as that character, literally; <, > and & become entities so no tag
-// or entity of the server's can form. Callers never start a line with it (list and heading
-// markers only act there).
+// Text outside code: nothing in it can start Markdown or HTML.
 std::string plain(std::string_view text) {
-  const std::string visible = visible_text(text);
-  std::string out;
-  out.reserve(visible.size() + visible.size() / 4);
-  for (char c : visible) {
-    if (c == '<') {
-      out += "&lt;";
-    } else if (c == '>') {
-      out += "&gt;";
-    } else if (c == '&') {
-      out += "&amp;";
-    } else {
-      if (starts_markup(c)) out += '\\';
-      out += c;
-    }
-  }
-  return out;
+  return markdown_plain(text);
 }
 
 std::size_t longest_backtick_run(std::string_view text) {

@@ -22,7 +22,8 @@ namespace {
 constexpr ReportFormat kReportFormats[] = {
     {"junit", "Write JUnit XML here: a test case per endpoint x script (Jenkins, GitLab)",
      render_junit, write_junit},
-    {"sarif", "Write SARIF 2.1.0 here: an alert per open relay x script (GitHub code scanning)",
+    {"sarif",
+     "Write SARIF 2.1.0 here: an alert per open relay naming its scripts (GitHub code scanning)",
      render_sarif, write_sarif},
     {"markdown", "Write a Markdown job summary here (GitHub step summary, GitLab)", render_markdown,
      write_markdown},

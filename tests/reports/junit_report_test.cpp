@@ -9,6 +9,7 @@
 
 #include "reports/results_json.hpp"
 #include "support/process.hpp"
+#include "support/report_consumers.hpp"
 #include "support/report_validators.hpp"
 #include "support/sample_scan.hpp"
 #include "support/temp_dir.hpp"
@@ -164,15 +165,16 @@ TEST(JunitReport, AnEndpointIsASuiteAndAScriptACase) {
   for (pugi::xml_node suite : suites.children("testsuite")) {
     names.push_back(suite.attribute("name").value());
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"192.0.2.1:25 (mx1.example.com)", "192.0.2.3:25",
+  EXPECT_EQ(names, (std::vector<std::string>{"mx1.example.com at 192.0.2.1:25", "192.0.2.3:25",
                                              "[2001:db8::25]:25", "192.0.2.2:25",
                                              "unresolved targets", "scan"}));
 
-  const pugi::xml_node open = suite_named(document, "192.0.2.1:25 (mx1.example.com)");
+  const pugi::xml_node open = suite_named(document, "mx1.example.com at 192.0.2.1:25");
   EXPECT_STREQ(open.attribute("hostname").value(), "mx1.example.com");
   EXPECT_STREQ(open.attribute("timestamp").value(), "2024-05-01T12:00:00");
   const pugi::xml_node relayed = case_named(open, "relay-external-sender");
-  EXPECT_STREQ(relayed.attribute("classname").value(), "relayaudit.192_0_2_1:25");
+  EXPECT_STREQ(relayed.attribute("classname").value(),
+               "mx1.example.com at 192.0.2.1:25.relay attempts");
   const pugi::xml_node failure = relayed.child("failure");
   ASSERT_TRUE(failure) << xml;
   EXPECT_STREQ(failure.attribute("type").value(), "open-relay");
@@ -226,7 +228,7 @@ TEST(JunitReport, ProbesPassAndReportWhatTheyFound) {
       {{{"id", "probe-unknown-local-recipient"}, {"severity", "info"}, {"message", "no checks"}}});
   const pugi::xml_document document = parse(render_junit(results));
   const pugi::xml_node probe_case = case_named(
-      suite_named(document, "192.0.2.1:25 (mx1.example.com)"), "probe-unknown-local-recipient");
+      suite_named(document, "mx1.example.com at 192.0.2.1:25"), "probe-unknown-local-recipient");
   EXPECT_FALSE(probe_case.child("failure"));
   EXPECT_FALSE(probe_case.child("error"));
   EXPECT_EQ(std::string(probe_case.child("system-out").text().get()).rfind("no checks\n", 0), 0u);
@@ -250,6 +252,83 @@ TEST(JunitReport, UnreachableEndpointsSkipTheirScripts) {
   EXPECT_EQ(suite.attribute("errors").as_int(), 1);
   EXPECT_EQ(suite.attribute("skipped").as_int(), 1);
   EXPECT_TRUE(case_named(suite, "relay-external-sender").child("skipped"));
+}
+
+TEST(JunitReport, TestsThatNeverRanAreSkippedWithTheReason) {
+  json results = results_to_json(testing::make_sample_scan());
+  json& open = open_relay_endpoint(results);
+  json blocked = open["tests"][0];
+  blocked["id"] = "relay-null-sender";
+  blocked["outcome"] = "blocked";
+  blocked["stage"] = "mail";
+  blocked["verdict"] = "inconclusive";
+  blocked["reply"] = {
+      {"code", 530}, {"enhanced", "5.7.0"}, {"lines", {"530 5.7.0 STARTTLS first"}}};
+  blocked.erase("detail");
+  json cut_off = blocked;
+  cut_off["id"] = "relay-bang-path";
+  cut_off["outcome"] = "error";
+  cut_off["stage"] = "rcpt";
+  cut_off["status"] = "protocol-error";
+  cut_off["reply"] = nullptr;
+  open["tests"].push_back(blocked);
+  open["tests"].push_back(cut_off);
+  const std::string xml = render_junit(results);
+  const pugi::xml_document document = parse(xml);
+  expect_consistent_counts(document);
+  const pugi::xml_node suite = suite_named(document, "mx1.example.com at 192.0.2.1:25");
+  EXPECT_EQ(suite.attribute("skipped").as_int(), 2);
+  EXPECT_EQ(suite.attribute("errors").as_int(), 0);
+  EXPECT_STREQ(case_named(suite, "relay-null-sender").child("skipped").attribute("message").value(),
+               "not run: blocked at mail (MAIL FROM:<audit@external.example>): 530 5.7.0 "
+               "STARTTLS first");
+  EXPECT_STREQ(
+      case_named(suite, "relay-bang-path").child("skipped").attribute("message").value(),
+      "not run: error at rcpt, status protocol-error (RCPT TO:<victim@elsewhere.example>): "
+      "no reply");
+  // The accepted relay attempt stays a failure.
+  EXPECT_TRUE(case_named(suite, "relay-external-sender").child("failure"));
+  if (xmllint_available()) {
+    EXPECT_EQ(junit_schema_errors(xml), "") << xml;
+  }
+}
+
+TEST(JunitReport, AnInconclusiveEndpointWithNothingFailingStillDoesNotPass) {
+  json results = results_to_json(testing::make_sample_scan());
+  for (auto& endpoint : results["endpoints"]) {
+    if (endpoint["verdict"] != "inconclusive") continue;
+    for (auto& test : endpoint["tests"]) {
+      test["outcome"] = "blocked";
+      test["stage"] = "ehlo";
+    }
+  }
+  const pugi::xml_document document = parse(render_junit(results));
+  expect_consistent_counts(document);
+  const pugi::xml_node suite = suite_named(document, "192.0.2.3:25");
+  const pugi::xml_node verdict = case_named(suite, "proven closed");
+  ASSERT_TRUE(verdict.child("error"));
+  EXPECT_STREQ(verdict.child("error").attribute("type").value(), "inconclusive");
+  EXPECT_STREQ(verdict.attribute("classname").value(), "192.0.2.3:25.verdict");
+  EXPECT_EQ(suite.attribute("errors").as_int(), 1);
+}
+
+TEST(JunitReport, NamesSayWhatTheUserAskedForAndWhatTheServerCallsItself) {
+  json results = results_to_json(testing::make_sample_scan());
+  json& open = open_relay_endpoint(results);
+  open["targets"] = {"example.com"};
+  open["mail_domains"] = {"example.com"};
+  open["ehlo"] = {{"server_domain", "gw7.internal.example"},
+                  {"reply", {{"code", 250}, {"enhanced", nullptr}, {"lines", {"250 gw7"}}}}};
+  const pugi::xml_document document = parse(render_junit(results));
+  const std::string title =
+      "example.com, MX mx1.example.com at 192.0.2.1:25, server "
+      "gw7.internal.example";
+  const pugi::xml_node suite = suite_named(document, title);
+  ASSERT_TRUE(suite);
+  EXPECT_STREQ(case_named(suite, "relay-external-sender").attribute("classname").value(),
+               (title + ".relay attempts").c_str());
+  EXPECT_STREQ(case_named(suite, "control-postmaster").attribute("classname").value(),
+               (title + ".controls").c_str());
 }
 
 TEST(JunitReport, HostileServerTextIsInertAndLegalXml) {
@@ -333,6 +412,46 @@ TEST(JunitReport, RealLabScanValidatesAndCountsEveryTest) {
   EXPECT_TRUE(saw_hostile_banner);
   EXPECT_FALSE(document.select_node("//script"));
   EXPECT_FALSE(document.select_node("//b"));
+}
+
+// A real JUnit reader (xunit-viewer's parser, as its CLI and viewer use it) reads every suite,
+// every case and the status of each as the XML says: nothing merged, nothing lost.
+TEST(JunitReport, RealLabScanReadsBackInAJUnitConsumer) {
+  REQUIRE_JUNIT_CONSUMER();
+  TempDir dir;
+  const json results = scan_lab(dir);
+  const std::string xml = render_junit(results);
+  const pugi::xml_document document = parse(xml);
+  const pugi::xml_node suites = document.child("testsuites");
+  const auto reading = testing::read_junit_with_xunit_viewer(xml);
+  ASSERT_TRUE(reading.ran) << reading.error;
+  EXPECT_EQ(reading.suites, suites.select_nodes("testsuite").size());
+  EXPECT_EQ(static_cast<int>(reading.tests), suites.attribute("tests").as_int());
+  const auto count = [&reading](const std::string& status) {
+    const auto found = reading.statuses.find(status);
+    return found == reading.statuses.end() ? 0 : static_cast<int>(found->second);
+  };
+  EXPECT_EQ(count("failure"), results["summary"]["tests_failed"].get<int>());
+  EXPECT_EQ(count("failure"), suites.attribute("failures").as_int());
+  EXPECT_EQ(count("error"), suites.attribute("errors").as_int());
+  EXPECT_EQ(count("skipped"),
+            static_cast<int>(document.select_nodes("//testcase[skipped]").size()));
+  // The lab's STARTTLS-only gateway blocks its plaintext scripts, the unreachable one all.
+  EXPECT_GT(count("skipped"), 0);
+  EXPECT_EQ(count("passed") + count("failure") + count("error") + count("skipped"),
+            static_cast<int>(reading.tests));
+  // Class names in words: no "relayaudit.127_0_0_1:25" any more.
+  std::size_t relay_classes = 0;
+  for (const std::string& name : reading.class_names) {
+    EXPECT_EQ(name.find("127_0_0_1"), std::string::npos) << name;
+    const std::string suffix = ".relay attempts";
+    relay_classes += name.size() > suffix.size() &&
+                     name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+  }
+  EXPECT_EQ(static_cast<int>(relay_classes), results["summary"]["endpoints"].get<int>());
+  EXPECT_TRUE(reading.suite_names.count(
+      "127.0.0.1:" + std::to_string(results["endpoints"][1]["port"].get<int>()) +
+      ", server open-2.lab.relayaudit.test"));
 }
 
 // `relayaudit report` (scanner/cli/report_command.cpp) writes every format; its tests live here
