@@ -28,7 +28,7 @@ std::filesystem::path xunit_parser() {
   return consumers_dir() / "node_modules/xunit-viewer/src/cli/parse.js";
 }
 
-const std::string kSourceDir = RELAYAUDIT_SOURCE_DIR;
+const std::string kConsumerSourceDir = RELAYAUDIT_SOURCE_DIR;
 
 // Any request the tools might make goes to a closed loopback port; .NET needs no ICU.
 std::vector<std::string> offline_env() {
@@ -82,7 +82,7 @@ SarifValidation validate_sarif_for_github(const std::string& sarif) {
   std::vector<std::string> argv = offline_env();
   for (const std::string& arg :
        {multitool().string(), std::string("validate"), std::string("--config"),
-        kSourceDir + "/tests/reports/consumers/sarif-multitool.config.xml",
+        kConsumerSourceDir + "/tests/reports/consumers/sarif-multitool.config.xml",
         std::string("--rule-kind"), std::string("Ghas;Sarif"), std::string("--level"),
         std::string("Error;Warning;Note"), std::string("--output"), output.string(),
         input.string()}) {
