@@ -9,7 +9,7 @@ namespace relayaudit {
 
 namespace {
 
-constexpr std::array<std::pair<LabProfile, std::string_view>, 74> kProfileNames{{
+constexpr std::array<std::pair<LabProfile, std::string_view>, 75> kProfileNames{{
     {LabProfile::closed, "closed"},
     {LabProfile::pure_gateway, "pure-gateway"},
     {LabProfile::catch_all, "catch-all"},
@@ -55,6 +55,7 @@ constexpr std::array<std::pair<LabProfile, std::string_view>, 74> kProfileNames{
     {LabProfile::hole_helo_localhost, "hole-helo-localhost"},
     {LabProfile::hole_helo_own_name, "hole-helo-own-name"},
     {LabProfile::hole_helo_ip_literal, "hole-helo-ip-literal"},
+    {LabProfile::hole_after_local_recipient, "hole-after-local-recipient"},
     {LabProfile::reply_after_banner, "reply-after-banner"},
     {LabProfile::double_banner, "double-banner"},
     {LabProfile::extra_reply_mid_batch, "extra-reply-mid-batch"},
@@ -87,7 +88,7 @@ constexpr std::array<std::pair<LabProfile, std::string_view>, 74> kProfileNames{
 }};
 
 // Every relay-attempt script of the library, baseline first.
-constexpr std::array<std::string_view, 28> kRelayScripts{
+constexpr std::array<std::string_view, 30> kRelayScripts{
     "relay-external-sender",
     "relay-submission-no-auth",
     "relay-null-sender",
@@ -116,6 +117,8 @@ constexpr std::array<std::string_view, 28> kRelayScripts{
     "relay-helo-localhost",
     "relay-helo-own-name",
     "relay-helo-ip-literal",
+    "relay-after-local-recipient",
+    "relay-null-sender-after-local-recipient",
 };
 
 // Each hole profile, the script it is built for, and the one overlap its rule really has.
@@ -125,10 +128,11 @@ struct HoleScripts {
   std::string_view overlap = {};
 };
 
-constexpr std::array<HoleScripts, 27> kHoleScripts{{
+constexpr std::array<HoleScripts, 28> kHoleScripts{{
     {LabProfile::percent_hack, "relay-percent-hack-ip"},
     {LabProfile::hole_percent_hack_sender_check, "relay-percent-hack-ip"},
-    {LabProfile::hole_null_sender, "relay-null-sender"},
+    // Any null sender relays: also the one after a local recipient.
+    {LabProfile::hole_null_sender, "relay-null-sender", "relay-null-sender-after-local-recipient"},
     {LabProfile::hole_random_host_sender, "relay-random-host-sender"},
     {LabProfile::hole_localhost_sender, "relay-localhost-sender"},
     {LabProfile::hole_unqualified_sender, "relay-unqualified-sender"},
@@ -154,6 +158,9 @@ constexpr std::array<HoleScripts, 27> kHoleScripts{{
     {LabProfile::hole_helo_localhost, "relay-helo-localhost"},
     {LabProfile::hole_helo_own_name, "relay-helo-own-name"},
     {LabProfile::hole_helo_ip_literal, "relay-helo-ip-literal"},
+    // The null-sender twin opens the same way: the sender plays no part in this rule.
+    {LabProfile::hole_after_local_recipient, "relay-after-local-recipient",
+     "relay-null-sender-after-local-recipient"},
 }};
 
 }  // namespace
@@ -244,6 +251,7 @@ std::string_view expected_verdict(LabProfile profile) {
     case LabProfile::hole_helo_localhost:
     case LabProfile::hole_helo_own_name:
     case LabProfile::hole_helo_ip_literal:
+    case LabProfile::hole_after_local_recipient:
     case LabProfile::open_silent_quit:  // unverified by QUIT, each acceptance is tried again
       return "open-relay";
     case LabProfile::greylist_forever:

@@ -79,6 +79,9 @@ enum class LabProfile {
   hole_helo_localhost,   // "localhost"
   hole_helo_own_name,    // its host name
   hole_helo_ip_literal,  // its address literal
+  // closed per recipient, but once a local recipient was accepted in a transaction, every later
+  // recipient of it is accepted and relayed (a relay decision made once per transaction)
+  hole_after_local_recipient,
 
   // Hostile reply streams, closed otherwise (554 5.7.1 to every relay attempt); a scanner that
   // pairs replies with commands blindly reads them as open relays:

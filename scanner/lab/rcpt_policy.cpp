@@ -234,6 +234,10 @@ std::string decide_rcpt(const GatewayContext& gateway, const RcptRequest& reques
     case LabProfile::greylist_forever:
       return "450 4.7.1 <" + std::string(request.recipient) +
              ">: Recipient address rejected: Try again later";
+    case LabProfile::hole_after_local_recipient:
+      // The relay decision was the first recipient's, and it stands for the whole transaction.
+      if (request.accepted_before > 0) return accepted();
+      break;
     default:
       break;
   }

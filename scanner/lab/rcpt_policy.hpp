@@ -17,6 +17,7 @@ struct RcptRequest {
   std::string_view sender;     // the MAIL FROM address, empty for the null sender
   std::string_view recipient;  // the RCPT TO address without angle brackets, never empty
   std::uint64_t now_ms = 0;    // loop time, for greylisting
+  int accepted_before = 0;     // recipients accepted earlier in this transaction
 };
 
 // The refusal (a reply line without CRLF) the gateway gives to this MAIL FROM address, or

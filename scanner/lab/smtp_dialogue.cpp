@@ -204,8 +204,9 @@ DialogueReply SmtpDialogue::rcpt_reply(std::string_view arg, std::uint64_t now_m
     ++accepted_recipients_;
     return reply("250 2.1.5 Ok");  // relay rules only guard the TLS path
   }
-  DialogueReply result = reply(
-      decide_rcpt(gateway_, RcptRequest{client_ip_, helo_name_, sender_, path->address, now_ms}));
+  DialogueReply result =
+      reply(decide_rcpt(gateway_, RcptRequest{client_ip_, helo_name_, sender_, path->address,
+                                              now_ms, accepted_recipients_}));
   if (result.text.front() == '2') ++accepted_recipients_;
   return result;
 }
