@@ -3,6 +3,8 @@
 #include "scheduler/scan_runner.hpp"
 
 #include <algorithm>
+#include <memory>
+#include <optional>
 
 #include "dns/dnsbl.hpp"
 #include "dns/host_addresses.hpp"
@@ -246,16 +248,77 @@ void ScanRunner::check_dnsbl_listings() {
   }
   // Audits start at once; an endpoint is reported when its listings are in too.
   for (std::size_t index = 0; index < endpoints_.size(); ++index) {
+    dnsbl_pending_[index] += static_cast<int>(plan_.dnsbl_zones.size());
+    dnsbl_left_ += plan_.dnsbl_zones.size();
+  }
+  prove_dnsbl_zones(*resolver);
+}
+
+void ScanRunner::prove_dnsbl_zones(DnsResolver& resolver) {
+  zones_unproven_ = plan_.dnsbl_zones.size();
+  for (const auto& zone : plan_.dnsbl_zones) {
+    auto listed =
+        std::make_shared<std::pair<std::optional<DnsblResult>, std::optional<DnsblResult>>>();
+    const auto both = [this, zone, listed, &resolver] {
+      if (!listed->first || !listed->second) return;
+      const DnsblResult& test_entry = *listed->first;
+      const DnsblResult& control = *listed->second;
+      std::string why;
+      if (test_entry.status == DnsblStatus::error) {
+        why = "its test entry 127.0.0.2 could not be checked: " + test_entry.error;
+      } else if (test_entry.status != DnsblStatus::listed) {
+        why = "it does not list its test entry 127.0.0.2 (" + test_entry.query_name +
+              "): a mistyped or dead zone answers that for every address";
+      } else if (control.status == DnsblStatus::error) {
+        why = "its test entry 127.0.0.1 could not be checked: " + control.error;
+      } else if (control.status == DnsblStatus::listed) {
+        why = "it lists 127.0.0.1 (" + control.query_name +
+              "), which RFC 5782 says must never be listed: it answers yes for everything";
+      }
+      on_zone_proven(zone, why);
+      if (--zones_unproven_ == 0) check_endpoint_listings(resolver);
+    };
+    check_dnsbl(resolver, "127.0.0.2", zone, [listed, both](DnsblResult result) {
+      listed->first = std::move(result);
+      both();
+    });
+    check_dnsbl(resolver, "127.0.0.1", zone, [listed, both](DnsblResult result) {
+      listed->second = std::move(result);
+      both();
+    });
+  }
+}
+
+void ScanRunner::on_zone_proven(const std::string& zone, const std::string& why) {
+  if (why.empty()) return;
+  broken_zones_[zone] = why;
+  result_.unresolved.push_back(InputProblem{"--dnsbl " + zone, "argument", Status::resolve_failed,
+                                            "DNSBL zone " + zone + " is not working: " + why});
+}
+
+void ScanRunner::check_endpoint_listings(DnsResolver& resolver) {
+  for (std::size_t index = 0; index < endpoints_.size(); ++index) {
     for (const auto& zone : plan_.dnsbl_zones) {
-      ++dnsbl_pending_[index];
-      ++dnsbl_left_;
-      check_dnsbl(*resolver, endpoints_[index].address, zone, [this, index](DnsblResult listing) {
+      const auto broken = broken_zones_.find(zone);
+      const auto answered = [this, index](DnsblResult listing) {
         dnsbl_[index].push_back(std::move(listing));
         --dnsbl_pending_[index];
         --dnsbl_left_;
         settle(index);
         finish_when_done();
-      });
+      };
+      if (broken != broken_zones_.end()) {
+        // Not asked: a zone that failed its proof says nothing about this address.
+        DnsblResult untrusted;
+        untrusted.address = endpoints_[index].address;
+        untrusted.zone = zone;
+        untrusted.query_name = dnsbl_query_name(untrusted.address, zone).value_or("");
+        untrusted.status = DnsblStatus::error;
+        untrusted.error = "zone not working: " + broken->second;
+        resolver.post([answered, untrusted]() mutable { answered(std::move(untrusted)); });
+        continue;
+      }
+      check_dnsbl(resolver, endpoints_[index].address, zone, answered);
     }
   }
 }

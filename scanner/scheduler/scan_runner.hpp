@@ -75,6 +75,12 @@ class ScanRunner {
   void add_endpoint(Endpoint endpoint);
   void targets_ready();
   void check_dnsbl_listings();
+  // RFC 5782 section 5: a zone lists 127.0.0.2 and not 127.0.0.1. A mistyped zone answers
+  // NXDOMAIN for everything, so each zone proves itself before its answers are trusted.
+  void prove_dnsbl_zones(DnsResolver& resolver);
+  // `why` is empty when the zone passed.
+  void on_zone_proven(const std::string& zone, const std::string& why);
+  void check_endpoint_listings(DnsResolver& resolver);
   void admit();
   void audit_done(std::size_t index, EndpointAudit& audit);
   // Frees the audits that finished in earlier callbacks (never the one whose callback runs).
@@ -107,6 +113,8 @@ class ScanRunner {
   std::vector<int> dnsbl_pending_;               // DNSBL answers still due per endpoint
   std::vector<std::vector<DnsblResult>> dnsbl_;  // per endpoint, until its result exists
   std::size_t dnsbl_left_ = 0;
+  std::size_t zones_unproven_ = 0;                   // zone proofs still running
+  std::map<std::string, std::string> broken_zones_;  // zone -> why it is not trusted
   std::unique_ptr<DnsResolver> resolver_;
   std::string resolver_error_;  // why the resolver could not start
   bool resolver_closed_ = false;

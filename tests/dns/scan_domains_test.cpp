@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <map>
 #include <stdexcept>
 #include <thread>
 
@@ -276,6 +277,37 @@ TEST_F(ScanDomains, DnsblListingsAreRecordedPerEndpoint) {
   EXPECT_EQ(scan.document.at("dnsbl_zones"), json::array({kDnsbl}));
 }
 
+// RFC 5782 section 5 before trust: a mistyped zone (NXDOMAIN for everything) would call every
+// gateway "not listed", a wildcard one every gateway listed. Neither is asked about endpoints:
+// each is reported as not working (an unresolved input, so exit 3) and its entries are errors.
+TEST_F(ScanDomains, DnsblZonesProveThemselvesBeforeTheyAreTrusted) {
+  const std::string mistyped = "nolist.relayaudit.test";
+  const std::string wildcard = "yes-to-all.relayaudit.test";
+  const DomainScan scan = scan_domains({"relay.scan.test"}, {kDnsbl, mistyped, wildcard});
+  EXPECT_TRUE(scan.loop_closed_cleanly);
+  const EndpointResult& listed = endpoint_at(scan.result, endpoint_key("127.0.0.3", scan.port));
+  ASSERT_EQ(listed.dnsbl.size(), 3u);
+  for (const DnsblResult& listing : listed.dnsbl) {
+    SCOPED_TRACE(listing.zone);
+    if (listing.zone == kDnsbl) {
+      EXPECT_EQ(listing.status, DnsblStatus::not_listed);
+      continue;
+    }
+    EXPECT_EQ(listing.status, DnsblStatus::error);
+    EXPECT_EQ(listing.error.rfind("zone not working: ", 0), 0u) << listing.error;
+  }
+  std::map<std::string, std::string> broken;
+  for (const auto& problem : scan.result.unresolved) broken[problem.target] = problem.message;
+  ASSERT_EQ(broken.size(), 2u);
+  EXPECT_NE(broken["--dnsbl " + mistyped].find("does not list its test entry 127.0.0.2"),
+            std::string::npos)
+      << broken["--dnsbl " + mistyped];
+  EXPECT_NE(broken["--dnsbl " + wildcard].find("it lists 127.0.0.1"), std::string::npos)
+      << broken["--dnsbl " + wildcard];
+  // Only the working zone's listing counts.
+  EXPECT_EQ(scan.document.at("summary").at("dnsbl_listed"), 1);
+}
+
 TEST_F(ScanDomains, DocumentValidatesAgainstTheSchema) {
   const DomainScan scan = scan_domains(
       {"relay.scan.test", "pair.scan.test", "nullmx.scan.test", "nothing.scan.test"}, {kDnsbl});
@@ -337,6 +369,29 @@ TEST_F(ScanDomainsCli, NullMxAndMissingDomainsAreReportedNotAudited) {
   EXPECT_EQ(document.at("domains")[1].at("verdict"), "dns-error");
   EXPECT_EQ(document.at("options").at("resolvers"), json::array({shared_nsd().spec()}));
   EXPECT_TRUE(document.at("endpoints").empty());
+}
+
+// Through the binary: a closed gateway checked on a working zone passes (exit 0); on a zone that
+// fails its RFC 5782 test entries the audit proves nothing about listings: exit 3.
+TEST_F(ScanDomainsCli, ADnsblZoneThatFailsItsTestEntriesIsExit3) {
+  TempDir dir;
+  const auto endpoints = (dir.path() / "endpoints.txt").string();
+  BackgroundProcess lab(
+      {RELAYAUDIT_BINARY, "lab", "--profile", "closed", "--endpoints-file", endpoints});
+  for (int i = 0; i < 500 && read_file(endpoints).empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_FALSE(read_file(endpoints).empty()) << "the lab did not write its endpoint";
+  const auto working = run_command({RELAYAUDIT_BINARY, "scan", "-q", "-f", endpoints, "--resolver",
+                                    shared_nsd().spec(), "--dnsbl", kDnsbl});
+  EXPECT_EQ(working.exit_code, 0) << working.out << working.err;
+  const auto broken = run_command({RELAYAUDIT_BINARY, "scan", "-f", endpoints, "--resolver",
+                                   shared_nsd().spec(), "--dnsbl", "nolist.relayaudit.test"});
+  EXPECT_EQ(broken.exit_code, 3) << broken.out << broken.err;
+  EXPECT_NE((broken.out + broken.err).find("DNSBL zone nolist.relayaudit.test is not working"),
+            std::string::npos)
+      << broken.out << broken.err;
+  EXPECT_EQ(lab.stop(), 0);
 }
 
 // Through the binary: `scan --resolver` answers a host target from that server (nsd knows
