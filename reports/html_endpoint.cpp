@@ -231,12 +231,32 @@ bool has_proof(const json& endpoint, const json& test) {
 std::string proof_id(std::size_t endpoint_index, std::size_t test_index) {
   return "ep-" + std::to_string(endpoint_index) + "-proof-" + std::to_string(test_index + 1);
 }
+// Which gateway this is, beside its address: the targets as written and the server's own name.
+std::string gateway_names(const json& endpoint) {
+  std::string names;
+  for (const json& target : list(endpoint, "targets")) {
+    if (!target.is_string() || target == endpoint.value("endpoint", "") ||
+        target == endpoint.value("address", "")) {
+      continue;
+    }
+    names += (names.empty() ? "" : ", ") + html_text(target.get<std::string>());
+  }
+  const json& ehlo = endpoint.contains("ehlo") ? endpoint["ehlo"] : json();
+  if (ehlo.is_object() && ehlo.contains("server_domain") && ehlo["server_domain"].is_string() &&
+      !ehlo["server_domain"].get<std::string>().empty()) {
+    names += std::string(names.empty() ? "" : ", ") + "server " +
+             html_text(ehlo["server_domain"].get<std::string>());
+  }
+  return names.empty() ? "" : " <span class=\"gateway-names\">" + names + "</span>";
+}
+
 }  // namespace
 
 std::string endpoint_section(const json& results, std::size_t index, const json& endpoint) {
   std::string out = "<section class=\"endpoint\" id=\"ep-" + std::to_string(index) + "\"><h2>" +
                     badge(kEndpointVerdicts, text(endpoint, "verdict")) + " <code>" +
-                    html_text(text(endpoint, "endpoint")) + "</code></h2>";
+                    html_text(text(endpoint, "endpoint")) + "</code>" + gateway_names(endpoint) +
+                    "</h2>";
   out += "<p>" + html_text(text(endpoint, "verdict_reason")) + "</p>";
   out += endpoint_facts(endpoint) + evidence_and_findings(endpoint) + tls_block(endpoint);
   const json& tests = list(endpoint, "tests");

@@ -96,9 +96,24 @@ std::string recipients(const json& test) {
   return cell.empty() ? "none" : cell;
 }
 
+// The name the server gives itself in its EHLO reply (document text), or "".
+std::string ehlo_server_name(const json& endpoint) {
+  const auto ehlo = endpoint.find("ehlo");
+  if (ehlo == endpoint.end() || !ehlo->is_object()) return "";
+  const auto name = ehlo->find("server_domain");
+  return name != ehlo->end() && name->is_string() ? name->get<std::string>() : "";
+}
+
+// The DNS name it was reached by, and the name the server gives itself when that differs.
 std::string host_cell(const json& endpoint) {
   const auto& host = endpoint.at("host_name");
-  return host.is_string() && !host.get<std::string>().empty() ? code(host.get<std::string>()) : "";
+  const std::string dns = host.is_string() ? host.get<std::string>() : "";
+  const std::string server = ehlo_server_name(endpoint);
+  std::string cell = dns.empty() ? "" : code(dns);
+  if (!server.empty() && server != dns) {
+    cell += (cell.empty() ? "server " : " (server ") + code(server) + (dns.empty() ? "" : ")");
+  }
+  return cell;
 }
 
 std::string reply_cell(const json& reply) {
@@ -174,6 +189,10 @@ void write_open_relay(std::ostream& out, const json& results, const json& endpoi
   out << "#### " << code(string_or_empty(endpoint.at("endpoint")), false);
   if (endpoint.at("host_name").is_string()) {
     out << " " << code(string_or_empty(endpoint.at("host_name")), false);
+  }
+  if (const std::string server = ehlo_server_name(endpoint);
+      !server.empty() && server != string_or_empty(endpoint.at("host_name"))) {
+    out << " server " << code(server, false);
   }
   out << "\n\nVerdict: " << plain(string_or_empty(endpoint.at("verdict_reason"))) << "\n\n";
   if (endpoint.contains("evidence")) {

@@ -207,6 +207,21 @@ void print_endpoint(std::ostream& out, const EndpointResult& endpoint, bool colo
   if (!endpoint.endpoint.host_name.empty()) {
     out << "  " << terminal_safe(endpoint.endpoint.host_name);
   }
+  // Which gateway this is: the targets as written (when more than its address) and the name
+  // the server gives itself.
+  std::string written;
+  for (const auto& target : endpoint.endpoint.targets) {
+    if (target == endpoint.endpoint.key() || target == endpoint.endpoint.address ||
+        target == endpoint.endpoint.host_name) {
+      continue;
+    }
+    written += (written.empty() ? "" : ", ") + target;
+  }
+  if (!written.empty()) out << "  target " << terminal_safe(written);
+  if (endpoint.greeting && !endpoint.greeting->server_domain.empty() &&
+      endpoint.greeting->server_domain != endpoint.endpoint.host_name) {
+    out << "  server " << terminal_safe(endpoint.greeting->server_domain);
+  }
   if (const std::string tls = tls_cell(endpoint); !tls.empty()) out << "  TLS " << tls;
   if (!endpoint.verdict_reason.empty()) out << "  " << terminal_safe(endpoint.verdict_reason);
   out << "\n";

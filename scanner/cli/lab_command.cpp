@@ -46,6 +46,10 @@ void register_lab_command(CLI::App& app, LabCommandOptions& options) {
       ->check(CLI::Range(std::size_t{1}, std::size_t{65536}));
   lab->add_option("--bind", options.bind, "Loopback address to listen on (127.0.0.0/8 or ::1)")
       ->capture_default_str();
+  lab->add_option("--base-port", options.base_port,
+                  "Serve gateway i on port P+i instead of free ports, so the endpoints of two "
+                  "lab runs are the same and their results can be diffed")
+      ->check(CLI::Range(1, 65535));
   lab->add_option("--endpoints-file", options.endpoints_file,
                   "Write the served endpoints here, one per line, for 'scan -f'");
   lab->add_option("--greylist-window", options.greylist_window,
@@ -129,6 +133,17 @@ int run_lab_command(const LabCommandOptions& options) {
     }
   }
   for (auto& gateway : fleet) gateway.bind_address = options.bind;
+  if (options.base_port > 0) {
+    if (static_cast<std::size_t>(options.base_port) + fleet.size() - 1 > 65535) {
+      std::cerr << "relayaudit: --base-port " << options.base_port << ": " << fleet.size()
+                << " gateways need ports up to " << options.base_port + fleet.size() - 1
+                << ", past 65535\n";
+      return kExitUsage;
+    }
+    for (std::size_t i = 0; i < fleet.size(); ++i) {
+      fleet[i].port = static_cast<std::uint16_t>(options.base_port + static_cast<int>(i));
+    }
+  }
 
   raise_file_limit();
   uv_loop_t loop;

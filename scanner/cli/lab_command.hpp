@@ -12,6 +12,7 @@ struct LabCommandOptions {
   std::vector<std::string> profiles;  // empty: the default fleet
   std::size_t count = 0;              // > 0: a benchmark fleet of this many gateways
   std::string bind = "127.0.0.1";
+  int base_port = 0;  // > 0: gateway i listens on base_port + i, so two lab runs can be diffed
   std::string endpoints_file;  // write one target per line for `scan -f`
   std::string greylist_window = "1s";
   int error_limit = 10;

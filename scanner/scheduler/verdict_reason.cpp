@@ -57,7 +57,7 @@ std::string explain_verdict(const EndpointResult& result) {
   int relay_tests = 0;
   int failed = 0;
   const TestResult* first_failed = nullptr;
-  bool first_failed_is_address_form = false;
+  int first_failed_rank = 0;
   const TestResult* first_unsettled = nullptr;
   // Plaintext refused until STARTTLS: the TLS path alone decided, as in EndpointAudit::judge.
   const bool tls_decides = tls_path_decides(result.tests);
@@ -69,10 +69,12 @@ std::string explain_verdict(const EndpointResult& result) {
       ++failed;
       const bool address_form =
           std::find(test.tags.begin(), test.tags.end(), "address-form") != test.tags.end();
-      // Name a plain external recipient when there is one: it is the strongest evidence.
-      if (first_failed == nullptr || (!address_form && first_failed_is_address_form)) {
+      // Name the strongest evidence: the baseline (a stranger to a stranger), else a plain
+      // external recipient, else an address form.
+      const int rank = test.trick == ScriptTrick::baseline ? 3 : address_form ? 1 : 2;
+      if (first_failed == nullptr || rank > first_failed_rank) {
         first_failed = &test;
-        first_failed_is_address_form = address_form;
+        first_failed_rank = rank;
       }
     } else if (test.verdict != TestVerdict::pass && first_unsettled == nullptr) {
       first_unsettled = &test;

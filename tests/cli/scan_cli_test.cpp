@@ -1,7 +1,9 @@
 // The relayaudit binary end to end: exit codes, results.json, input errors, the lab command.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <filesystem>
+#include <memory>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -162,6 +164,40 @@ TEST_F(ScanCli, LabCommandServesGatewaysThatScanAudits) {
 TEST_F(ScanCli, LabRefusesToListenOutsideLoopback) {
   const CommandResult run = run_command({kBinary, "lab", "--bind", "0.0.0.0"});
   EXPECT_EQ(run.exit_code, 2);
+}
+
+// --base-port serves the same endpoints every run: two lab scans diff as "no change".
+TEST_F(ScanCli, LabBasePortGivesRunsWhoseResultsDiff) {
+  std::string endpoints;
+  int base = 0;
+  std::unique_ptr<testing::BackgroundProcess> lab;
+  // A fixed port may be taken by another test or process: a few bases are tried.
+  for (int attempt = 0; attempt < 5 && endpoints.empty(); ++attempt) {
+    base = 20000 + static_cast<int>((::getpid() * 7919 + attempt * 4099) % 40000);
+    const std::string file = path("endpoints-" + std::to_string(attempt) + ".txt");
+    lab = std::make_unique<testing::BackgroundProcess>(
+        std::vector<std::string>{kBinary, "lab", "--profile", "closed,open", "--base-port",
+                                 std::to_string(base), "--endpoints-file", file});
+    for (int i = 0; i < 250 && read_file(file).empty(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    endpoints = read_file(file);
+    if (endpoints.empty()) lab->stop();
+  }
+  ASSERT_FALSE(endpoints.empty()) << "no base port was free";
+  EXPECT_EQ(endpoints,
+            "127.0.0.1:" + std::to_string(base) + "\n127.0.0.1:" + std::to_string(base + 1) + "\n");
+  write_file(path("targets.txt"), endpoints);
+  for (const char* name : {"first.json", "second.json"}) {
+    const CommandResult run =
+        run_command({kBinary, "scan", "-f", path("targets.txt"), "-q", "-o", path(name)});
+    EXPECT_EQ(run.exit_code, 1) << run.err;
+  }
+  const CommandResult diff =
+      run_command({kBinary, "diff", path("first.json"), path("second.json")});
+  EXPECT_EQ(diff.exit_code, 0) << diff.out << diff.err;
+  EXPECT_NE(diff.out.find("Result: no change"), std::string::npos) << diff.out;
+  EXPECT_EQ(lab->stop(), 0);
 }
 
 // Lab mistakes are errors that say what would be right, never a default fleet.

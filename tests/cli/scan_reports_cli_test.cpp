@@ -45,6 +45,12 @@ TEST(ScanReports, OneLabScanWritesEveryFormatAndEachValidates) {
     EXPECT_NE(html.find("<code>" + key + "</code>"), std::string::npos) << key;
     EXPECT_NE(junit.find(key), std::string::npos) << key;
     EXPECT_NE(markdown.find(key), std::string::npos) << key;
+    // Which gateway it is: the name the server gives itself, beside its address.
+    if (!endpoint["ehlo"].is_object()) continue;
+    const std::string server = endpoint["ehlo"]["server_domain"].get<std::string>();
+    EXPECT_NE(html.find("server " + server), std::string::npos) << server;
+    EXPECT_NE(markdown.find("server `" + server + "`"), std::string::npos) << server;
+    EXPECT_NE(junit.find("server " + server), std::string::npos) << server;
   }
   EXPECT_EQ(json::parse(sarif)["version"], "2.1.0");
 
