@@ -55,6 +55,15 @@ const std::vector<RelayScript>& builtin_scripts() {
   return scripts;
 }
 
+const RelayScript* find_builtin_script(std::string_view id) {
+  const auto& scripts = builtin_scripts();
+  // Sorted by id: a binary search.
+  const auto found = std::lower_bound(
+      scripts.begin(), scripts.end(), id,
+      [](const RelayScript& script, std::string_view wanted) { return script.id < wanted; });
+  return found != scripts.end() && found->id == id ? &*found : nullptr;
+}
+
 ScriptSet load_script_dir(const fs::path& dir) {
   ScriptSet set;
   std::error_code error;

@@ -32,6 +32,9 @@ struct ScriptSet {
 // The scripts shipped in relaytests/, embedded at build time, sorted by id.
 const std::vector<RelayScript>& builtin_scripts();
 
+// The built-in script with this id, or null (a user's own script, or an unknown id).
+const RelayScript* find_builtin_script(std::string_view id);
+
 // A script is a page of JSON; anything near this size is a mistake or an attack.
 inline constexpr std::size_t kMaxScriptBytes = 256 * 1024;
 

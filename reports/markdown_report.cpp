@@ -7,9 +7,11 @@
 #include <sstream>
 #include <vector>
 
+#include "relaytests/script_library.hpp"
 #include "reports/document_view.hpp"
 #include "reports/endpoint_source.hpp"
 #include "reports/markdown_text.hpp"
+#include "reports/received_text.hpp"
 #include "reports/tls_label.hpp"
 #include "reports/xml_text.hpp"
 
@@ -206,8 +208,12 @@ void write_open_relay(std::ostream& out, const json& results, const json& endpoi
     if (test.at("verdict") == "fail") failed.push_back(&test);
   }
   // Plain external recipients first: they are the strongest evidence, as in the terminal.
-  std::stable_partition(failed.begin(), failed.end(),
-                        [&](const json* test) { return !has_tag(results, *test, "address-form"); });
+  const auto strength = [&](const json* test) {
+    if (script_fact(results, *test, "trick") == "baseline") return 0;
+    return has_tag(results, *test, "address-form") ? 2 : 1;
+  };
+  std::stable_sort(failed.begin(), failed.end(),
+                   [&](const json* a, const json* b) { return strength(a) < strength(b); });
   out << "| script | severity | MAIL FROM | RCPT TO | reply |\n| --- | --- | --- | --- | --- |\n";
   for (const json* test : failed) {
     out << "| " << code(string_or_empty(test->at("id"))) << tls_path_suffix(*test) << " | "
@@ -215,6 +221,22 @@ void write_open_relay(std::ostream& out, const json& results, const json& endpoi
         << " | " << recipients(*test) << " | " << reply_cell(test->at("reply")) << " |\n";
   }
   out << "\n";
+  // What to fix: the settings known to open each hole, once per script.
+  std::vector<std::string> fixes;
+  for (const json* test : failed) {
+    const std::string id = string_or_empty(test->at("id"));
+    const RelayScript* script = find_builtin_script(received_bytes(id));
+    if (script == nullptr || script->opened_by.empty()) continue;
+    const std::string fix =
+        "- " + code(id, false) + ": opened by " + plain(script->opened_by.front());
+    if (std::find(fixes.begin(), fixes.end(), fix) == fixes.end()) fixes.push_back(fix);
+  }
+  if (!fixes.empty()) {
+    out << "What opens these holes (close them; `relayaudit tests show ID` lists every "
+           "setting):\n\n";
+    for (const auto& fix : fixes) out << fix << "\n";
+    out << "\n";
+  }
   const auto lines =
       failed.empty() ? std::vector<const json*>() : test_lines(endpoint, *failed.front());
   if (!lines.empty()) {

@@ -40,13 +40,6 @@ std::string sarif_rule_name(const std::string& id) {
   return name;
 }
 
-const RelayScript* sarif_builtin_script(const std::string& id) {
-  for (const RelayScript& script : builtin_scripts()) {
-    if (script.id == id) return &script;
-  }
-  return nullptr;
-}
-
 // One part of a rule's help after its description: a paragraph or a list, under a heading.
 struct HelpSection {
   std::string heading;
@@ -184,7 +177,7 @@ bool finding_help(const std::string& id, RuleHelp& help, SarifRuleFacts& facts) 
 }
 
 RuleHelp script_help(const std::string& id, SarifRuleFacts& facts) {
-  const RelayScript* builtin = sarif_builtin_script(id);
+  const RelayScript* builtin = find_builtin_script(id);
   if (builtin == nullptr) {
     const std::string title = facts.title.empty() ? id : facts.title;
     return {title, title, {}, script_page(facts.source)};

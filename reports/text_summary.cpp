@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "relaytests/script_library.hpp"
 #include "reports/domain_results.hpp"
 #include "reports/safe_text.hpp"
 #include "reports/tls_json.hpp"
@@ -84,8 +85,14 @@ void print_failed_tests(std::ostream& out, const EndpointResult& endpoint) {
   for (const auto& test : endpoint.tests) {
     if (test.verdict == TestVerdict::fail) failed.push_back(&test);
   }
-  std::stable_partition(failed.begin(), failed.end(), [](const TestResult* test) {
-    return std::find(test->tags.begin(), test->tags.end(), "address-form") == test->tags.end();
+  // The baseline (a stranger to a stranger) first, then plain recipients, then address forms.
+  const auto strength = [](const TestResult* test) {
+    if (test->trick == ScriptTrick::baseline) return 0;
+    return std::find(test->tags.begin(), test->tags.end(), "address-form") == test->tags.end() ? 1
+                                                                                               : 2;
+  };
+  std::stable_sort(failed.begin(), failed.end(), [&](const TestResult* a, const TestResult* b) {
+    return strength(a) < strength(b);
   });
   for (const TestResult* failed_test : failed) {
     const TestResult& test = *failed_test;
@@ -96,6 +103,11 @@ void print_failed_tests(std::ostream& out, const EndpointResult& endpoint) {
     ++shown;
     out << "  " << terminal_safe(test.id) << ": " << command_sent(test) << " -> "
         << reply_summary(test.reply) << "\n";
+    // What to fix: the setting known to open this hole (`relayaudit tests show` lists all).
+    if (const RelayScript* script = find_builtin_script(test.id);
+        script != nullptr && !script->opened_by.empty()) {
+      out << "    opened by, e.g.: " << terminal_safe(script->opened_by.front()) << "\n";
+    }
   }
   if (hidden > 0) out << "  ... and " << hidden << " more accepted relay attempts\n";
   if (endpoint.evidence) {
