@@ -303,9 +303,44 @@ std::string endpoint_summary_text(const EndpointResult& endpoint, bool color) {
 }
 
 std::string progress_line(int done, int total, int open) {
-  const int percent = total > 0 ? static_cast<int>(100LL * done / total) : 100;
-  return std::to_string(done) + "/" + std::to_string(total) + " endpoints audited (" +
-         std::to_string(percent) + "%), " + plural(open, "open relay");
+  return progress_line(ScanProgress{done, total, open});
+}
+
+namespace {
+
+// "8 s", "3 min 20 s", "2 h 5 min": a person's reading of a duration.
+std::string rough_duration(std::int64_t ms) {
+  const std::int64_t seconds = (std::max<std::int64_t>(ms, 0) + 500) / 1000;
+  if (seconds < 60) return std::to_string(seconds) + " s";
+  if (seconds < 3600) {
+    return std::to_string(seconds / 60) + " min" +
+           (seconds % 60 ? " " + std::to_string(seconds % 60) + " s" : "");
+  }
+  return std::to_string(seconds / 3600) + " h" +
+         (seconds % 3600 / 60 ? " " + std::to_string(seconds % 3600 / 60) + " min" : "");
+}
+
+}  // namespace
+
+std::string progress_line(const ScanProgress& progress) {
+  const int percent =
+      progress.total > 0 ? static_cast<int>(100LL * progress.done / progress.total) : 100;
+  std::string line = std::to_string(progress.done) + "/" + std::to_string(progress.total) +
+                     " endpoints audited (" + std::to_string(percent) + "%), " +
+                     plural(progress.open, "open relay");
+  if (progress.elapsed_ms >= 0) {
+    line += ", " + rough_duration(progress.elapsed_ms) + " elapsed";
+    if (progress.done > 0 && progress.done < progress.total) {
+      const std::int64_t left =
+          progress.elapsed_ms * (progress.total - progress.done) / progress.done;
+      line += ", about " + rough_duration(left) + " left";
+    }
+  }
+  if (progress.waiting_for_greylisting > 0) {
+    line += "; " + plural(progress.waiting_for_greylisting, "endpoint") + " waiting " +
+            rough_duration(progress.longest_wait_ms) + " for greylisting";
+  }
+  return line;
 }
 
 }  // namespace relayaudit

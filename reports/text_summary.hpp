@@ -1,6 +1,7 @@
 // The human summary printed after a scan, and the live progress line printed during it.
 #pragma once
 
+#include <cstdint>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -25,8 +26,20 @@ void print_text_summary(std::ostream& out, const ScanResult& result,
 // The lines print_text_summary shows for one endpoint: its verdict line, then the evidence.
 std::string endpoint_summary_text(const EndpointResult& endpoint, bool color);
 
-// "12/40 endpoints audited (30%), 1 open relay" with no line ending, so the caller decides
-// whether to redraw it with '\r' or print it as a log line.
+// What a running scan has done and what it waits on.
+struct ScanProgress {
+  int done = 0;
+  int total = 0;
+  int open = 0;
+  std::int64_t elapsed_ms = -1;      // -1: not shown
+  int waiting_for_greylisting = 0;   // audits doing nothing but waiting out a greylist delay
+  std::int64_t longest_wait_ms = 0;  // the longest of those waits still to go
+};
+
+// "12/40 endpoints audited (30%), 1 open relay, 8 s elapsed, about 19 s left; 3 endpoints
+// waiting 54 s for greylisting" with no line ending, so the caller decides whether to redraw it
+// with '\r' or print it as a log line. The estimate comes once an endpoint is done.
+std::string progress_line(const ScanProgress& progress);
 std::string progress_line(int done, int total, int open);
 
 }  // namespace relayaudit

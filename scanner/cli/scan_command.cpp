@@ -202,6 +202,11 @@ void register_scan_command(CLI::App& app, ScanCommandOptions& options) {
   scan->add_option("--dns-timeout", options.dns_timeout, "Timeout of each DNS attempt")
       ->capture_default_str();
   scan->add_flag("-q,--quiet", options.quiet, "No summary and no progress line");
+  scan->add_option("--color", options.color,
+                   "Color the summary: auto (on a terminal, unless NO_COLOR is set), always, "
+                   "never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
   scan->add_flag("-v,--verbose", options.verbose, "Log every transcript line live on stderr");
 }
 

@@ -44,6 +44,7 @@ struct ScanCommandOptions {
   std::optional<TlsContext> tls_context;  // made from --ca-file; every session shares it
   std::vector<std::string> tls_probes;    // --tls-probe versions,injection
   std::string fail_on = "inconclusive";
+  std::string color = "auto";  // --color auto|always|never (auto: a terminal, and no NO_COLOR)
   bool quiet = false;
   bool verbose = false;
   AuditOptions audit;

@@ -4,6 +4,8 @@
 
 #include <sys/resource.h>
 #include <unistd.h>
+#include <cstdlib>
+#include <functional>
 
 #include <iostream>
 #include <memory>
@@ -132,7 +134,12 @@ int execute_scan(ScanCommandOptions& options, std::vector<Target> targets,
   }
   // With results on stdout ("-o -") the summary must not be mixed into them.
   const bool summary_to_stderr = scan_writes_standard_output(options);
-  const bool summary_color = isatty(summary_to_stderr ? STDERR_FILENO : STDOUT_FILENO) == 1;
+  // NO_COLOR (no-color.org): any non-empty value turns color off unless --color always.
+  const char* no_color = std::getenv("NO_COLOR");
+  const bool summary_color =
+      options.color == "always" ||
+      (options.color == "auto" && (no_color == nullptr || *no_color == '\0') &&
+       isatty(summary_to_stderr ? STDERR_FILENO : STDOUT_FILENO) == 1);
 
   // Finished endpoints go to disk; only their digests stay in memory.
   FinishedEndpoints finished;
@@ -202,6 +209,17 @@ int execute_scan(ScanCommandOptions& options, std::vector<Target> targets,
 
   const bool show_progress = !options.quiet && !options.verbose && isatty(STDERR_FILENO) == 1;
   int open_so_far = 0;
+  int done_so_far = 0;
+  int total_so_far = 0;
+  const std::uint64_t started_ms = uv_now(&loop);
+  std::function<void()> redraw_progress = [&] {
+    const ScanRunner::Waiting waiting = runner.waiting();
+    ScanProgress progress{
+        done_so_far,         total_so_far,
+        open_so_far,         static_cast<std::int64_t>(uv_now(&loop) - started_ms),
+        waiting.greylisting, static_cast<std::int64_t>(waiting.longest_wait_ms)};
+    std::cerr << "\r\033[K" << progress_line(progress) << std::flush;
+  };
   std::optional<std::string> jsonl_error;
   std::optional<std::string> spill_error;
   runner.on_endpoint_done(
@@ -215,15 +233,25 @@ int execute_scan(ScanCommandOptions& options, std::vector<Target> targets,
         if (auto error = finished.add(std::move(digest), line, index); error && !spill_error) {
           spill_error = std::move(error);
         }
-        if (show_progress) {
-          std::cerr << "\r\033[K"
-                    << progress_line(static_cast<int>(done), static_cast<int>(total), open_so_far)
-                    << std::flush;
-        }
+        done_so_far = static_cast<int>(done);
+        total_so_far = static_cast<int>(total);
+        if (show_progress) redraw_progress();
       });
+  // Redrawn every second too: a scan waiting on greylisting still says what it waits for.
+  uv_timer_t progress_timer{};
+  uv_timer_init(&loop, &progress_timer);
+  progress_timer.data = &redraw_progress;
+  if (show_progress) {
+    uv_timer_start(
+        &progress_timer,
+        [](uv_timer_t* timer) { (*static_cast<std::function<void()>*>(timer->data))(); }, 1000,
+        1000);
+  }
   int interrupted_by = 0;
   InterruptWatch interrupts(&loop, [&](int signal) {
     interrupted_by = signal;
+    // On its own line, not after the progress line.
+    if (show_progress) std::cerr << "\r\033[K" << std::flush;
     log->warn(
         "relayaudit: {} received: stopping; finished endpoints are kept and the results "
         "are marked incomplete (send it again to quit at once)",
@@ -233,6 +261,7 @@ int execute_scan(ScanCommandOptions& options, std::vector<Target> targets,
   runner.on_finished([&] {
     if (lab) lab->close();
     interrupts.close();
+    uv_close(reinterpret_cast<uv_handle_t*>(&progress_timer), nullptr);
   });
   runner.start();
   uv_run(&loop, UV_RUN_DEFAULT);

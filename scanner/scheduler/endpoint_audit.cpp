@@ -136,6 +136,12 @@ void EndpointAudit::start() {
   schedule();
 }
 
+std::uint64_t EndpointAudit::greylist_wait_left_ms() const {
+  const std::uint64_t now = uv_now(loop_);
+  if (done_ || active_sessions_ + waiting_for_slot_ > 0 || greylist_until_ <= now) return 0;
+  return greylist_until_ - now;
+}
+
 bool EndpointAudit::ready(const TestSlot& slot) const {
   return slot.state == TestState::pending && slot.not_before <= uv_now(loop_);
 }

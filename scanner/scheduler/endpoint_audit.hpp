@@ -33,6 +33,8 @@ class EndpointAudit final : public SessionObserver {
   // Stops at once: open sessions are cancelled, nothing new starts; on_done still runs.
   void cancel();
   bool done() const { return done_; }
+  // Milliseconds left of a greylisting wait when that is all this audit is doing now, else 0.
+  std::uint64_t greylist_wait_left_ms() const;
   bool cancelled() const { return cancelled_; }
   EndpointResult take_result() { return std::move(result_); }
 

@@ -323,6 +323,18 @@ void ScanRunner::check_endpoint_listings(DnsResolver& resolver) {
   }
 }
 
+ScanRunner::Waiting ScanRunner::waiting() const {
+  Waiting waiting;
+  for (const auto& audit : audits_) {
+    if (!audit) continue;
+    const std::uint64_t left = audit->greylist_wait_left_ms();
+    if (left == 0) continue;
+    ++waiting.greylisting;
+    waiting.longest_wait_ms = std::max(waiting.longest_wait_ms, left);
+  }
+  return waiting;
+}
+
 void ScanRunner::cancel() {
   if (cancelled_) return;
   cancelled_ = true;

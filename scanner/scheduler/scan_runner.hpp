@@ -59,6 +59,12 @@ class ScanRunner {
   // result is marked incomplete. on_finished still runs once everything has closed.
   void cancel();
   bool finished() const { return finished_; }
+  // What the running audits wait on, for the progress line.
+  struct Waiting {
+    int greylisting = 0;                // audits doing nothing but wait out a greylisting delay
+    std::uint64_t longest_wait_ms = 0;  // the longest of those waits still to go
+  };
+  Waiting waiting() const;
   ScanResult take_result();
 
  private:

@@ -349,6 +349,27 @@ TEST_F(ScanCli, MailDomainIsCheckedRecordedAndAskedFirst) {
   EXPECT_EQ(lab.stop(), 0);
 }
 
+// --color always colors the summary even into a pipe; never and NO_COLOR leave it plain.
+TEST_F(ScanCli, ColorFollowsTheFlagAndNoColor) {
+  const CommandResult always = run_command({kBinary, "scan", "--lab", "--color", "always"});
+  EXPECT_NE(always.out.find("\033["), std::string::npos);
+  const CommandResult never = run_command({kBinary, "scan", "--lab", "--color", "never"});
+  EXPECT_EQ(never.out.find("\033["), std::string::npos);
+  EXPECT_NE(never.out.find("run verdict: open-relay"), std::string::npos) << never.out;
+  const CommandResult no_color = run_command(
+      {"/bin/sh", "-c", "NO_COLOR=1 exec script -qec '" + kBinary + " scan --lab' /dev/null"});
+  EXPECT_NE(no_color.out.find("run verdict"), std::string::npos) << no_color.describe();
+  // On a terminal (script's pty), NO_COLOR leaves the verdicts plain; the progress line's
+  // erase codes are not colors.
+  EXPECT_EQ(no_color.out.find("\033[1;31m"), std::string::npos) << no_color.out;
+  EXPECT_EQ(no_color.out.find("\033[32m"), std::string::npos) << no_color.out;
+  const CommandResult terminal =
+      run_command({"/bin/sh", "-c", "exec script -qec '" + kBinary + " scan --lab' /dev/null"});
+  EXPECT_NE(terminal.out.find("\033[32m"), std::string::npos) << "auto colors a terminal";
+  const CommandResult bad = run_command({kBinary, "scan", "--lab", "--color", "sometimes"});
+  EXPECT_EQ(bad.exit_code, 2);
+}
+
 // -f - reads standard input; an empty list is an error naming its source; a file beside a
 // target and a --resolver before a mail domain both leave every target a target.
 TEST_F(ScanCli, TargetsFromStdinFilesAndArgumentsAllCount) {

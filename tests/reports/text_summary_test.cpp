@@ -128,6 +128,18 @@ TEST(ProgressLine, CountsAndPercent) {
   EXPECT_EQ(progress_line(12, 40, 1), "12/40 endpoints audited (30%), 1 open relay");
   EXPECT_EQ(progress_line(0, 0, 0), "0/0 endpoints audited (100%), 0 open relays");
   EXPECT_EQ(progress_line(3, 3, 2), "3/3 endpoints audited (100%), 2 open relays");
+  // Elapsed time, an estimate from the pace so far, and what the scan waits on.
+  EXPECT_EQ(progress_line(ScanProgress{12, 40, 1, 8'000, 0, 0}),
+            "12/40 endpoints audited (30%), 1 open relay, 8 s elapsed, about 19 s left");
+  EXPECT_EQ(progress_line(ScanProgress{1, 4, 0, 70'000, 3, 54'200}),
+            "1/4 endpoints audited (25%), 0 open relays, 1 min 10 s elapsed, about 3 min 30 s "
+            "left; 3 endpoints waiting 54 s for greylisting");
+  EXPECT_EQ(progress_line(ScanProgress{0, 10, 0, 500, 0, 0}),
+            "0/10 endpoints audited (0%), 0 open relays, 1 s elapsed")
+      << "no estimate before the first endpoint";
+  EXPECT_EQ(progress_line(ScanProgress{5, 10, 0, 7'300'000, 1, 3'600'000}),
+            "5/10 endpoints audited (50%), 0 open relays, 2 h 1 min elapsed, about 2 h 1 min "
+            "left; 1 endpoint waiting 1 h for greylisting");
 }
 
 }  // namespace
