@@ -246,22 +246,49 @@ void write_open_relay(std::ostream& out, const json& results, const json& endpoi
   }
 }
 
+// Most severe first; an unknown severity last.
+int finding_rank(const std::string& severity) {
+  static constexpr const char* kOrder[] = {"critical", "high", "medium", "low", "info"};
+  for (int i = 0; i < 5; ++i) {
+    if (severity == kOrder[i]) return i;
+  }
+  return 5;
+}
+
 void write_findings(std::ostream& out, const EndpointSource& source,
                     const std::vector<std::size_t>& order) {
-  std::ostringstream rows;
-  for_each_at(source, order, [&rows](const json& endpoint) {
+  // Rows by severity, each kept in endpoint order; only the first kMaxFindingRows are written,
+  // so a fleet's job summary stays under GitHub's 1 MiB.
+  std::vector<std::vector<std::string>> by_rank(6);
+  std::size_t total = 0;
+  for_each_at(source, order, [&](const json& endpoint) {
     if (!endpoint.contains("findings")) return;
     for (const auto& finding : endpoint.at("findings")) {
-      rows << "| " << code(string_or_empty(endpoint.at("endpoint"))) << " | "
-           << code(string_or_empty(finding.at("id"))) << " | "
-           << plain(string_or_empty(finding.at("severity"))) << " | "
-           << plain(string_or_empty(finding.at("message"))) << " |\n";
+      const std::string severity = string_or_empty(finding.at("severity"));
+      auto& rows = by_rank[static_cast<std::size_t>(finding_rank(severity))];
+      ++total;
+      if (rows.size() >= kMaxFindingRows) continue;  // never shown: not even kept
+      rows.push_back("| " + code(string_or_empty(endpoint.at("endpoint"))) + " | " +
+                     code(string_or_empty(finding.at("id"))) + " | " + plain(severity) + " | " +
+                     plain(string_or_empty(finding.at("message"))) + " |\n");
     }
   });
-  if (rows.str().empty()) return;
+  if (total == 0) return;
   out << "### Findings\n\n| endpoint | finding | severity | detail |\n"
-      << "| --- | --- | --- | --- |\n"
-      << rows.str() << "\n";
+      << "| --- | --- | --- | --- |\n";
+  std::size_t written = 0;
+  for (const auto& rows : by_rank) {
+    for (const auto& row : rows) {
+      if (written == kMaxFindingRows) break;
+      out << row;
+      ++written;
+    }
+  }
+  out << "\n";
+  if (total > written) {
+    out << "The " << total - written
+        << " further findings (the least severe) are in the results JSON and the SARIF report.\n\n";
+  }
 }
 
 // Mail-domain targets: the worst verdict of each domain's MX endpoints.

@@ -250,3 +250,41 @@ TEST(HtmlReport, WritesTheFileAtomically) {
 
 }  // namespace
 }  // namespace relayaudit
+
+namespace relayaudit {
+namespace {
+
+// At fleet size (more than 20 endpoints) the report stays readable: a closed endpoint shows its
+// passing scripts on one row and no whole transcript; an inconclusive one keeps its transcript.
+TEST(HtmlReport, AtFleetSizePassingScriptsShareARowAndClosedTranscriptsStayInTheResults) {
+  const json passing = {{"id", "relay-external-sender"},
+                        {"verdict", "pass"},
+                        {"outcome", "rejected"},
+                        {"attempts", 1},
+                        {"reply", nullptr},
+                        {"lines", json::array()}};
+  json document = document_with({{"tests", json::array({passing})},
+                                 {"transcript", {transcript_line("S", "220 fleet-closed")}}});
+  json unsure = document["endpoints"][0];
+  unsure["endpoint"] = "192.0.2.10:25";
+  unsure["verdict"] = "inconclusive";
+  unsure["transcript"] = {transcript_line("S", "220 fleet-unsure")};
+  document["endpoints"].push_back(unsure);
+  document["summary"]["endpoints"] = 21;
+  const std::string html = render_html(document);
+  EXPECT_TRUE(contains(html,
+                       "1 passed (each answered as expected; details in results.json): "
+                       "relay-external-sender"))
+      << html;
+  EXPECT_FALSE(contains(html, "220 fleet-closed"));
+  EXPECT_TRUE(contains(html, "every line is in results.json (endpoint <code>192.0.2.9:25</code>)"));
+  EXPECT_TRUE(contains(html, "220 fleet-unsure")) << "an inconclusive endpoint keeps its lines";
+
+  document["summary"]["endpoints"] = 2;  // a small scan shows everything
+  const std::string small = render_html(document);
+  EXPECT_TRUE(contains(small, "220 fleet-closed"));
+  EXPECT_FALSE(contains(small, "passed (each answered as expected"));
+}
+
+}  // namespace
+}  // namespace relayaudit

@@ -322,3 +322,34 @@ TEST(MarkdownReport, RealLabScanSummary) {
 
 }  // namespace
 }  // namespace relayaudit
+
+namespace relayaudit {
+namespace {
+
+// A fleet's findings are capped, most severe first, and the summary says how many were left out.
+TEST(MarkdownReport, FindingsAreCappedMostSevereFirst) {
+  nlohmann::json endpoints = nlohmann::json::array();
+  for (std::size_t i = 0; i < kMaxFindingRows + 10; ++i) {
+    nlohmann::json endpoint = results_to_json(testing::make_sample_scan())["endpoints"][0];
+    endpoint["endpoint"] = "192.0.2.1:" + std::to_string(1000 + i);
+    endpoint["findings"] = {{{"id", "probe-unknown-local-recipient"},
+                             {"severity", "info"},
+                             {"message", "note " + std::to_string(i)}}};
+    endpoints.push_back(endpoint);
+  }
+  endpoints.back()["findings"].push_back(
+      {{"id", "tls-starttls-injection"}, {"severity", "high"}, {"message", "the high one"}});
+  nlohmann::json results = results_to_json(testing::make_sample_scan());
+  results["endpoints"] = endpoints;
+  const std::string markdown = render_markdown(results);
+  const auto table = markdown.find("### Findings");
+  ASSERT_NE(table, std::string::npos);
+  // The high finding of the last endpoint comes first; 11 info rows do not fit.
+  EXPECT_LT(markdown.find("the high one", table), markdown.find("note 0", table));
+  EXPECT_EQ(markdown.find("note " + std::to_string(kMaxFindingRows - 1), table), std::string::npos);
+  EXPECT_NE(markdown.find("The 11 further findings (the least severe) are in the results JSON"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace relayaudit
