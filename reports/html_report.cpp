@@ -1,5 +1,6 @@
 // Renders the results document as the auditor's self-contained HTML report.
 #include "reports/html_report.hpp"
+#include "relaytests/script_library.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -276,6 +277,8 @@ struct EndpointRow {
   long long accepted = 0;
   long long attempts = 0;
   std::string reason;
+  std::string server;      // the EHLO name it gave itself
+  std::string fix_script;  // its strongest accepted relay attempt, whose opened_by names the fix
 };
 
 // Endpoint ids within the report: from the document order, never from document text.
@@ -369,7 +372,83 @@ EndpointRow endpoint_row(const json& doc, std::size_t position, const json& endp
   row.tls = tls_label(endpoint);
   std::tie(row.accepted, row.attempts) = relay_attempts(doc, endpoint);
   row.reason = text(endpoint, "verdict_reason");
+  if (endpoint.contains("ehlo") && endpoint["ehlo"].is_object()) {
+    row.server = text(endpoint["ehlo"], "server_domain");
+  }
+  for (const json& test : list(endpoint, "tests")) {
+    if (text(test, "verdict") != "fail" || script_fact(doc, test, "kind") != "relay") continue;
+    // The baseline (a stranger to a stranger) is the plainest hole to name.
+    if (row.fix_script.empty() || script_fact(doc, test, "trick") == "baseline") {
+      row.fix_script = text(test, "id");
+    }
+    if (script_fact(doc, test, "trick") == "baseline") break;
+  }
   return row;
+}
+
+// What an auditor reads first: scope, vantage, verdict, and each open gateway with its fix.
+std::string executive_summary(const json& doc, const EndpointOrder& endpoints) {
+  constexpr std::size_t kOpenShown = 20;
+  const json& summary = at(doc, "summary");
+  const json& run = at(doc, "run");
+  std::string targets;
+  std::size_t target_count = 0;
+  const json& options = at(doc, "options");
+  for (const char* key : {"targets", "targets_files"}) {
+    for (const json& target : list(options, key)) {
+      if (target_count++ < 5) {
+        targets += std::string(targets.empty() ? "" : ", ") +
+                   (std::string(key) == "targets_files" ? "file " : "") + "<code>" +
+                   html_text(target.is_string() ? target.get<std::string>() : "") + "</code>";
+      }
+    }
+  }
+  if (at(options, "lab") == true)
+    targets += std::string(targets.empty() ? "" : ", ") + "the built-in lab";
+  if (target_count > 5) targets += " and " + std::to_string(target_count - 5) + " more";
+  std::string out = "<section id=\"executive-summary\"><h2>Executive summary</h2><p>Scope: " +
+                    std::to_string(endpoints.size()) + " endpoint(s) from " +
+                    (targets.empty() ? std::string("the targets recorded below") : targets) +
+                    ", audited " + html_text(text(doc, "started_at")) + " to " +
+                    html_text(text(doc, "finished_at")) + ".</p>";
+  const std::string host = text(run, "host");
+  out += "<p>Vantage: from " +
+         (host.empty() ? std::string("the scanning machine")
+                       : "host <code>" + html_text(host) + "</code>") +
+         ", with its own addresses: each gateway judged what it allows a client at that "
+         "address. Run from inside a trusted network, a closed verdict says nothing about "
+         "strangers.</p>";
+  const long long open = number(at(summary, "open_relay"));
+  out += "<p>Verdict: " + badge(kEndpointVerdicts, text(summary, "verdict")) + " " +
+         (open > 0 ? std::to_string(open) + " gateway(s) relay mail for strangers."
+                   : std::string("no gateway was seen relaying mail for strangers") +
+                         (text(summary, "verdict") == "closed"
+                              ? "."
+                              : "; some could not be proven closed (see Summary)."));
+  out += "</p>";
+  if (open == 0) return out + "</section>";
+  out +=
+      "<table><thead><tr><th>Open gateway</th><th>Found by</th><th>What opens it (fix this)"
+      "</th></tr></thead><tbody>";
+  std::size_t shown = 0;
+  for (const EndpointRow& row : endpoints) {
+    if (row.verdict != "open-relay") continue;
+    if (shown++ == kOpenShown) break;
+    const RelayScript* script = find_builtin_script(received_bytes(row.fix_script));
+    std::string fix = script == nullptr || script->opened_by.empty()
+                          ? std::string("see the script's description")
+                          : html_text(script->opened_by.front());
+    out += "<tr><td><a href=\"#ep-" + std::to_string(row.index) + "\"><code>" + html_text(row.key) +
+           "</code></a>" + (row.server.empty() ? "" : " " + html_text(row.server)) +
+           "</td><td><code>" + html_text(row.fix_script) + "</code></td><td>" + fix + "</td></tr>";
+  }
+  out += "</tbody></table>";
+  if (open > static_cast<long long>(kOpenShown)) {
+    out += "<p>" + std::to_string(open - static_cast<long long>(kOpenShown)) +
+           " more open gateways are in the endpoint table.</p>";
+  }
+  return out + "<p>The evidence follows: counts, every endpoint, and each endpoint's proofs.</p>" +
+         "</section>";
 }
 
 std::string endpoints_table(const EndpointOrder& endpoints) {
@@ -432,6 +511,7 @@ bool write_html(const json& results, const EndpointSource& source, const ChunkSi
         "<div class=\"warning\"><strong>Incomplete scan.</strong> It was interrupted before "
         "every endpoint was audited; counts cover the endpoints that finished.</div>";
   }
+  out += executive_summary(results, endpoints) + "\n";
   out += summary_section(results) + "\n";
   out += endpoints_table(endpoints) + "\n";
   out += mx_section(results, endpoints) + "\n";

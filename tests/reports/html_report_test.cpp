@@ -288,3 +288,25 @@ TEST(HtmlReport, AtFleetSizePassingScriptsShareARowAndClosedTranscriptsStayInThe
 
 }  // namespace
 }  // namespace relayaudit
+
+namespace relayaudit {
+namespace {
+
+// The report opens with what an auditor reads first: scope, vantage, verdict, and each open
+// gateway with the setting that opens it, before the evidence.
+TEST(HtmlReport, OpensWithAnExecutiveSummaryNamingEachOpenGatewaysFix) {
+  const json document = results_to_json(testing::make_sample_scan());
+  ASSERT_GT(document["summary"].value("open_relay", 0), 0) << "the sample has an open relay";
+  const std::string html = render_html(document);
+  const auto executive = html.find("<section id=\"executive-summary\">");
+  ASSERT_NE(executive, std::string::npos);
+  EXPECT_LT(executive, html.find("<section id=\"summary\">"));
+  EXPECT_NE(html.find("Vantage: from ", executive), std::string::npos);
+  EXPECT_NE(html.find("gateway(s) relay mail for strangers", executive), std::string::npos);
+  EXPECT_NE(html.find("What opens it (fix this)", executive), std::string::npos);
+  // The baseline's first setting, from the script library.
+  EXPECT_NE(html.find("Postfix: mynetworks", executive), std::string::npos);
+}
+
+}  // namespace
+}  // namespace relayaudit
