@@ -53,5 +53,42 @@ TEST(ConfigCli, UnknownKeysBadValuesAndMissingFilesAreUsageErrors) {
   EXPECT_NE(run.err.find("missing.toml"), std::string::npos) << run.err;
 }
 
+TEST(ConfigCli, UnknownKeyNamesFileLineAndTheKeyMeant) {
+  testing::TempDir dir;
+  const auto typo = dir.write("typo.toml", "[scan]\nport = 2525\n\nprot = 25\n").string();
+  auto run = run_command({kBinary, "--config", typo, "scan", "127.0.0.1:1"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_EQ(run.err, "relayaudit: --config " + typo +
+                         ":4: unknown key 'prot' in [scan] (did you mean 'port'?)\n");
+
+  const auto far = dir.write("far.toml", "[scan]\nzzzzzzzz = 1\n").string();
+  run = run_command({kBinary, "scan", "--config", far, "127.0.0.1:1"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_EQ(run.err, "relayaudit: --config " + far + ":2: unknown key 'zzzzzzzz' in [scan]\n");
+}
+
+TEST(ConfigCli, OptionsOutsideTheirSectionAndUnknownSectionsAreNamed) {
+  testing::TempDir dir;
+  const auto top = dir.write("top.toml", "# no section\nconcurrency = 4\n").string();
+  auto run = run_command({kBinary, "--config", top, "scan", "127.0.0.1:1"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find(top + ":2: unknown key 'concurrency' in the top level"), std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find("put it under [scan]"), std::string::npos) << run.err;
+
+  const auto section = dir.write("section.toml", "[scna]\nport = 25\n").string();
+  run = run_command({kBinary, "--config", section, "scan", "127.0.0.1:1"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_EQ(run.err, "relayaudit: --config " + section +
+                         ":2: unknown section [scna] (did you mean [scan]?)\n");
+
+  const auto dotted = dir.write("dotted.toml", "scan.tsl = \"never\"\n").string();
+  run = run_command({kBinary, "--config", dotted, "scan", "127.0.0.1:1"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find(dotted + ":1: unknown key 'tsl' in [scan] (did you mean 'tls'?)"),
+            std::string::npos)
+      << run.err;
+}
+
 }  // namespace
 }  // namespace relayaudit
