@@ -38,8 +38,9 @@ TEST(ConfigCli, UnknownKeysBadValuesAndMissingFilesAreUsageErrors) {
   const auto unknown = dir.write("unknown.toml", "[scan]\nport = 2525\nbogus-option = 1\n");
   auto run = run_command({kBinary, "scan", "--config", unknown.string(), "127.0.0.1:1"});
   EXPECT_EQ(run.exit_code, 2);
-  EXPECT_NE(run.err.find("--config " + unknown.string() + ": "), std::string::npos) << run.err;
-  EXPECT_NE(run.err.find("bogus-option"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("--config " + unknown.string() + ":3: unknown key 'bogus-option'"),
+            std::string::npos)
+      << run.err;
 
   const auto bad_value = dir.write("bad.toml", "[scan]\nport = 99999\n");
   run = run_command({kBinary, "scan", "--config", bad_value.string(), "127.0.0.1:1"});
