@@ -2,6 +2,7 @@
 #include "relaytests/script_library.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <stdexcept>
 
@@ -25,6 +26,21 @@ std::variant<std::string, ScriptError> read_script_file(const fs::path& file) {
     return ScriptError{file.string(), "", "cannot read: " + failure->reason};
   }
   return std::move(std::get<std::string>(text));
+}
+
+// Reads and parses one file into `set`: its script, or every error in it.
+void add_script_file(const fs::path& file, ScriptSet& set) {
+  auto text = read_script_file(file);
+  if (auto* failure = std::get_if<ScriptError>(&text)) {
+    set.errors.push_back(std::move(*failure));
+    return;
+  }
+  auto parsed = parse_script_every_error(std::get<std::string>(text), file.string());
+  if (auto* failures = std::get_if<std::vector<ScriptError>>(&parsed)) {
+    std::move(failures->begin(), failures->end(), std::back_inserter(set.errors));
+  } else {
+    set.scripts.push_back(std::move(std::get<RelayScript>(parsed)));
+  }
 }
 
 bool matches(const RelayScript& script, const std::string& selector) {
@@ -81,19 +97,13 @@ ScriptSet load_script_dir(const fs::path& dir) {
     return set;
   }
   std::sort(files.begin(), files.end());
-  for (const auto& file : files) {
-    auto text = read_script_file(file);
-    if (auto* failure = std::get_if<ScriptError>(&text)) {
-      set.errors.push_back(std::move(*failure));
-      continue;
-    }
-    auto parsed = parse_script(std::get<std::string>(text), file.string());
-    if (auto* failure = std::get_if<ScriptError>(&parsed)) {
-      set.errors.push_back(std::move(*failure));
-    } else {
-      set.scripts.push_back(std::move(std::get<RelayScript>(parsed)));
-    }
-  }
+  for (const auto& file : files) add_script_file(file, set);
+  return set;
+}
+
+ScriptSet load_script_file(const fs::path& file) {
+  ScriptSet set;
+  add_script_file(file, set);
   return set;
 }
 

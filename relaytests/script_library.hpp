@@ -20,7 +20,12 @@ struct ScriptError {
   std::string to_string() const;  // "dir/x.json: /rcpt_to/1: unknown placeholder {foo}"
 };
 
-// Parses and validates one script (required fields, types, id syntax, known placeholders).
+// Parses and validates one script (required fields, types, id syntax, known placeholders); every
+// error in the file, in field order, each naming its JSON pointer.
+std::variant<RelayScript, std::vector<ScriptError>> parse_script_every_error(
+    std::string_view json_text, std::string_view source);
+
+// The same, reporting only the first error.
 std::variant<RelayScript, ScriptError> parse_script(std::string_view json_text,
                                                     std::string_view source);
 
@@ -39,8 +44,12 @@ const RelayScript* find_builtin_script(std::string_view id);
 inline constexpr std::size_t kMaxScriptBytes = 256 * 1024;
 
 // Every *.json file in `dir` (not recursive), sorted by file name; each bad file is an error, and
-// so is one that is not a regular file (FIFO, device) or is larger than kMaxScriptBytes.
+// so is one that is not a regular file (FIFO, device) or is larger than kMaxScriptBytes; a file
+// with several mistakes gives one error for each.
 ScriptSet load_script_dir(const std::filesystem::path& dir);
+
+// One script file, read like a file of load_script_dir: every error in it is reported.
+ScriptSet load_script_file(const std::filesystem::path& file);
 
 // Merges user scripts over the built-ins; a user id equal to a built-in one is an error.
 ScriptSet merge_scripts(const std::vector<RelayScript>& builtin, ScriptSet user);

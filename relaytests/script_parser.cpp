@@ -16,7 +16,6 @@ namespace relayaudit {
 namespace {
 
 using json = nlohmann::json;
-using MaybeError = std::optional<ScriptError>;
 
 constexpr std::array<std::string_view, 15> kFields = {
     "id",   "kind",      "trick", "title", "description", "catches", "severity", "references",
@@ -51,86 +50,103 @@ bool is_slug(std::string_view text) {
   return true;
 }
 
-// Reads typed fields out of the script object, turning each mismatch into a ScriptError.
+// Reads typed fields out of the script object, collecting every mismatch as a ScriptError so one
+// run names all that is wrong with a file.
 class FieldReader {
  public:
   FieldReader(const json& object, std::string_view source) : object_(object), source_(source) {}
 
-  ScriptError error(std::string field, std::string message) const {
-    return ScriptError{source_, std::move(field), std::move(message)};
+  void report(std::string field, std::string message) {
+    errors_.push_back(ScriptError{source_, std::move(field), std::move(message)});
+  }
+
+  std::vector<ScriptError> take_errors() { return std::move(errors_); }
+
+  // True when no error was reported at `field` (a JSON pointer) or inside it: later checks
+  // skip a field that could not be read, so one mistake is not reported twice.
+  bool intact(std::string_view field) const {
+    return std::none_of(errors_.begin(), errors_.end(), [&](const ScriptError& error) {
+      const std::string_view reported = error.field;
+      return reported == field || (reported.starts_with(field) && reported.size() > field.size() &&
+                                   reported[field.size()] == '/');
+    });
   }
 
   // Typos in optional fields would otherwise pass silently as "field absent".
-  MaybeError unknown_field() const {
+  void unknown_fields() {
     for (const auto& [key, value] : object_.items()) {
       if (std::find(kFields.begin(), kFields.end(), key) == kFields.end()) {
-        return error(pointer(key), "unknown field '" + key + "' (known: " + join(kFields) + ")");
+        report(pointer(key), "unknown field '" + key + "' (known: " + join(kFields) + ")");
       }
     }
-    return std::nullopt;
   }
 
-  MaybeError text(std::string_view key, Presence presence, std::string& out) const {
+  void text(std::string_view key, Presence presence, std::string& out) {
     const json* value = find(key);
     if (!value) return missing(key, presence);
     if (!value->is_string()) return wrong_type(pointer(key), "a string", *value);
     out = value->get<std::string>();
     if (out.empty() && presence == Presence::required_nonempty) {
-      return error(pointer(key), "must not be empty");
+      report(pointer(key), "must not be empty");
     }
-    return std::nullopt;
   }
 
   // Elements must be non-empty strings; `presence` only says whether the array itself may be absent
-  // (required_nonempty: present with at least one element).
-  MaybeError texts(std::string_view key, Presence presence, std::vector<std::string>& out) const {
+  // (required_nonempty: present with at least one element). `out` keeps one entry per element
+  // (empty for a bad one) so indices still match the file.
+  void texts(std::string_view key, Presence presence, std::vector<std::string>& out) {
     const json* value = find(key);
     if (!value) return missing(key, presence);
     if (!value->is_array()) return wrong_type(pointer(key), "an array of strings", *value);
     if (value->empty() && presence == Presence::required_nonempty) {
-      return error(pointer(key), "must have at least one element");
+      report(pointer(key), "must have at least one element");
     }
     for (std::size_t i = 0; i < value->size(); ++i) {
       const auto field = pointer(key) + "/" + std::to_string(i);
       const auto& element = (*value)[i];
-      if (!element.is_string()) return wrong_type(field, "a string", element);
-      out.push_back(element.get<std::string>());
-      if (out.back().empty()) return error(field, "must not be empty");
+      out.emplace_back(element.is_string() ? element.get<std::string>() : "");
+      if (!element.is_string()) {
+        wrong_type(field, "a string", element);
+      } else if (out.back().empty()) {
+        report(field, "must not be empty");
+      }
     }
-    return std::nullopt;
   }
 
   // Port numbers 1-65535, each listed once; absent means every port, but an empty list is
   // refused because it reads as "no port at all".
-  MaybeError ports(std::string_view key, std::vector<int>& out) const {
+  void ports(std::string_view key, std::vector<int>& out) {
     const json* value = find(key);
-    if (!value) return std::nullopt;
+    if (!value) return;
     if (!value->is_array()) return wrong_type(pointer(key), "an array of port numbers", *value);
     if (value->empty()) {
-      return error(pointer(key), "must list at least one port (omit it to run on every port)");
+      report(pointer(key), "must list at least one port (omit it to run on every port)");
     }
     for (std::size_t i = 0; i < value->size(); ++i) {
       const auto field = pointer(key) + "/" + std::to_string(i);
       const auto& element = (*value)[i];
-      if (!element.is_number_integer()) return wrong_type(field, "a port number", element);
+      if (!element.is_number_integer()) {
+        wrong_type(field, "a port number", element);
+        continue;
+      }
       // Unsigned first: a value above INT64_MAX must not wrap into range.
       const bool in_range =
           element.is_number_unsigned()
               ? element.get<std::uint64_t>() >= 1 && element.get<std::uint64_t>() <= kMaxPort
               : element.get<std::int64_t>() >= 1 && element.get<std::int64_t>() <= kMaxPort;
       if (!in_range) {
-        return error(field, "must be a port number from 1 to 65535, not " + element.dump());
+        report(field, "must be a port number from 1 to 65535, not " + element.dump());
+        continue;
       }
       const int port = element.get<int>();
       if (std::find(out.begin(), out.end(), port) != out.end()) {
-        return error(field, "port " + std::to_string(port) + " is listed twice");
+        report(field, "port " + std::to_string(port) + " is listed twice");
+        continue;
       }
       out.push_back(port);
     }
-    return std::nullopt;
   }
 
- private:
   // A JSON pointer to a top-level key ("~" and "/" escaped as RFC 6901 says).
   static std::string pointer(std::string_view key) {
     std::string escaped = "/";
@@ -138,23 +154,25 @@ class FieldReader {
     return escaped;
   }
 
+ private:
   const json* find(std::string_view key) const {
     const auto it = object_.find(std::string(key));
     return it == object_.end() ? nullptr : &*it;
   }
 
-  MaybeError missing(std::string_view key, Presence presence) const {
-    if (presence == Presence::optional) return std::nullopt;
-    return error(pointer(key), "missing required field '" + std::string(key) + "'");
+  void missing(std::string_view key, Presence presence) {
+    if (presence == Presence::optional) return;
+    report(pointer(key), "missing required field '" + std::string(key) + "'");
   }
 
-  MaybeError wrong_type(std::string field, std::string_view expected, const json& value) const {
-    return error(std::move(field),
-                 "must be " + std::string(expected) + ", not " + std::string(value.type_name()));
+  void wrong_type(std::string field, std::string_view expected, const json& value) {
+    report(std::move(field),
+           "must be " + std::string(expected) + ", not " + std::string(value.type_name()));
   }
 
   const json& object_;
   std::string source_;
+  std::vector<ScriptError> errors_;
 };
 
 // The fields kept as text until check_values turns them into enums.
@@ -164,25 +182,24 @@ struct EnumTexts {
   std::string expect;
 };
 
-MaybeError read_fields(const FieldReader& reader, RelayScript& script, EnumTexts& texts) {
+void read_fields(FieldReader& reader, RelayScript& script, EnumTexts& texts) {
   using enum Presence;
-  if (auto e = reader.unknown_field()) return e;
-  if (auto e = reader.text("id", required_nonempty, script.id)) return e;
-  if (auto e = reader.text("kind", required_nonempty, texts.kind)) return e;
-  if (auto e = reader.text("trick", required_nonempty, texts.trick)) return e;
-  if (auto e = reader.text("title", required_nonempty, script.title)) return e;
-  if (auto e = reader.text("description", required_nonempty, script.description)) return e;
-  if (auto e = reader.text("catches", optional, script.catches)) return e;
-  if (auto e = reader.text("severity", required_nonempty, script.severity)) return e;
-  if (auto e = reader.texts("references", optional, script.references)) return e;
-  if (auto e = reader.texts("tags", optional, script.tags)) return e;
-  if (auto e = reader.texts("opened_by", optional, script.opened_by)) return e;
-  if (auto e = reader.ports("ports", script.ports)) return e;
-  if (auto e = reader.text("ehlo", optional, script.ehlo)) return e;
-  if (auto e = reader.text("mail_from", required, script.mail_from)) return e;  // "" is <>
-  if (auto e = reader.texts("rcpt_to", required_nonempty, script.rcpt_to)) return e;
-  if (auto e = reader.text("expect", required_nonempty, texts.expect)) return e;
-  return std::nullopt;
+  reader.unknown_fields();
+  reader.text("id", required_nonempty, script.id);
+  reader.text("kind", required_nonempty, texts.kind);
+  reader.text("trick", required_nonempty, texts.trick);
+  reader.text("title", required_nonempty, script.title);
+  reader.text("description", required_nonempty, script.description);
+  reader.text("catches", optional, script.catches);
+  reader.text("severity", required_nonempty, script.severity);
+  reader.texts("references", optional, script.references);
+  reader.texts("tags", optional, script.tags);
+  reader.texts("opened_by", optional, script.opened_by);
+  reader.ports("ports", script.ports);
+  reader.text("ehlo", optional, script.ehlo);
+  reader.text("mail_from", required, script.mail_from);  // "" is <>
+  reader.texts("rcpt_to", required_nonempty, script.rcpt_to);
+  reader.text("expect", required_nonempty, texts.expect);
 }
 
 // A template becomes part of an SMTP command line once expanded.
@@ -214,88 +231,104 @@ std::string names(const std::array<Enum, N>& values) {
   return join(words);
 }
 
+// Each of kind, trick and expect on its own; false when any is missing or unknown.
+bool read_kind_trick_expect(FieldReader& reader, RelayScript& script, const EnumTexts& texts) {
+  bool known = reader.intact("/kind") && reader.intact("/trick") && reader.intact("/expect");
+  if (reader.intact("/kind")) {
+    if (const auto kind = from_name(kKinds, texts.kind)) {
+      script.kind = *kind;
+    } else {
+      reader.report("/kind", "must be one of " + names(kKinds) + ", not '" + texts.kind + "'");
+      known = false;
+    }
+  }
+  if (reader.intact("/trick")) {
+    if (const auto trick = from_name(kTricks, texts.trick)) {
+      script.trick = *trick;
+    } else {
+      reader.report("/trick", "must be one of " + names(kTricks) + ", not '" + texts.trick + "'");
+      known = false;
+    }
+  }
+  if (reader.intact("/expect")) {
+    if (const auto expectation = expectation_from_string(texts.expect)) {
+      script.expect = *expectation;
+    } else {
+      reader.report("/expect", "must be 'reject' or 'accept', not '" + texts.expect + "'");
+      known = false;
+    }
+  }
+  return known;
+}
+
 // Kind, trick and expectation must agree: the scanner reports each kind differently and handles a
 // refused sender by the trick, so a mismatch would silently change what a result means.
-MaybeError check_kind_trick_expect(const FieldReader& reader, RelayScript& script,
-                                   const EnumTexts& texts) {
-  const auto kind = from_name(kKinds, texts.kind);
-  if (!kind) {
-    return reader.error("/kind", "must be one of " + names(kKinds) + ", not '" + texts.kind + "'");
-  }
-  script.kind = *kind;
-  const auto trick = from_name(kTricks, texts.trick);
-  if (!trick) {
-    return reader.error("/trick",
-                        "must be one of " + names(kTricks) + ", not '" + texts.trick + "'");
-  }
-  script.trick = *trick;
-  const auto expectation = expectation_from_string(texts.expect);
-  if (!expectation) {
-    return reader.error("/expect", "must be 'reject' or 'accept', not '" + texts.expect + "'");
-  }
-  script.expect = *expectation;
+void check_kind_trick_expect(FieldReader& reader, RelayScript& script, const EnumTexts& texts) {
+  if (!read_kind_trick_expect(reader, script, texts)) return;
   switch (script.kind) {
     case ScriptKind::control:
       if (script.trick != ScriptTrick::control) {
-        return reader.error("/trick",
-                            "a control must have trick 'control', not '" + texts.trick + "'");
+        reader.report("/trick", "a control must have trick 'control', not '" + texts.trick + "'");
       }
       if (script.expect != Expectation::accept) {
-        return reader.error("/expect", "a control must expect 'accept'");
+        reader.report("/expect", "a control must expect 'accept'");
       }
       break;
     case ScriptKind::probe:
       if (script.trick != ScriptTrick::probe) {
-        return reader.error("/trick", "a probe must have trick 'probe', not '" + texts.trick + "'");
+        reader.report("/trick", "a probe must have trick 'probe', not '" + texts.trick + "'");
       }
       if (script.expect != Expectation::reject) {
-        return reader.error("/expect", "a probe must expect 'reject'");
+        reader.report("/expect", "a probe must expect 'reject'");
       }
       break;
     case ScriptKind::relay:
       if (script.trick == ScriptTrick::control || script.trick == ScriptTrick::probe) {
-        return reader.error("/trick",
-                            "a relay attempt must have trick baseline, sender, recipient or helo, "
-                            "not '" +
-                                texts.trick + "'");
+        reader.report("/trick",
+                      "a relay attempt must have trick baseline, sender, recipient or helo, "
+                      "not '" +
+                          texts.trick + "'");
       }
       if (script.expect != Expectation::reject) {
-        return reader.error("/expect", "a relay attempt must expect 'reject'");
+        reader.report("/expect", "a relay attempt must expect 'reject'");
       }
       break;
   }
-  return std::nullopt;
 }
 
-MaybeError check_values(const FieldReader& reader, RelayScript& script, const EnumTexts& texts) {
-  if (!is_slug(script.id)) {
-    return reader.error("/id", "'" + script.id +
-                                   "' is not a valid id: use lowercase letters and digits "
-                                   "joined by single hyphens (e.g. relay-null-sender)");
+void check_values(FieldReader& reader, RelayScript& script, const EnumTexts& texts) {
+  if (reader.intact("/id") && !is_slug(script.id)) {
+    reader.report("/id", "'" + script.id +
+                             "' is not a valid id: use lowercase letters and digits "
+                             "joined by single hyphens (e.g. relay-null-sender)");
   }
-  if (auto e = check_kind_trick_expect(reader, script, texts)) return e;
-  if (std::find(kSeverities.begin(), kSeverities.end(), script.severity) == kSeverities.end()) {
-    return reader.error("/severity",
-                        "must be one of " + join(kSeverities) + ", not '" + script.severity + "'");
+  check_kind_trick_expect(reader, script, texts);
+  if (reader.intact("/severity") &&
+      std::find(kSeverities.begin(), kSeverities.end(), script.severity) == kSeverities.end()) {
+    reader.report("/severity",
+                  "must be one of " + join(kSeverities) + ", not '" + script.severity + "'");
   }
   for (std::size_t i = 0; i < script.tags.size(); ++i) {
-    if (!is_slug(script.tags[i])) {
-      return reader.error("/tags/" + std::to_string(i),
-                          "'" + script.tags[i] +
-                              "' is not a valid tag: use lowercase letters "
-                              "and digits joined by single hyphens");
+    const auto field = "/tags/" + std::to_string(i);
+    if (reader.intact(field) && !is_slug(script.tags[i])) {
+      reader.report(field, "'" + script.tags[i] +
+                               "' is not a valid tag: use lowercase letters "
+                               "and digits joined by single hyphens");
     }
   }
-  if (auto problem = template_problem(script.ehlo, false)) return reader.error("/ehlo", *problem);
-  if (auto problem = template_problem(script.mail_from, true)) {
-    return reader.error("/mail_from", *problem);
+  if (auto problem = template_problem(script.ehlo, false); problem && reader.intact("/ehlo")) {
+    reader.report("/ehlo", *problem);
+  }
+  if (auto problem = template_problem(script.mail_from, true);
+      problem && reader.intact("/mail_from")) {
+    reader.report("/mail_from", *problem);
   }
   for (std::size_t i = 0; i < script.rcpt_to.size(); ++i) {
-    if (auto problem = template_problem(script.rcpt_to[i], true)) {
-      return reader.error("/rcpt_to/" + std::to_string(i), *problem);
+    const auto field = "/rcpt_to/" + std::to_string(i);
+    if (auto problem = template_problem(script.rcpt_to[i], true); problem && reader.intact(field)) {
+      reader.report(field, *problem);
     }
   }
-  return std::nullopt;
 }
 
 }  // namespace
@@ -306,28 +339,39 @@ std::string ScriptError::to_string() const {
   return where + ": " + field + ": " + message;
 }
 
-std::variant<RelayScript, ScriptError> parse_script(std::string_view json_text,
-                                                    std::string_view source) {
+std::variant<RelayScript, std::vector<ScriptError>> parse_script_every_error(
+    std::string_view json_text, std::string_view source) {
   auto parsed = parse_json_input(json_text);
   if (auto* problem = std::get_if<JsonInputError>(&parsed)) {
-    return ScriptError{
+    return std::vector<ScriptError>{ScriptError{
         std::string(source), "",
         "invalid JSON at column " + std::to_string(problem->column) + ": " + problem->message,
-        problem->line};
+        problem->line}};
   }
   const json document = std::move(std::get<json>(parsed));
-  const FieldReader reader(document, source);
+  FieldReader reader(document, source);
   if (!document.is_object()) {
-    return reader.error("",
-                        "a script must be a JSON object, not " + std::string(document.type_name()));
+    reader.report("", "a script must be a JSON object, not " + std::string(document.type_name()));
+    return reader.take_errors();
   }
   RelayScript script;
   script.source = std::string(source);
   script.sha256 = script_digest(json_text);
   EnumTexts texts;
-  if (auto e = read_fields(reader, script, texts)) return *e;
-  if (auto e = check_values(reader, script, texts)) return *e;
+  read_fields(reader, script, texts);
+  check_values(reader, script, texts);
+  auto errors = reader.take_errors();
+  if (!errors.empty()) return errors;
   return script;
+}
+
+std::variant<RelayScript, ScriptError> parse_script(std::string_view json_text,
+                                                    std::string_view source) {
+  auto parsed = parse_script_every_error(json_text, source);
+  if (auto* errors = std::get_if<std::vector<ScriptError>>(&parsed)) {
+    return std::move(errors->front());
+  }
+  return std::move(std::get<RelayScript>(parsed));
 }
 
 }  // namespace relayaudit

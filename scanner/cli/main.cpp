@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include "cli/config_keys.hpp"
 #include "cli/config_precheck.hpp"
 #include "cli/diff_command.hpp"
 #include "cli/dnsbl_command.hpp"
@@ -92,8 +93,16 @@ int run(int argc, char** argv) {
         (dynamic_cast<const CLI::ConfigError*>(&error) != nullptr ||
          dynamic_cast<const CLI::ConversionError*>(&error) != nullptr ||
          dynamic_cast<const CLI::ValidationError*>(&error) != nullptr)) {
+      const std::string file = config->as<std::string>();
+      // CLI11 says "INI was not able to parse scan.prot": name the line and the key meant.
+      if (dynamic_cast<const CLI::ConfigError*>(&error) != nullptr) {
+        if (auto problem = unknown_config_key_in_file(app, file)) {
+          std::cerr << "relayaudit: --config " << *problem << "\n";
+          return kExitUsage;
+        }
+      }
       // CLI11 names the key but not the file it came from.
-      std::cerr << "relayaudit: --config " << terminal_safe(config->as<std::string>()) << ": "
+      std::cerr << "relayaudit: --config " << terminal_safe(file) << ": "
                 << terminal_safe(error.what()) << "\n";
       return kExitUsage;
     }

@@ -1,6 +1,7 @@
-// `relayaudit tests list|show`: browse the relay-script library.
+// `relayaudit tests list|show|validate`: browse the relay-script library, check user scripts.
 #include "cli/tests_command.hpp"
 
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
 
@@ -20,15 +21,20 @@ CLI::App* register_tests_command(CLI::App& app, TestsCommandOptions& options) {
   CLI::App* show = tests->add_subcommand("show", "One script in full");
   show->add_option("id", options.show_id, "Script id")->required();
   CLI::App* validate =
-      tests->add_subcommand("validate", "Check a directory of user scripts; name every error");
-  validate->add_option("dir", options.validate_dir, "Directory of *.json scripts")->required();
+      tests->add_subcommand("validate", "Check user scripts; name every error in every file");
+  validate
+      ->add_option("path", options.validate_path, "A directory of *.json scripts, or one script")
+      ->required();
   return tests;
 }
 
 namespace {
 
-int validate_directory(const std::string& dir) {
-  ScriptSet loaded = load_script_dir(dir);
+int validate_scripts(const std::string& path) {
+  std::error_code ignored;
+  // A directory is read as --tests-dir reads it; anything else is one script file.
+  ScriptSet loaded =
+      std::filesystem::is_directory(path, ignored) ? load_script_dir(path) : load_script_file(path);
   const std::size_t count = loaded.scripts.size();
   // Merging with the library catches an id that clashes with a built-in or another file.
   ScriptSet merged = merge_scripts(builtin_scripts(), std::move(loaded));
@@ -36,18 +42,18 @@ int validate_directory(const std::string& dir) {
   for (const auto& error : merged.errors) messages.push_back(error.to_string());
   if (!merged.errors.empty()) {
     print_error_list(std::cerr, messages);
-    std::cerr << "relayaudit: " << merged.errors.size() << " error(s) in " << terminal_safe(dir)
+    std::cerr << "relayaudit: " << merged.errors.size() << " error(s) in " << terminal_safe(path)
               << "\n";
     return kExitUsage;
   }
-  std::cout << terminal_safe(dir) << ": " << count << " script(s) valid\n";
+  std::cout << terminal_safe(path) << ": " << count << " script(s) valid\n";
   return kExitClean;
 }
 
 }  // namespace
 
 int run_tests_command(const CLI::App& tests_app, const TestsCommandOptions& options) {
-  if (tests_app.got_subcommand("validate")) return validate_directory(options.validate_dir);
+  if (tests_app.got_subcommand("validate")) return validate_scripts(options.validate_path);
   auto plan = load_script_plan(options.tests_dirs, {});
   if (auto* errors = std::get_if<std::vector<std::string>>(&plan)) {
     print_error_list(std::cerr, *errors);

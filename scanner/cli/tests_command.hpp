@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -9,7 +10,7 @@ namespace relayaudit {
 
 struct TestsCommandOptions {
   std::string show_id;
-  std::string validate_dir;
+  std::string validate_path;  // a directory of scripts or one file
   std::vector<std::string> tests_dirs;
 };
 

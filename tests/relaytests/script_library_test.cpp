@@ -277,9 +277,12 @@ TEST(LoadScriptDir, OneGoodOneBadFileAndNonJsonIgnored) {
   ASSERT_EQ(set.scripts.size(), 1u);
   EXPECT_EQ(set.scripts[0].id, "user-good");
   EXPECT_EQ(set.scripts[0].source, (dir.path() / "a-good.json").string());
-  ASSERT_EQ(set.errors.size(), 1u);
+  // Both mistakes of the bad file: the misspelt key and the id it leaves missing.
+  ASSERT_EQ(set.errors.size(), 2u);
   EXPECT_EQ(set.errors[0].source, bad.string());
   EXPECT_EQ(set.errors[0].field, "/ID");
+  EXPECT_EQ(set.errors[1].source, bad.string());
+  EXPECT_EQ(set.errors[1].field, "/id");
 }
 
 TEST(LoadScriptDir, FilesAreReadInNameOrder) {

@@ -277,5 +277,35 @@ TEST(ParseScript, UnknownKeyIsEscapedAsJsonPointer) {
   EXPECT_EQ(expect_error(script).field, "/a~1b~0c");
 }
 
+// The fields of every error, in the order parse_script_every_error reports them.
+std::vector<std::string> every_error_field(const json& script) {
+  auto parsed = parse_script_every_error(script.dump(), "dir/x.json");
+  std::vector<std::string> fields;
+  if (auto* errors = std::get_if<std::vector<ScriptError>>(&parsed)) {
+    for (const auto& error : *errors) fields.push_back(error.field);
+  }
+  return fields;
+}
+
+TEST(ParseScriptEveryError, EachMistakeIsReportedOnceWithItsPointer) {
+  auto script = valid_script();
+  script.erase("title");
+  script["tags"] = json::array({5, "Bad Tag", "fine"});
+  script["ports"] = json::array({0, 25, 25});
+  script["kind"] = "relais";
+  script["rcpt_to"] = json::array({"{ext_to}", "{nope}"});
+  const std::vector<std::string> expected = {"/title", "/tags/0", "/ports/0",  "/ports/2",
+                                             "/kind",  "/tags/1", "/rcpt_to/1"};
+  EXPECT_EQ(every_error_field(script), expected);
+  // parse_script keeps reporting the first of them.
+  EXPECT_EQ(expect_error(script).field, "/title");
+}
+
+TEST(ParseScriptEveryError, AValidScriptHasNoError) {
+  EXPECT_TRUE(every_error_field(valid_script()).empty());
+  EXPECT_TRUE(std::holds_alternative<RelayScript>(
+      parse_script_every_error(valid_script().dump(), "dir/x.json")));
+}
+
 }  // namespace
 }  // namespace relayaudit
