@@ -1,5 +1,7 @@
 // JUnit XML rendering of a results document, built with pugixml.
 #include "reports/junit_report.hpp"
+#include "relaytests/script_library.hpp"
+#include "reports/received_text.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -110,6 +112,17 @@ std::string test_evidence(const json& results, const json& test,
   return body.str();
 }
 
+// What to fix, for a failing script of the library: the settings known to open its hole.
+std::string hole_openers(const json& test) {
+  const auto id = test.find("id");
+  if (id == test.end() || !id->is_string()) return "";
+  const RelayScript* script = find_builtin_script(received_bytes(id->get<std::string>()));
+  if (script == nullptr || script->opened_by.empty()) return "";
+  std::string out = "\nwhat opens this hole (close it):\n";
+  for (const auto& setting : script->opened_by) out += "  - " + setting + "\n";
+  return out;
+}
+
 std::string outcome_message(const json& test) {
   std::string message =
       visible_text_of(test.at("outcome")) + " at " + visible_text_of(test.at("stage"));
@@ -168,7 +181,7 @@ void add_test_case(pugi::xml_node suite, const json& results, const json& endpoi
         std::string(ran_over_tls(test) ? "open relay over TLS: " : "open relay: ") +
             envelope_sent(test) + " accepted: " + reply_summary(test.at("reply")));
     set(failure, "type", "open-relay");
-    add_text(failure, test_evidence(results, test, lines));
+    add_text(failure, test_evidence(results, test, lines) + hole_openers(test));
     ++counts.failures;
   } else if (verdict == "inconclusive" && kind != "probe") {
     pugi::xml_node error = test_case.append_child("error");

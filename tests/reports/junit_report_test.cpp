@@ -557,3 +557,27 @@ TEST_F(ReportCommand, UnwritableOutputExits4AndStillWritesTheOthers) {
 
 }  // namespace
 }  // namespace relayaudit
+
+namespace relayaudit {
+namespace {
+
+// A failure says what to fix: the settings known to open the hole of the script that failed.
+TEST(JunitReport, AFailureNamesTheSettingsThatOpenItsHole) {
+  const std::string xml = render_junit(results_to_json(testing::make_sample_scan()));
+  pugi::xml_document document;
+  ASSERT_TRUE(document.load_string(xml.c_str()));
+  bool found = false;
+  for (const auto& suite : document.child("testsuites").children("testsuite")) {
+    for (const auto& test_case : suite.children("testcase")) {
+      const pugi::xml_node failure = test_case.child("failure");
+      if (!failure) continue;
+      const std::string body = failure.text().get();
+      EXPECT_NE(body.find("what opens this hole (close it):\n  - "), std::string::npos) << body;
+      found = found || body.find("Postfix: mynetworks") != std::string::npos;
+    }
+  }
+  EXPECT_TRUE(found) << "the baseline's first setting";
+}
+
+}  // namespace
+}  // namespace relayaudit
