@@ -404,9 +404,7 @@ std::optional<std::string> EndpointAudit::next_control_recipient(const TestSlot&
   for (const std::string& form : forms) {
     const bool tried = (!test.rcpt_to.empty() && test.rcpt_to.back() == form) ||
                        std::any_of(slot.refused_controls.begin(), slot.refused_controls.end(),
-                                   [&](const std::string& refused) {
-                                     return refused.rfind("<" + form + ">", 0) == 0;
-                                   });
+                                   [&](const auto& refused) { return refused.recipient == form; });
     if (!tried) return form;
   }
   return std::nullopt;
@@ -468,9 +466,9 @@ void EndpointAudit::on_test_done(Session&, SessionTestResult&& result) {
   if (control_refused) {
     if (auto next = next_control_recipient(slot)) {
       const Reply& refusal = *result.reply;
-      slot.refused_controls.push_back(
-          "<" + test.rcpt_to.back() + "> (" +
-          (refusal.lines.empty() ? std::to_string(refusal.code) : refusal.lines.front()) + ")");
+      slot.refused_controls.push_back({test.rcpt_to.back(), refusal.lines.empty()
+                                                                ? std::to_string(refusal.code)
+                                                                : refusal.lines.front()});
       test.transcript = std::move(result.transcript);
       slot.recipient_override = *next;
       slot.state = TestState::pending;
@@ -564,7 +562,9 @@ void EndpointAudit::settle(TestSlot& slot, SessionTestResult&& result, bool gree
   }
   if (!slot.refused_controls.empty()) {
     std::string refused;
-    for (const auto& form : slot.refused_controls) refused += (refused.empty() ? "" : ", ") + form;
+    for (const auto& form : slot.refused_controls) {
+      refused += (refused.empty() ? "<" : ", <") + form.recipient + "> (" + form.reply + ")";
+    }
     test.detail = test.outcome == Outcome::accepted
                       ? "refused first: " + refused + "; accepted: <" + test.rcpt_to.back() + ">"
                       : "every postmaster form was refused: " + refused + ", <" +

@@ -51,7 +51,11 @@ class EndpointAudit final : public SessionObserver {
     std::optional<std::string> sender_override;  // a fallback sender after MAIL FROM was refused
     // The control's next postmaster form after one was refused, and those refused so far.
     std::optional<std::string> recipient_override;
-    std::vector<std::string> refused_controls;
+    struct RefusedControl {
+      std::string recipient;
+      std::string reply;  // its first line
+    };
+    std::vector<RefusedControl> refused_controls;
     TestState state = TestState::pending;
     std::uint64_t not_before = 0;  // uv_now() before which a retry may not start
     int deferrals = 0;
