@@ -3,12 +3,12 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdint>
 #include <optional>
 
 #include "core/json_input.hpp"
 #include "relaytests/placeholders.hpp"
 #include "relaytests/script_digest.hpp"
+#include "relaytests/script_field_reader.hpp"
 #include "relaytests/script_library.hpp"
 
 namespace relayaudit {
@@ -26,9 +26,6 @@ constexpr std::array<std::string_view, 5> kSeverities = {"critical", "high", "me
 constexpr std::array kKinds = {ScriptKind::relay, ScriptKind::control, ScriptKind::probe};
 constexpr std::array kTricks = {ScriptTrick::baseline, ScriptTrick::sender,  ScriptTrick::recipient,
                                 ScriptTrick::helo,     ScriptTrick::control, ScriptTrick::probe};
-constexpr int kMaxPort = 65535;
-
-enum class Presence { optional, required, required_nonempty };
 
 template <std::size_t N>
 std::string join(const std::array<std::string_view, N>& words) {
@@ -50,131 +47,6 @@ bool is_slug(std::string_view text) {
   return true;
 }
 
-// Reads typed fields out of the script object, collecting every mismatch as a ScriptError so one
-// run names all that is wrong with a file.
-class FieldReader {
- public:
-  FieldReader(const json& object, std::string_view source) : object_(object), source_(source) {}
-
-  void report(std::string field, std::string message) {
-    errors_.push_back(ScriptError{source_, std::move(field), std::move(message)});
-  }
-
-  std::vector<ScriptError> take_errors() { return std::move(errors_); }
-
-  // True when no error was reported at `field` (a JSON pointer) or inside it: later checks
-  // skip a field that could not be read, so one mistake is not reported twice.
-  bool intact(std::string_view field) const {
-    return std::none_of(errors_.begin(), errors_.end(), [&](const ScriptError& error) {
-      const std::string_view reported = error.field;
-      return reported == field || (reported.starts_with(field) && reported.size() > field.size() &&
-                                   reported[field.size()] == '/');
-    });
-  }
-
-  // Typos in optional fields would otherwise pass silently as "field absent".
-  void unknown_fields() {
-    for (const auto& [key, value] : object_.items()) {
-      if (std::find(kFields.begin(), kFields.end(), key) == kFields.end()) {
-        report(pointer(key), "unknown field '" + key + "' (known: " + join(kFields) + ")");
-      }
-    }
-  }
-
-  void text(std::string_view key, Presence presence, std::string& out) {
-    const json* value = find(key);
-    if (!value) return missing(key, presence);
-    if (!value->is_string()) return wrong_type(pointer(key), "a string", *value);
-    out = value->get<std::string>();
-    if (out.empty() && presence == Presence::required_nonempty) {
-      report(pointer(key), "must not be empty");
-    }
-  }
-
-  // Elements must be non-empty strings; `presence` only says whether the array itself may be absent
-  // (required_nonempty: present with at least one element). `out` keeps one entry per element
-  // (empty for a bad one) so indices still match the file.
-  void texts(std::string_view key, Presence presence, std::vector<std::string>& out) {
-    const json* value = find(key);
-    if (!value) return missing(key, presence);
-    if (!value->is_array()) return wrong_type(pointer(key), "an array of strings", *value);
-    if (value->empty() && presence == Presence::required_nonempty) {
-      report(pointer(key), "must have at least one element");
-    }
-    for (std::size_t i = 0; i < value->size(); ++i) {
-      const auto field = pointer(key) + "/" + std::to_string(i);
-      const auto& element = (*value)[i];
-      out.emplace_back(element.is_string() ? element.get<std::string>() : "");
-      if (!element.is_string()) {
-        wrong_type(field, "a string", element);
-      } else if (out.back().empty()) {
-        report(field, "must not be empty");
-      }
-    }
-  }
-
-  // Port numbers 1-65535, each listed once; absent means every port, but an empty list is
-  // refused because it reads as "no port at all".
-  void ports(std::string_view key, std::vector<int>& out) {
-    const json* value = find(key);
-    if (!value) return;
-    if (!value->is_array()) return wrong_type(pointer(key), "an array of port numbers", *value);
-    if (value->empty()) {
-      report(pointer(key), "must list at least one port (omit it to run on every port)");
-    }
-    for (std::size_t i = 0; i < value->size(); ++i) {
-      const auto field = pointer(key) + "/" + std::to_string(i);
-      const auto& element = (*value)[i];
-      if (!element.is_number_integer()) {
-        wrong_type(field, "a port number", element);
-        continue;
-      }
-      // Unsigned first: a value above INT64_MAX must not wrap into range.
-      const bool in_range =
-          element.is_number_unsigned()
-              ? element.get<std::uint64_t>() >= 1 && element.get<std::uint64_t>() <= kMaxPort
-              : element.get<std::int64_t>() >= 1 && element.get<std::int64_t>() <= kMaxPort;
-      if (!in_range) {
-        report(field, "must be a port number from 1 to 65535, not " + element.dump());
-        continue;
-      }
-      const int port = element.get<int>();
-      if (std::find(out.begin(), out.end(), port) != out.end()) {
-        report(field, "port " + std::to_string(port) + " is listed twice");
-        continue;
-      }
-      out.push_back(port);
-    }
-  }
-
-  // A JSON pointer to a top-level key ("~" and "/" escaped as RFC 6901 says).
-  static std::string pointer(std::string_view key) {
-    std::string escaped = "/";
-    for (char c : key) escaped += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
-    return escaped;
-  }
-
- private:
-  const json* find(std::string_view key) const {
-    const auto it = object_.find(std::string(key));
-    return it == object_.end() ? nullptr : &*it;
-  }
-
-  void missing(std::string_view key, Presence presence) {
-    if (presence == Presence::optional) return;
-    report(pointer(key), "missing required field '" + std::string(key) + "'");
-  }
-
-  void wrong_type(std::string field, std::string_view expected, const json& value) {
-    report(std::move(field),
-           "must be " + std::string(expected) + ", not " + std::string(value.type_name()));
-  }
-
-  const json& object_;
-  std::string source_;
-  std::vector<ScriptError> errors_;
-};
-
 // The fields kept as text until check_values turns them into enums.
 struct EnumTexts {
   std::string kind;
@@ -182,8 +54,8 @@ struct EnumTexts {
   std::string expect;
 };
 
-void read_fields(FieldReader& reader, RelayScript& script, EnumTexts& texts) {
-  using enum Presence;
+void read_fields(ScriptFieldReader& reader, RelayScript& script, EnumTexts& texts) {
+  using enum ScriptFieldPresence;
   reader.unknown_fields();
   reader.text("id", required_nonempty, script.id);
   reader.text("kind", required_nonempty, texts.kind);
@@ -232,7 +104,8 @@ std::string names(const std::array<Enum, N>& values) {
 }
 
 // Each of kind, trick and expect on its own; false when any is missing or unknown.
-bool read_kind_trick_expect(FieldReader& reader, RelayScript& script, const EnumTexts& texts) {
+bool read_kind_trick_expect(ScriptFieldReader& reader, RelayScript& script,
+                            const EnumTexts& texts) {
   bool known = reader.intact("/kind") && reader.intact("/trick") && reader.intact("/expect");
   if (reader.intact("/kind")) {
     if (const auto kind = from_name(kKinds, texts.kind)) {
@@ -263,7 +136,8 @@ bool read_kind_trick_expect(FieldReader& reader, RelayScript& script, const Enum
 
 // Kind, trick and expectation must agree: the scanner reports each kind differently and handles a
 // refused sender by the trick, so a mismatch would silently change what a result means.
-void check_kind_trick_expect(FieldReader& reader, RelayScript& script, const EnumTexts& texts) {
+void check_kind_trick_expect(ScriptFieldReader& reader, RelayScript& script,
+                             const EnumTexts& texts) {
   if (!read_kind_trick_expect(reader, script, texts)) return;
   switch (script.kind) {
     case ScriptKind::control:
@@ -296,7 +170,7 @@ void check_kind_trick_expect(FieldReader& reader, RelayScript& script, const Enu
   }
 }
 
-void check_values(FieldReader& reader, RelayScript& script, const EnumTexts& texts) {
+void check_values(ScriptFieldReader& reader, RelayScript& script, const EnumTexts& texts) {
   if (reader.intact("/id") && !is_slug(script.id)) {
     reader.report("/id", "'" + script.id +
                              "' is not a valid id: use lowercase letters and digits "
@@ -349,7 +223,7 @@ std::variant<RelayScript, std::vector<ScriptError>> parse_script_every_error(
         problem->line}};
   }
   const json document = std::move(std::get<json>(parsed));
-  FieldReader reader(document, source);
+  ScriptFieldReader reader(document, source, kFields);
   if (!document.is_object()) {
     reader.report("", "a script must be a JSON object, not " + std::string(document.type_name()));
     return reader.take_errors();

@@ -55,7 +55,7 @@ std::string server_name(const json& endpoint) {
   return banner_host(endpoint);
 }
 
-std::string endpoint_title(const json& endpoint) {
+std::string names_as_asked(const json& endpoint) {
   const std::string key = title_string_field(endpoint, "endpoint");
   const std::string host = title_string_field(endpoint, "host_name");
   std::string asked;
@@ -76,9 +76,17 @@ std::string endpoint_title(const json& endpoint) {
   if (!host.empty() && asked.find(host) == std::string::npos) {
     asked += (asked.empty() ? "" : ", ") + std::string(is_mx ? "MX " : "") + host;
   }
+  return asked;
+}
+
+std::string endpoint_title(const json& endpoint) {
+  const std::string key = title_string_field(endpoint, "endpoint");
+  const std::string asked = names_as_asked(endpoint);
   std::string title = asked.empty() ? key : asked + " at " + key;
   const std::string server = server_name(endpoint);
-  if (!server.empty() && server != host) title += ", server " + server;
+  if (!server.empty() && server != title_string_field(endpoint, "host_name")) {
+    title += ", server " + server;
+  }
   return title;
 }
 

@@ -13,6 +13,10 @@ namespace relayaudit {
 // "" when it gave neither. Visible text.
 std::string server_name(const nlohmann::json& endpoint);
 
+// "example.com, MX mx1.example.com": the targets as written that say more than the address, and
+// the MX or host name DNS gave; "" when there is nothing but the address. Visible text.
+std::string names_as_asked(const nlohmann::json& endpoint);
+
 // "example.com, MX mx1.example.com at 192.0.2.1:25", "127.0.0.1:2525, server
 // mx.lab.example": the targets as written (those that are not just the address), the MX or host
 // name DNS gave, "at" the address:port, and the server's own name when it differs. Visible text.

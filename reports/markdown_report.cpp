@@ -10,6 +10,7 @@
 #include "relaytests/script_library.hpp"
 #include "reports/document_view.hpp"
 #include "reports/endpoint_source.hpp"
+#include "reports/endpoint_title.hpp"
 #include "reports/markdown_text.hpp"
 #include "reports/received_text.hpp"
 #include "reports/tls_label.hpp"
@@ -98,22 +99,15 @@ std::string recipients(const json& test) {
   return cell.empty() ? "none" : cell;
 }
 
-// The name the server gives itself in its EHLO reply (document text), or "".
-std::string ehlo_server_name(const json& endpoint) {
-  const auto ehlo = endpoint.find("ehlo");
-  if (ehlo == endpoint.end() || !ehlo->is_object()) return "";
-  const auto name = ehlo->find("server_domain");
-  return name != ehlo->end() && name->is_string() ? name->get<std::string>() : "";
-}
-
-// The DNS name it was reached by, and the name the server gives itself when that differs.
+// The targets as written and the MX or host name DNS gave, and the name the server gives itself
+// when that differs (both visible text already).
 std::string host_cell(const json& endpoint) {
-  const auto& host = endpoint.at("host_name");
-  const std::string dns = host.is_string() ? host.get<std::string>() : "";
-  const std::string server = ehlo_server_name(endpoint);
-  std::string cell = dns.empty() ? "" : code(dns);
-  if (!server.empty() && server != dns) {
-    cell += (cell.empty() ? "server " : " (server ") + code(server) + (dns.empty() ? "" : ")");
+  const std::string asked = names_as_asked(endpoint);
+  const std::string server = server_name(endpoint);
+  std::string cell = asked.empty() ? "" : code_span(asked);
+  if (!server.empty() && server != string_or_empty(endpoint.at("host_name"))) {
+    cell +=
+        (cell.empty() ? "server " : " (server ") + code_span(server) + (asked.empty() ? "" : ")");
   }
   return cell;
 }
@@ -188,14 +182,7 @@ void write_endpoint_table(std::ostream& out, const EndpointSource& source,
 }
 
 void write_open_relay(std::ostream& out, const json& results, const json& endpoint) {
-  out << "#### " << code(string_or_empty(endpoint.at("endpoint")), false);
-  if (endpoint.at("host_name").is_string()) {
-    out << " " << code(string_or_empty(endpoint.at("host_name")), false);
-  }
-  if (const std::string server = ehlo_server_name(endpoint);
-      !server.empty() && server != string_or_empty(endpoint.at("host_name"))) {
-    out << " server " << code(server, false);
-  }
+  out << "#### " << code_span(endpoint_title(endpoint), false);
   out << "\n\nVerdict: " << plain(string_or_empty(endpoint.at("verdict_reason"))) << "\n\n";
   if (endpoint.contains("evidence")) {
     const json& evidence = endpoint["evidence"];

@@ -172,7 +172,7 @@ TEST(MarkdownReport, SummaryOfTheSampleScan) {
   EXPECT_LT(unreachable, closed);
   EXPECT_NE(closed, std::string::npos);
   // The open relay's evidence: the exact envelope and reply, and the transcript in a block.
-  EXPECT_NE(markdown.find("### Open relays\n\n#### `192.0.2.1:25` `mx1.example.com`\n"),
+  EXPECT_NE(markdown.find("### Open relays\n\n#### `mx1.example.com at 192.0.2.1:25`\n"),
             std::string::npos)
       << markdown;
   EXPECT_NE(markdown.find("| `relay-external-sender` | high | `<audit@external.example>` | "
@@ -190,6 +190,25 @@ TEST(MarkdownReport, SummaryOfTheSampleScan) {
       << markdown;
   EXPECT_EQ(markdown.find("Incomplete"), std::string::npos);
   expect_inert_markdown(markdown);
+}
+
+TEST(MarkdownReport, NamesSayWhatTheUserAskedForAndWhatTheServerCallsItself) {
+  json results = results_to_json(testing::make_sample_scan());
+  json& open = open_relay_endpoint(results);
+  open["targets"] = {"example.com"};
+  open["mail_domains"] = {"example.com"};
+  open["ehlo"] = {{"server_domain", "gw7.internal.example"},
+                  {"reply", {{"code", 250}, {"enhanced", nullptr}, {"lines", {"250 gw7"}}}}};
+  const std::string markdown = render_markdown(results);
+  // The table row: address:port, then the target as written with the MX host, then the server.
+  EXPECT_NE(markdown.find("| `192.0.2.1:25` | `example.com, MX mx1.example.com` (server "
+                          "`gw7.internal.example`) |"),
+            std::string::npos)
+      << markdown;
+  EXPECT_NE(markdown.find("#### `example.com, MX mx1.example.com at 192.0.2.1:25, server "
+                          "gw7.internal.example`\n"),
+            std::string::npos)
+      << markdown;
 }
 
 TEST(MarkdownReport, HostileServerTextCannotOpenHtmlOrBreakTheLayout) {
@@ -301,7 +320,8 @@ TEST(MarkdownReport, RealLabScanSummary) {
                             endpoint["endpoint"].get<std::string>() + "` |";
     EXPECT_NE(markdown.find(row), std::string::npos) << row;
     if (endpoint["verdict"] == "open-relay") {
-      EXPECT_NE(markdown.find("#### `" + endpoint["endpoint"].get<std::string>() + "`"),
+      // The heading names the gateway: the address:port, then the server's own name if any.
+      EXPECT_NE(markdown.find("#### `" + endpoint["endpoint"].get<std::string>()),
                 std::string::npos);
     }
   }
