@@ -193,6 +193,9 @@ std::string endpoint_text(const EndpointResult& result) {
     safe(out, endpoint.host_name);
   }
   out.key("ip_version").number(endpoint.ipv6 ? 6 : 4);
+  if (!endpoint.declared_mail_domain.empty()) {
+    safe(out.key("mail_domain_declared"), endpoint.declared_mail_domain);
+  }
   if (!endpoint.mail_domains.empty()) safe_list(out.key("mail_domains"), endpoint.mail_domains);
   pacing_object(out.key("pacing"), result.pacing);
   out.key("port").number(endpoint.port);

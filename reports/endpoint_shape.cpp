@@ -401,6 +401,7 @@ std::optional<std::string> endpoint_shape_problem(const json& endpoint) {
                                {"ip_version", true, ip_version},
                                {"host_name", true, nullable_string},
                                {"targets", true, strings},
+                               {"mail_domain_declared", false, string},
                                {"mail_domains", false, strings},
                                {"dnsbl", false, array_of<dnsbl_listing>},
                                {"domains_unchecked", false, unchecked_domains},

@@ -6,23 +6,8 @@
 
 #include "dns/json_text.hpp"
 #include "dns/text_table.hpp"
-#include "targets/host_syntax.hpp"
 
 namespace relayaudit {
-
-std::optional<std::string> mail_domain_problem(std::string_view domain) {
-  std::string name(domain);
-  std::transform(name.begin(), name.end(), name.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (!name.empty() && name.back() == '.') name.pop_back();
-  if (name.find(':') != std::string::npos || name.find('[') != std::string::npos) {
-    return "an address or port, not a mail domain";
-  }
-  if (!name.empty() && targets_detail::looks_numeric_dotted(name)) {
-    return "an IPv4 address, not a mail domain";
-  }
-  return targets_detail::host_name_problem(name);
-}
 
 nlohmann::json mail_domain_json(const MailDomain& domain) {
   nlohmann::json hosts = nlohmann::json::array();

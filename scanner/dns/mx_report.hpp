@@ -10,12 +10,9 @@
 
 #include "dns/mx_map.hpp"
 #include "dns/resolver.hpp"
+#include "targets/mail_domain_syntax.hpp"
 
 namespace relayaudit {
-
-// What is wrong with a mail domain given on the command line, if anything (an address, a port,
-// bad labels).
-std::optional<std::string> mail_domain_problem(std::string_view domain);
 
 // {"domain", "status", "error", "null_mx", "implicit_mx", "hosts": [{"preference", "name",
 // "ttl", "cname_chain", "error", "addresses": [{"address", "family", "ttl"}]}]}; errors are null

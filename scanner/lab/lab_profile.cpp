@@ -9,7 +9,7 @@ namespace relayaudit {
 
 namespace {
 
-constexpr std::array<std::pair<LabProfile, std::string_view>, 75> kProfileNames{{
+constexpr std::array<std::pair<LabProfile, std::string_view>, 76> kProfileNames{{
     {LabProfile::closed, "closed"},
     {LabProfile::pure_gateway, "pure-gateway"},
     {LabProfile::catch_all, "catch-all"},
@@ -56,6 +56,7 @@ constexpr std::array<std::pair<LabProfile, std::string_view>, 75> kProfileNames{
     {LabProfile::hole_helo_own_name, "hole-helo-own-name"},
     {LabProfile::hole_helo_ip_literal, "hole-helo-ip-literal"},
     {LabProfile::hole_after_local_recipient, "hole-after-local-recipient"},
+    {LabProfile::hole_routed_at_domain, "hole-routed-at-domain"},
     {LabProfile::reply_after_banner, "reply-after-banner"},
     {LabProfile::double_banner, "double-banner"},
     {LabProfile::extra_reply_mid_batch, "extra-reply-mid-batch"},
@@ -88,7 +89,7 @@ constexpr std::array<std::pair<LabProfile, std::string_view>, 75> kProfileNames{
 }};
 
 // Every relay-attempt script of the library, baseline first.
-constexpr std::array<std::string_view, 30> kRelayScripts{
+constexpr std::array<std::string_view, 35> kRelayScripts{
     "relay-external-sender",
     "relay-submission-no-auth",
     "relay-null-sender",
@@ -119,16 +120,22 @@ constexpr std::array<std::string_view, 30> kRelayScripts{
     "relay-helo-ip-literal",
     "relay-after-local-recipient",
     "relay-null-sender-after-local-recipient",
+    "relay-percent-hack-domain",
+    "relay-bang-path-domain",
+    "relay-double-at-domain",
+    "relay-quoted-at-domain",
+    "relay-source-route-domain",
 };
 
-// Each hole profile, the script it is built for, and the one overlap its rule really has.
+// Each hole profile, the script it is built for, and the one overlap its rule really has; a
+// profile built for several scripts has one entry for each.
 struct HoleScripts {
   LabProfile profile;
   std::string_view script;
   std::string_view overlap = {};
 };
 
-constexpr std::array<HoleScripts, 28> kHoleScripts{{
+constexpr std::array<HoleScripts, 33> kHoleScripts{{
     {LabProfile::percent_hack, "relay-percent-hack-ip"},
     {LabProfile::hole_percent_hack_sender_check, "relay-percent-hack-ip"},
     // Any null sender relays: also the one after a local recipient.
@@ -161,6 +168,12 @@ constexpr std::array<HoleScripts, 28> kHoleScripts{{
     // The null-sender twin opens the same way: the sender plays no part in this rule.
     {LabProfile::hole_after_local_recipient, "relay-after-local-recipient",
      "relay-null-sender-after-local-recipient"},
+    // Every routing form, at the domain it relays for only.
+    {LabProfile::hole_routed_at_domain, "relay-percent-hack-domain"},
+    {LabProfile::hole_routed_at_domain, "relay-bang-path-domain"},
+    {LabProfile::hole_routed_at_domain, "relay-double-at-domain"},
+    {LabProfile::hole_routed_at_domain, "relay-quoted-at-domain"},
+    {LabProfile::hole_routed_at_domain, "relay-source-route-domain"},
 }};
 
 }  // namespace
@@ -252,7 +265,8 @@ std::string_view expected_verdict(LabProfile profile) {
     case LabProfile::hole_helo_own_name:
     case LabProfile::hole_helo_ip_literal:
     case LabProfile::hole_after_local_recipient:
-    case LabProfile::open_silent_quit:  // unverified by QUIT, each acceptance is tried again
+    case LabProfile::hole_routed_at_domain:  // scanned with --mail-domain corp.relayaudit.test
+    case LabProfile::open_silent_quit:       // unverified by QUIT, each acceptance is tried again
       return "open-relay";
     case LabProfile::greylist_forever:
     case LabProfile::catch_all:  // accepted address forms may be mailbox names: unproven
@@ -294,17 +308,20 @@ std::vector<std::string_view> expected_failing_scripts(LabProfile profile) {
     default:
       break;
   }
+  std::vector<std::string_view> scripts;
   for (const HoleScripts& hole : kHoleScripts) {
     if (hole.profile != profile) continue;
-    if (hole.overlap.empty()) return {hole.script};
-    return {hole.script, hole.overlap};
+    scripts.push_back(hole.script);
+    if (!hole.overlap.empty()) scripts.push_back(hole.overlap);
   }
-  return {};
+  return scripts;
 }
 
 std::vector<LabProfile> hole_profiles() {
   std::vector<LabProfile> profiles;
-  for (const HoleScripts& hole : kHoleScripts) profiles.push_back(hole.profile);
+  for (const HoleScripts& hole : kHoleScripts) {
+    if (profiles.empty() || profiles.back() != hole.profile) profiles.push_back(hole.profile);
+  }
   return profiles;
 }
 

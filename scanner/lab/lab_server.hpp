@@ -82,6 +82,11 @@ enum class LabProfile {
   // closed per recipient, but once a local recipient was accepted in a transaction, every later
   // recipient of it is accepted and relayed (a relay decision made once per transaction)
   hole_after_local_recipient,
+  // closed, and it also relays for corp.relayaudit.test (relay_domains, to a hub that reparses
+  // local parts): the percent hack, bang paths, double @, quoted @ and source routes are honoured
+  // there, never at its host name or address literal; only the "-domain" scripts find it, with
+  // --mail-domain corp.relayaudit.test (or mail-domain= in a targets file)
+  hole_routed_at_domain,
 
   // Hostile reply streams, closed otherwise (554 5.7.1 to every relay attempt); a scanner that
   // pairs replies with commands blindly reads them as open relays:

@@ -37,16 +37,35 @@ std::string unknown_user(std::string_view recipient) {
          ">: Recipient address rejected: User unknown in local recipient table";
 }
 
+// One of the domains a pure gateway relays for (never its host name or address literal).
+bool relays_for_domain(const GatewayContext& gateway, std::string_view domain) {
+  return iequals(domain, kPureGatewayDomain) ||
+         std::any_of(gateway.mail_domains.begin(), gateway.mail_domains.end(),
+                     [&](const std::string& own) { return iequals(domain, own); });
+}
+
+// hole-routed-at-domain: the routing forms are honoured where the domain part is one it relays
+// for, as a gateway that forwards its domains' mail to a hub that reparses the local part.
+bool routed_at_relay_domain_relays(const GatewayContext& gateway, std::string_view recipient) {
+  if (gateway.profile != LabProfile::hole_routed_at_domain) return false;
+  RoutedAddress routed = parse_routed_address(recipient);
+  const bool honoured_form =
+      routed.form == RoutingForm::percent || routed.form == RoutingForm::bang ||
+      routed.form == RoutingForm::double_at || routed.form == RoutingForm::quoted_at ||
+      routed.form == RoutingForm::source_route;
+  return honoured_form && routed.has_at && !routed.destination.empty() &&
+         !is_local_domain(gateway, routed.destination) &&
+         !relays_for_domain(gateway, routed.destination) &&
+         relays_for_domain(gateway, routed.domain);
+}
+
 // A relay-only gateway: its own names are not destinations, only the domains it relays for.
 std::string pure_gateway_policy(const GatewayContext& gateway, std::string_view recipient) {
   MailboxParts parts = split_mailbox(recipient);
   if (!parts.has_at && !parts.source_route && !has_routing_syntax(parts.local)) {
     return is_known_user(parts.local) ? accepted() : unknown_user(recipient);
   }
-  const bool served =
-      iequals(parts.domain, kPureGatewayDomain) ||
-      std::any_of(gateway.mail_domains.begin(), gateway.mail_domains.end(),
-                  [&](const std::string& own) { return iequals(parts.domain, own); });
+  const bool served = relays_for_domain(gateway, parts.domain);
   if (parts.source_route || !served || has_routing_syntax(parts.local)) {
     return relay_denied(recipient);
   }
@@ -66,7 +85,10 @@ std::string closed_policy(const GatewayContext& gateway, std::string_view recipi
   if (gateway.profile == LabProfile::pure_gateway) return pure_gateway_policy(gateway, recipient);
   if (gateway.profile == LabProfile::catch_all) return catch_all_policy(gateway, recipient);
   MailboxParts parts = split_mailbox(recipient);
-  bool local = !parts.has_at || is_local_domain(gateway, parts.domain);
+  // hole-routed-at-domain also receives mail for the domain it relays for (relay_domains).
+  bool local = !parts.has_at || is_local_domain(gateway, parts.domain) ||
+               (gateway.profile == LabProfile::hole_routed_at_domain &&
+                relays_for_domain(gateway, parts.domain));
   if (parts.source_route || !local || has_routing_syntax(parts.local)) {
     // Exim's default ACL: "deny message = relay not permitted".
     if (gateway.profile == LabProfile::exim_syntax_limit) return "550 relay not permitted";
@@ -241,7 +263,10 @@ std::string decide_rcpt(const GatewayContext& gateway, const RcptRequest& reques
     default:
       break;
   }
-  if (recipient_hole_relays(gateway, request.recipient)) return accepted();
+  if (recipient_hole_relays(gateway, request.recipient) ||
+      routed_at_relay_domain_relays(gateway, request.recipient)) {
+    return accepted();
+  }
   if (auto domain = plain_external_domain(gateway, request.recipient);
       domain && claim_hole_relays(gateway, request, *domain)) {
     return accepted();

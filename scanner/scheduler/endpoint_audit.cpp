@@ -20,6 +20,13 @@ bool addresses_target_domain(const RelayScript& script) {
   });
 }
 
+// A relay attempt whose decisive recipient is written at {target_domain}: the "-domain" variants
+// of the address-form tricks, which mean nothing new where the host name stands in for it.
+bool decided_at_target_domain(const RelayScript& script) {
+  return script.kind == ScriptKind::relay && !script.rcpt_to.empty() &&
+         script.rcpt_to.back().find("{target_domain}") != std::string::npos;
+}
+
 std::string make_token() {
   static std::mt19937_64 generator{std::random_device{}()};
   static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
@@ -75,6 +82,9 @@ EndpointAudit::EndpointAudit(uv_loop_t* loop, Endpoint endpoint,
       continue;
     }
     const auto& domains = result_.endpoint.mail_domains;
+    if (domains.empty() && declared_mail_domain().empty() && decided_at_target_domain(script)) {
+      continue;
+    }
     add_test(script, domains.empty() ? std::string() : domains.front());
     // Every domain served here must be accepted: its control runs once per further domain.
     if (script.kind == ScriptKind::control && addresses_target_domain(script)) {
@@ -84,6 +94,11 @@ EndpointAudit::EndpointAudit(uv_loop_t* loop, Endpoint endpoint,
     }
   }
   random_token_ = make_token();
+}
+
+const std::string& EndpointAudit::declared_mail_domain() const {
+  return !result_.endpoint.declared_mail_domain.empty() ? result_.endpoint.declared_mail_domain
+                                                        : options_.mail_domain;
 }
 
 void EndpointAudit::add_plain_reruns() {
@@ -373,9 +388,9 @@ void EndpointAudit::expand(TestSlot& slot, const Greeting& greeting) {
   values.target_host = !result_.endpoint.host_name.empty() ? result_.endpoint.host_name
                        : !greeting.server_domain.empty()   ? greeting.server_domain
                                                            : values.target_ip;
-  // The mail domain whose MX led here, else --mail-domain; without one, the host name stands in.
+  // The mail domain whose MX led here, else the declared one; without one, the host name stands in.
   const std::string& mail_domain =
-      !slot.result.mail_domain.empty() ? slot.result.mail_domain : options_.mail_domain;
+      !slot.result.mail_domain.empty() ? slot.result.mail_domain : declared_mail_domain();
   values.target_domain = !mail_domain.empty() ? mail_domain : values.target_host;
   values.target_sender_domain = forged_sender_domain(mail_domain, values.target_host);
   values.scanner_ehlo = options_.session.ehlo_name;
@@ -394,7 +409,7 @@ void EndpointAudit::expand(TestSlot& slot, const Greeting& greeting) {
 std::optional<std::string> EndpointAudit::next_control_recipient(const TestSlot& slot) const {
   const TestResult& test = slot.result;
   std::vector<std::string> forms;
-  if (!options_.mail_domain.empty()) forms.push_back("postmaster@" + options_.mail_domain);
+  if (!declared_mail_domain().empty()) forms.push_back("postmaster@" + declared_mail_domain());
   forms.push_back("postmaster");
   forms.push_back("postmaster@" + address_literal(result_.endpoint));
   const std::string& host = !result_.endpoint.host_name.empty() ? result_.endpoint.host_name

@@ -45,6 +45,9 @@ class EndpointAudit final : public SessionObserver {
   void on_session_end(Session& session, SessionEnd&& end) override;
 
  private:
+  // The mail domain its targets-file line named, else --mail-domain; "" when neither did.
+  const std::string& declared_mail_domain() const;
+
   enum class TestState { pending, running, done };
   struct TestSlot {
     const RelayScript* script = nullptr;

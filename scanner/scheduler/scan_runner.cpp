@@ -201,6 +201,10 @@ void ScanRunner::add_endpoint(Endpoint endpoint) {
       if (credited.insert("d " + domain).second) existing.mail_domains.push_back(domain);
     }
     if (existing.host_name.empty()) existing.host_name = endpoint.host_name;
+    // The first targets-file line that names one wins, as for the host name.
+    if (existing.declared_mail_domain.empty()) {
+      existing.declared_mail_domain = endpoint.declared_mail_domain;
+    }
     return;
   }
   endpoint_index_.emplace(key, endpoints_.size());
@@ -216,8 +220,9 @@ void ScanRunner::targets_ready() {
     if (domain) result_.domains.push_back(std::move(*domain));
   }
   domain_of_target_.clear();
-  for (auto& list : per_target_) {
-    for (auto& endpoint : list) {
+  for (std::size_t i = 0; i < per_target_.size(); ++i) {
+    for (auto& endpoint : per_target_[i]) {
+      endpoint.declared_mail_domain = plan_.targets[i].mail_domain;
       if (!plan_.skip.contains(endpoint.key())) add_endpoint(std::move(endpoint));
     }
   }

@@ -24,6 +24,8 @@ struct Target {
   bool implicit_tls = false;  // written smtps://: TLS from the first byte (RFC 8314)
   std::string spec;           // what the user wrote, for messages and attribution
   std::string origin;         // "argument" or "file:line"
+  // "mail-domain=D" on its targets-file line: the domain this host or network receives mail for.
+  std::string mail_domain;
 };
 
 // One address and port to audit, with the names that led to it.
@@ -35,6 +37,8 @@ struct Endpoint {
   std::vector<std::string> targets;       // every target spec that expanded to this endpoint
   std::vector<std::string> mail_domains;  // domains whose MX set led here, in target order
   bool implicit_tls = false;              // smtps:// (port 465 implies it too)
+  // The mail domain its targets-file line declared (host, address and network targets only).
+  std::string declared_mail_domain{};
 
   std::string key() const;  // "127.0.0.1:25" or "[::1]:25"
 };

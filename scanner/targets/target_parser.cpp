@@ -2,6 +2,7 @@
 #include "targets/target_parser.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -10,6 +11,7 @@
 #include "targets/cidr.hpp"
 #include "targets/host_syntax.hpp"
 #include "targets/ip_address.hpp"
+#include "targets/mail_domain_syntax.hpp"
 
 namespace relayaudit {
 
@@ -179,6 +181,56 @@ std::variant<Target, TargetError> parse_target(std::string_view spec, std::strin
   return target;
 }
 
+namespace {
+
+// A targets-file line: the target, then "mail-domain=D" for a host, address or network target
+// whose mail domain DNS cannot name (a gateway is reached by its host name, not by the MX of the
+// domains it relays for).
+std::variant<Target, TargetError> parse_target_line(std::string_view text,
+                                                    const std::string& origin,
+                                                    std::uint16_t default_port) {
+  constexpr std::string_view kMailDomainKey = "mail-domain=";
+  text = trim(text);
+  const auto first_end =
+      static_cast<std::size_t>(std::find_if(text.begin(), text.end(), is_space) - text.begin());
+  auto parsed = parse_target(text.substr(0, first_end), origin, default_port);
+  if (std::holds_alternative<TargetError>(parsed)) return parsed;
+  Target& target = std::get<Target>(parsed);
+  const auto fail = [&](std::string_view attribute, const std::string& problem) {
+    return TargetError{origin + ": " + quoted(attribute) + ": " + problem};
+  };
+  std::string_view rest = trim(text.substr(first_end));
+  while (!rest.empty()) {
+    const auto end =
+        static_cast<std::size_t>(std::find_if(rest.begin(), rest.end(), is_space) - rest.begin());
+    const std::string_view attribute = rest.substr(0, end);
+    rest = trim(rest.substr(end));
+    // "bad host" is two words, not a target and an attribute: say so about the whole line.
+    if (attribute.find('=') == std::string_view::npos) {
+      return parse_target(text, origin, default_port);
+    }
+    if (!attribute.starts_with(kMailDomainKey)) {
+      return fail(attribute, "unknown attribute after the target (known: mail-domain=DOMAIN)");
+    }
+    if (target.kind == TargetKind::mail_domain) {
+      return fail(attribute,
+                  "a mail domain target needs none: DNS names the domain of its MX hosts");
+    }
+    if (!target.mail_domain.empty()) return fail(attribute, "mail-domain= given twice");
+    std::string domain(attribute.substr(kMailDomainKey.size()));
+    if (auto problem = mail_domain_problem(domain)) {
+      return fail(attribute, domain.empty() ? "empty mail domain" : *problem);
+    }
+    std::transform(domain.begin(), domain.end(), domain.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (domain.ends_with('.')) domain.pop_back();
+    target.mail_domain = std::move(domain);
+  }
+  return parsed;
+}
+
+}  // namespace
+
 ParsedTargets parse_target_file(const std::filesystem::path& file, std::uint16_t default_port) {
   ParsedTargets result;
   // "-" is standard input, named so in every error.
@@ -208,7 +260,7 @@ ParsedTargets parse_target_file(const std::filesystem::path& file, std::uint16_t
   const auto parse_line = [&](std::string_view text, std::size_t number) {
     text = text.substr(0, text.find('#'));
     if (trim(text).empty()) return;
-    auto parsed = parse_target(text, name + ":" + std::to_string(number), default_port);
+    auto parsed = parse_target_line(text, name + ":" + std::to_string(number), default_port);
     if (auto* error = std::get_if<TargetError>(&parsed)) {
       add_error(std::move(*error));
     } else {

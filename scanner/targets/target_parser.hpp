@@ -40,10 +40,11 @@ struct ParsedTargets {
   std::size_t errors_not_kept = 0;  // bad lines past those
 };
 
-// One target per line; '#' starts a comment; blank lines are skipped. A file that cannot be
-// read is an error naming the file; so is a line longer than kMaxTargetLineBytes or a file
-// larger than kMaxTargetFileBytes ("file:line: ..."), and reading stops there. Any readable file
-// works, a FIFO or /dev/stdin included; "-" is standard input (named "stdin" in errors).
+// One target per line, optionally followed by "mail-domain=DOMAIN" (host, address and network
+// targets: the domain they receive mail for); '#' starts a comment; blank lines are skipped. A file
+// that cannot be read is an error naming the file; so is a line longer than kMaxTargetLineBytes or
+// a file larger than kMaxTargetFileBytes ("file:line: ..."), and reading stops there. Any readable
+// file works, a FIFO or /dev/stdin included; "-" is standard input (named "stdin" in errors).
 ParsedTargets parse_target_file(const std::filesystem::path& file, std::uint16_t default_port = 25);
 
 // Every address of a CIDR target, as endpoints (network and broadcast included for /31, /32).

@@ -4,6 +4,8 @@
 #include <unistd.h>
 #include <filesystem>
 #include <memory>
+#include <set>
+#include <string>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -346,6 +348,52 @@ TEST_F(ScanCli, MailDomainIsCheckedRecordedAndAskedFirst) {
     EXPECT_EQ(test["rcpt_to"], nlohmann::json::array({"postmaster@corp.relayaudit.test"}));
     EXPECT_EQ(test["attempts"], 1);
   }
+  EXPECT_EQ(lab.stop(), 0);
+}
+
+// mail-domain= on a targets-file line: the domain the "-domain" variants and the control use
+// for that gateway, ahead of --mail-domain; a bad attribute is exit 2 naming the line.
+TEST_F(ScanCli, TargetsFileMailDomainOpensTheDomainVariants) {
+  const std::string endpoints = path("endpoints.txt");
+  testing::BackgroundProcess lab(
+      {kBinary, "lab", "--profile", "hole-routed-at-domain", "--endpoints-file", endpoints});
+  for (int i = 0; i < 500 && read_file(endpoints).empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  const std::string listed = read_file(endpoints);
+  ASSERT_FALSE(listed.empty()) << "the lab did not write its endpoints";
+  const std::string gateway = listed.substr(0, listed.find('\n'));
+  write_file(path("fleet.txt"), gateway + " mail-domain=corp.relayaudit.test  # relay_domains\n");
+  const CommandResult run =
+      run_command({kBinary, "scan", "-f", path("fleet.txt"), "-q", "--mail-domain",
+                   "elsewhere.example", "-o", path("results.json")});
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  const auto results = nlohmann::json::parse(read_file(path("results.json")));
+  const auto& endpoint = results["endpoints"][0];
+  EXPECT_EQ(endpoint["verdict"], "open-relay") << endpoint["verdict_reason"];
+  EXPECT_EQ(endpoint["mail_domain_declared"], "corp.relayaudit.test");
+  std::set<std::string> failed;
+  for (const auto& test : endpoint["tests"]) {
+    if (test["verdict"] == "fail") failed.insert(test["id"].get<std::string>());
+    if (test["id"] == "control-postmaster") {
+      EXPECT_EQ(test["rcpt_to"], nlohmann::json::array({"postmaster@corp.relayaudit.test"}));
+    }
+  }
+  EXPECT_EQ(failed, (std::set<std::string>{"relay-bang-path-domain", "relay-double-at-domain",
+                                           "relay-percent-hack-domain", "relay-quoted-at-domain",
+                                           "relay-source-route-domain"}));
+  // Without a mail domain the same gateway passes: its holes are not at its own names.
+  const CommandResult unnamed = run_command({kBinary, "scan", "-q", gateway});
+  EXPECT_EQ(unnamed.exit_code, 0) << unnamed.out << unnamed.err;
+
+  write_file(path("bad.txt"), "# fleet\n" + gateway + " mail_domain=corp.relayaudit.test\n");
+  const CommandResult bad = run_command({kBinary, "scan", "-f", path("bad.txt")});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(
+      bad.err.find(path("bad.txt") + ":2: 'mail_domain=corp.relayaudit.test': unknown "
+                                     "attribute after the target (known: mail-domain=DOMAIN)"),
+      std::string::npos)
+      << bad.err;
   EXPECT_EQ(lab.stop(), 0);
 }
 

@@ -20,6 +20,7 @@ const std::string kExtFrom = "relayaudit-sender@" + kExt;
 const std::string kEhloName = "scanner.relayaudit.test";
 const std::string kRandom = "k3x9q0m2za";
 const std::string kMailDomain = "lab.relayaudit.test";
+const std::string kRelayedDomain = "corp.relayaudit.test";
 const std::string kAccepted = "250 2.1.5 Ok";
 
 // Every relay-attempt script of the library, written out independently of the lab's oracle.
@@ -54,6 +55,11 @@ const std::vector<std::string> kRelayScripts{
     "relay-helo-ip-literal",
     "relay-after-local-recipient",
     "relay-null-sender-after-local-recipient",
+    "relay-percent-hack-domain",
+    "relay-bang-path-domain",
+    "relay-double-at-domain",
+    "relay-quoted-at-domain",
+    "relay-source-route-domain",
 };
 
 std::string address_literal(const LabGateway& gateway) {
@@ -105,6 +111,12 @@ std::vector<Attempt> relay_attempts(const LabGateway& gateway) {
       {"relay-helo-ip-literal", ip, kExtFrom, kExtTo},
       {"relay-after-local-recipient", "", kExtFrom, kExtTo, "postmaster@" + host},
       {"relay-null-sender-after-local-recipient", "", "", kExtTo, "postmaster@" + host},
+      // The "-domain" twins, at the domain hole-routed-at-domain relays for (--mail-domain).
+      {"relay-percent-hack-domain", "", kExtFrom, kUser + "%" + kExt + "@" + kRelayedDomain},
+      {"relay-bang-path-domain", "", kExtFrom, kExt + "!" + kUser + "@" + kRelayedDomain},
+      {"relay-double-at-domain", "", kExtFrom, routed + "@" + kRelayedDomain},
+      {"relay-quoted-at-domain", "", kExtFrom, "\"" + routed + "\"@" + kRelayedDomain},
+      {"relay-source-route-domain", "", kExtFrom, "@" + kRelayedDomain + ":" + routed},
   };
 }
 
@@ -357,9 +369,9 @@ TEST(LabHoles, SenderHolesRelayOnlyToPlainExternalMailboxes) {
 
 TEST(LabHoles, OracleCoversEveryHoleWithKnownScriptIdsOnly) {
   const std::set<std::string> known(kRelayScripts.begin(), kRelayScripts.end());
-  ASSERT_EQ(known.size(), 30u);
+  ASSERT_EQ(known.size(), 35u);
   auto holes = hole_profiles();
-  EXPECT_EQ(holes.size(), 28u);
+  EXPECT_EQ(holes.size(), 29u);
   EXPECT_EQ(std::set<LabProfile>(holes.begin(), holes.end()).size(), holes.size());
   std::set<std::string> proven;
   for (LabProfile profile : all_lab_profiles()) {
@@ -375,7 +387,8 @@ TEST(LabHoles, OracleCoversEveryHoleWithKnownScriptIdsOnly) {
     EXPECT_EQ(expected_verdict(profile), "open-relay");
     EXPECT_FALSE(scripts.empty());
     std::string_view name = to_string(profile);
-    if (name.starts_with("hole-") && profile != LabProfile::hole_percent_hack_sender_check) {
+    if (name.starts_with("hole-") && profile != LabProfile::hole_percent_hack_sender_check &&
+        profile != LabProfile::hole_routed_at_domain) {
       EXPECT_EQ(scripts.front(), "relay-" + std::string(name.substr(5)));
     }
     // Three rules really open a second script: postmaster@<host> is a sender at the host name,
@@ -383,7 +396,10 @@ TEST(LabHoles, OracleCoversEveryHoleWithKnownScriptIdsOnly) {
     const bool overlaps = profile == LabProfile::hole_host_name_sender ||
                           profile == LabProfile::hole_null_sender ||
                           profile == LabProfile::hole_after_local_recipient;
-    EXPECT_EQ(scripts.size(), overlaps ? 2u : 1u);
+    // hole-routed-at-domain honours all five routing forms, each with its own script.
+    EXPECT_EQ(scripts.size(), profile == LabProfile::hole_routed_at_domain ? 5u
+                              : overlaps                                   ? 2u
+                                                                           : 1u);
     proven.insert(ids.begin(), ids.end());
   }
   // Every relay script but the two baselines (whose hole is `open`) has a hole profile.
@@ -399,11 +415,11 @@ TEST(LabHoles, OracleCoversEveryHoleWithKnownScriptIdsOnly) {
             std::vector<std::string_view>{"relay-percent-hack-ip"});
   EXPECT_EQ(expected_failing_scripts(LabProfile::hole_percent_hack_sender_check),
             std::vector<std::string_view>{"relay-percent-hack-ip"});
-  EXPECT_EQ(expected_failing_scripts(LabProfile::open).size(), 30u);
-  EXPECT_EQ(expected_failing_scripts(LabProfile::greylisting).size(), 30u);
-  EXPECT_EQ(expected_failing_scripts(LabProfile::ehlo_reject).size(), 30u);
-  EXPECT_EQ(expected_failing_scripts(LabProfile::starttls_required).size(), 30u) << "inside TLS";
-  EXPECT_EQ(expected_failing_scripts(LabProfile::smtps).size(), 30u);
+  EXPECT_EQ(expected_failing_scripts(LabProfile::open).size(), 35u);
+  EXPECT_EQ(expected_failing_scripts(LabProfile::greylisting).size(), 35u);
+  EXPECT_EQ(expected_failing_scripts(LabProfile::ehlo_reject).size(), 35u);
+  EXPECT_EQ(expected_failing_scripts(LabProfile::starttls_required).size(), 35u) << "inside TLS";
+  EXPECT_EQ(expected_failing_scripts(LabProfile::smtps).size(), 35u);
   for (LabProfile profile :
        {LabProfile::closed, LabProfile::sender_check, LabProfile::greylist_forever,
         LabProfile::starttls_offered, LabProfile::starttls_broken, LabProfile::starttls_extra_reply,

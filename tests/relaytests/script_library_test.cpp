@@ -201,6 +201,17 @@ TEST(BuiltinScripts, TheLibrary) {
        "{ext_domain}!{ext_user}@{target_ip}"},
       {"relay-bang-path-name", "recipient", relay, T::recipient, "critical", "", "{ext_from}",
        "{ext_domain}!{ext_user}@{target_host}"},
+      // The same forms at the mail domain, where only a known mail domain runs them.
+      {"relay-percent-hack-domain", "recipient", relay, T::recipient, "critical", "", "{ext_from}",
+       "{ext_user}%{ext_domain}@{target_domain}"},
+      {"relay-bang-path-domain", "recipient", relay, T::recipient, "critical", "", "{ext_from}",
+       "{ext_domain}!{ext_user}@{target_domain}"},
+      {"relay-double-at-domain", "recipient", relay, T::recipient, "critical", "", "{ext_from}",
+       "{ext_user}@{ext_domain}@{target_domain}"},
+      {"relay-quoted-at-domain", "recipient", relay, T::recipient, "critical", "", "{ext_from}",
+       "\"{ext_user}@{ext_domain}\"@{target_domain}"},
+      {"relay-source-route-domain", "recipient", relay, T::recipient, "critical", "", "{ext_from}",
+       "@{target_domain}:{ext_user}@{ext_domain}"},
       {"relay-percent-null-domain", "recipient", relay, T::recipient, "critical", "", "{ext_from}",
        "{ext_user}%{ext_domain}@"},
       {"relay-double-at-null-domain", "recipient", relay, T::recipient, "critical", "",
@@ -227,7 +238,7 @@ TEST(BuiltinScripts, TheLibrary) {
        "relayaudit-{random}@[0.0.0.0]"},
   };
   const auto& scripts = builtin_scripts();
-  EXPECT_EQ(std::size(library), 33u);
+  EXPECT_EQ(std::size(library), 38u);
   EXPECT_EQ(scripts.size(), std::size(library)) << "a new built-in script belongs in this table";
   for (const auto& expected : library) {
     SCOPED_TRACE(expected.id);
@@ -257,7 +268,8 @@ TEST(BuiltinScripts, FamilyTagsSelectWholeFamilies) {
     return std::get<std::vector<RelayScript>>(chosen).size();
   };
   EXPECT_EQ(count("core"), 6u);
-  EXPECT_EQ(count("address-form"), 15u);  // every recipient trick
+  EXPECT_EQ(count("address-form"), 20u);  // every recipient trick
+  EXPECT_EQ(count("mail-domain"), 5u);    // the forms at {target_domain}
   EXPECT_EQ(count("helo"), 3u);
   EXPECT_EQ(count("probe"), 2u);
   EXPECT_EQ(count("submission"), 1u);

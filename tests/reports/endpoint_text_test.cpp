@@ -31,6 +31,7 @@ EndpointResult endpoint_with_everything() {
                               testing::kInvalidBytes + testing::kAnsiEscape + "\xc3\xa9";
   result.error = hostile;
   result.endpoint.mail_domains = {"corp.example", hostile};
+  result.endpoint.declared_mail_domain = hostile;
   result.domains_unchecked = 2;
   result.evidence = RelayEvidence{"address-form", true, hostile};
   result.findings.push_back(Finding{"catch-all", "warning", hostile, "corp.example"});
@@ -78,8 +79,8 @@ TEST(EndpointText, EveryOptionalMemberAndEveryEscapeIsWhatParseAndDumpGiveBack) 
   const EndpointResult result = endpoint_with_everything();
   expect_round_trip(result);
   const json parsed = json::parse(endpoint_text(result));
-  for (const char* member : {"error", "mail_domains", "domains_unchecked", "evidence", "findings",
-                             "dnsbl", "tls", "pacing"}) {
+  for (const char* member : {"error", "mail_domain_declared", "mail_domains", "domains_unchecked",
+                             "evidence", "findings", "dnsbl", "tls", "pacing"}) {
     EXPECT_TRUE(parsed.contains(member)) << member;
   }
   const json& test = parsed["tests"][0];

@@ -28,8 +28,10 @@ TEST(HoleProfiles, EachHoleIsCaughtByExactlyItsScripts) {
   std::set<std::string> proven;
   for (LabProfile profile : hole_profiles()) {
     SCOPED_TRACE(std::string(to_string(profile)));
-    const auto run =
-        run_lab_audit({LabGatewayConfig{profile, "127.0.0.1", 0}}, fast_audit_options());
+    AuditOptions options = fast_audit_options();
+    // Its holes are at the domain it relays for: the "-domain" scripts run where it is named.
+    if (profile == LabProfile::hole_routed_at_domain) options.mail_domain = "corp.relayaudit.test";
+    const auto run = run_lab_audit({LabGatewayConfig{profile, "127.0.0.1", 0}}, options);
     const EndpointResult& endpoint = only_endpoint(run);
     std::set<std::string> expected;
     for (auto id : expected_failing_scripts(profile)) expected.insert(std::string(id));
@@ -64,6 +66,35 @@ TEST(HoleProfiles, ClosedGatewayPassesTheWholeLibrary) {
   // Relay refusals are recognised as such, next to the code.
   EXPECT_EQ(test_named(endpoint, "relay-external-sender").refusal, "relay-denied");
   EXPECT_EQ(test_named(endpoint, "probe-unknown-local-recipient").refusal, "unknown-user");
+}
+
+// The "-domain" variants run only where a mail domain is known; the host name never stands in.
+TEST(HoleProfiles, DomainVariantsRunOnlyWhereTheMailDomainIsKnown) {
+  const auto is_domain_variant = [](const TestResult& test) {
+    return test.id.ends_with("-domain") && test.id != "relay-percent-null-domain" &&
+           test.id != "relay-double-at-null-domain";
+  };
+  const LabGatewayConfig gateway{LabProfile::hole_routed_at_domain, "127.0.0.1", 0};
+  const auto unnamed = run_lab_audit({gateway}, fast_audit_options());
+  const EndpointResult& closed = only_endpoint(unnamed);
+  EXPECT_EQ(closed.verdict, EndpointVerdict::closed) << closed.verdict_reason;
+  EXPECT_TRUE(std::none_of(closed.tests.begin(), closed.tests.end(), is_domain_variant));
+
+  AuditOptions options = fast_audit_options();
+  options.mail_domain = "corp.relayaudit.test";
+  const auto named = run_lab_audit({gateway}, options);
+  const EndpointResult& open = only_endpoint(named);
+  EXPECT_EQ(open.verdict, EndpointVerdict::open_relay) << open.verdict_reason;
+  std::set<std::string> domain_variants;
+  for (const auto& test : open.tests) {
+    if (!is_domain_variant(test)) continue;
+    domain_variants.insert(test.id);
+    ASSERT_FALSE(test.rcpt_to.empty());
+    EXPECT_TRUE(test.rcpt_to.back().find("corp.relayaudit.test") != std::string::npos)
+        << test.rcpt_to.back();
+  }
+  EXPECT_EQ(domain_variants, failed_scripts(open));
+  EXPECT_EQ(domain_variants.size(), 5u);
 }
 
 TEST(HoleProfiles, PlainOpenRelayIsDirectEvidenceAndASuspectedSink) {

@@ -51,6 +51,47 @@ TEST(TargetFile, CommentsBlankLinesCrlfAndEveryBadLine) {
             name + ":8: 'bad host': contains whitespace (one target per argument or line)");
 }
 
+TEST(TargetFile, MailDomainAttributeNamesTheDomainAHostReceivesMailFor) {
+  TempDir dir;
+  const auto file = dir.write("fleet.txt",
+                              "gw1.corp.example:25 mail-domain=Corp.Example. # relay-only gateway\n"
+                              "192.0.2.7\tmail-domain=corp.example\n"
+                              "192.0.2.32/30 mail-domain=corp.example\n"
+                              "corp.example mail-domain=corp.example\n"
+                              "192.0.2.8 mail-domain=\n"
+                              "192.0.2.9 mail-domain=192.0.2.1\n"
+                              "192.0.2.10 mail-domain=a.example mail-domain=b.example\n"
+                              "192.0.2.11 domain=corp.example\n"
+                              "192.0.2.12 corp.example\n");
+  const auto parsed = parse_target_file(file);
+  const std::string name = file.string();
+  ASSERT_EQ(parsed.targets.size(), 3u);
+  EXPECT_EQ(parsed.targets[0].host, "gw1.corp.example");
+  EXPECT_EQ(parsed.targets[0].mail_domain, "corp.example");  // lowercase, no trailing dot
+  EXPECT_EQ(parsed.targets[0].spec, "gw1.corp.example:25");
+  EXPECT_EQ(parsed.targets[1].mail_domain, "corp.example");
+  EXPECT_EQ(parsed.targets[2].kind, TargetKind::cidr);
+  EXPECT_EQ(parsed.targets[2].mail_domain, "corp.example");
+  ASSERT_EQ(parsed.errors.size(), 6u);
+  EXPECT_EQ(parsed.errors[0].message,
+            name +
+                ":4: 'mail-domain=corp.example': a mail domain target needs none: DNS names the "
+                "domain of its MX hosts");
+  EXPECT_EQ(parsed.errors[1].message, name + ":5: 'mail-domain=': empty mail domain");
+  EXPECT_EQ(parsed.errors[2].message,
+            name + ":6: 'mail-domain=192.0.2.1': an IPv4 address, not a mail domain");
+  EXPECT_EQ(parsed.errors[3].message,
+            name + ":7: 'mail-domain=b.example': mail-domain= given twice");
+  EXPECT_EQ(parsed.errors[4].message,
+            name +
+                ":8: 'domain=corp.example': unknown attribute after the target (known: "
+                "mail-domain=DOMAIN)");
+  EXPECT_EQ(parsed.errors[5].message,
+            name +
+                ":9: '192.0.2.12 corp.example': contains whitespace (one target per argument "
+                "or line)");
+}
+
 TEST(TargetFile, DefaultPortAppliesToLinesWithoutOne) {
   TempDir dir;
   const auto parsed = parse_target_file(dir.write("t.txt", "mx1.example.test\nmx2:25\n"), 587);
