@@ -193,7 +193,8 @@ int execute_scan(ScanCommandOptions& options, std::vector<Target> targets,
     }
   }
 
-  const RunProvenance run = collect_run_provenance(options.command_line, scripts, options.audit.session.vantage);
+  const RunProvenance run =
+      collect_run_provenance(options.command_line, scripts, options.audit.session.vantage);
   ScanPlan plan;
   for (const auto& endpoint : resumed) plan.skip.insert(endpoint.value("endpoint", std::string()));
   plan.targets = std::move(targets);

@@ -1,4 +1,5 @@
-// PROXY protocol v1 ("PROXY TCP4 src dst sport dport\r\n") and v2 (signature, 0x21, family, length).
+// PROXY protocol v1 ("PROXY TCP4 src dst sport dport\r\n") and v2 (signature, 0x21, family,
+// length).
 #include "smtp/proxy_header.hpp"
 
 #include <arpa/inet.h>
@@ -67,7 +68,7 @@ ProxyHeader proxy_header(const Vantage& vantage, std::uint16_t source_port,
   }
   const std::size_t address_bytes = ipv6 ? 16 : 4;
   header.bytes.assign(reinterpret_cast<const char*>(kProxyV2Signature), sizeof kProxyV2Signature);
-  header.bytes += static_cast<char>(0x21);              // version 2, PROXY command
+  header.bytes += static_cast<char>(0x21);                // version 2, PROXY command
   header.bytes += static_cast<char>(ipv6 ? 0x21 : 0x11);  // AF_INET6 or AF_INET, STREAM
   append_port(header.bytes, static_cast<std::uint16_t>(2 * address_bytes + 4));
   header.bytes.append(reinterpret_cast<const char*>(source.data()), address_bytes);

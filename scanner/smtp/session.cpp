@@ -123,9 +123,10 @@ void Session::on_transport_end(int status) {
   }
   const Stage stage = awaiting_.empty() ? Stage::quit : stage_of(awaiting_.front().command);
   if (proxy_unconfirmed_ && last_answered_ == Command::banner && state_ == State::greeting) {
-    vantage_failed("the server closed the connection right after its banner: it did not take "
-                   "the PROXY header",
-                   Stage::ehlo, nullptr);
+    vantage_failed(
+        "the server closed the connection right after its banner: it did not take "
+        "the PROXY header",
+        Stage::ehlo, nullptr);
     return;
   }
   if (parser_.mid_reply()) {
@@ -449,10 +450,10 @@ void Session::handle_xclient(const Reply& reply) {
     return;
   }
   xclient_done_ = true;
-  record(Direction::note,
-         "XCLIENT accepted: the server now judges this session as client " +
-             options_.vantage.client,
-         -1);
+  record(
+      Direction::note,
+      "XCLIENT accepted: the server now judges this session as client " + options_.vantage.client,
+      -1);
   outbox_.push_back(Pending{Command::ehlo, "EHLO " + current_ehlo_, -1, 0});
 }
 

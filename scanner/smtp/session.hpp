@@ -266,7 +266,7 @@ class Session final : private TransportEvents {
   std::string current_ehlo_;
   bool pipelining_ = false;
   bool tried_helo_ = false;
-  bool xclient_done_ = false;      // XCLIENT got its 220: the session is the vantage's now
+  bool xclient_done_ = false;       // XCLIENT got its 220: the session is the vantage's now
   bool proxy_unconfirmed_ = false;  // PROXY header sent; no reply to our own command yet
   sockaddr_storage destination_{};  // the address connected to, for the PROXY header
   Ending ending_ = Ending::none;
