@@ -174,7 +174,7 @@ void Session::on_transport_bytes(std::string_view bytes) {
     if (awaiting_.empty()) {
       record_reply(reply, -1);
       if (proxy_unconfirmed_ && last_answered_ == Command::banner) {
-        vantage_failed("a reply (" + reply.line_text(0) +
+        vantage_failed("a reply (" + (reply.lines.empty() ? std::string() : reply.lines.front()) +
                            ") followed the banner before any command: the server answered the "
                            "PROXY header as a command, so it does not expect one",
                        Stage::ehlo, &reply);
@@ -446,7 +446,9 @@ void Session::send_xclient() {
 void Session::handle_xclient(const Reply& reply) {
   if (reply.code != 220) {
     // Not applied: the session still has our own, possibly trusted, address.
-    vantage_failed("XCLIENT refused: " + reply.line_text(0), Stage::ehlo, &reply);
+    vantage_failed("XCLIENT refused: " +
+                       (reply.lines.empty() ? std::to_string(reply.code) : reply.lines.front()),
+                   Stage::ehlo, &reply);
     return;
   }
   xclient_done_ = true;

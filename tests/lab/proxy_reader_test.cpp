@@ -18,7 +18,7 @@ TEST(LabProxyReader, V1GivesTheSourceAndItsLength) {
 TEST(LabProxyReader, AHeaderSplitAcrossReadsIsIncompleteUntilItsEnd) {
   EXPECT_EQ(read_proxy_header("PRO").state, ProxyRead::State::incomplete);
   EXPECT_EQ(read_proxy_header("PROXY TCP4 203.0.113.7").state, ProxyRead::State::incomplete);
-  EXPECT_EQ(read_proxy_header(std::string("\r\n\r\n\0\r\nQU", 10)).state,
+  EXPECT_EQ(read_proxy_header(std::string("\r\n\r\n\0\r\nQU", 9)).state,
             ProxyRead::State::incomplete);
 }
 

@@ -78,7 +78,7 @@ TEST_F(ScanPostfixTest, XclientAfterStarttlsInsideTheSameTlsSession) {
   // --tls auto: the plan ran inside TLS, each session sending XCLIENT after STARTTLS.
   bool inside_tls = false;
   for (const auto& test : endpoint["tests"])
-    inside_tls = inside_tls || test.value("over_tls", false);
+    inside_tls = inside_tls || test.value("path", "") == "tls";
   EXPECT_TRUE(inside_tls) << why;
   expect_nothing_queued(*server);
 }
