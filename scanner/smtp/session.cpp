@@ -241,8 +241,9 @@ void Session::on_reply(Reply&& reply) {
   else
     uv_timer_stop(&timer_);
 
-  if (proxy_unconfirmed_ && sent.command != Command::banner) {
-    // The server answers the header line before our first command if it read it as one.
+  if (proxy_unconfirmed_ && sent.command != Command::banner && reply.code != 421) {
+    // The server answers the header line before our first command if it read it as one; a 421
+    // is a server closing for its own reasons, retried like any other.
     if (reply.code / 100 != 2 || reply_misfit(sent.command, reply)) {
       vantage_failed("the first reply after the banner (to " + sent.text + ") was " +
                          std::to_string(reply.code) +

@@ -45,6 +45,22 @@ TEST(VantageCli, TheResultsAndTheSummaryStateTheVantage) {
             (nlohmann::json{{"mode", "xclient"}, {"client", "2001:db8::7"}}));
   EXPECT_NE((run.out + run.err).find("Vantage: xclient as client 2001:db8::7"), std::string::npos)
       << run.out << run.err;
+  // Every rendering of the document states it.
+  const std::string base = (dir.path() / "r").string();
+  const auto rendered =
+      run_command({kBinary, "report", out, "--markdown", base + ".md", "--junit", base + ".xml",
+                   "--sarif", base + ".sarif", "--html", base + ".html"});
+  ASSERT_EQ(rendered.exit_code, 0) << rendered.describe() << rendered.err;
+  // Markdown escapes the colons, so no link or emoji syntax can form.
+  EXPECT_NE(testing::read_file(base + ".md").find("Vantage: xclient as client 2001\\:db8\\:\\:7."),
+            std::string::npos);
+  EXPECT_NE(testing::read_file(base + ".xml")
+                .find("<property name=\"vantage\" value=\"xclient as client 2001:db8::7\""),
+            std::string::npos);
+  const auto sarif = nlohmann::json::parse(testing::read_file(base + ".sarif"));
+  EXPECT_EQ(sarif["runs"][0]["invocations"][0]["properties"]["vantage"]["mode"], "xclient");
+  EXPECT_NE(testing::read_file(base + ".html").find("xclient as client 2001:db8::7"),
+            std::string::npos);
   const auto direct = run_command(
       {kBinary, "scan", "127.0.0.1:1", "--tests", "control-postmaster", "-q", "-o", out});
   EXPECT_EQ(nlohmann::json::parse(testing::read_file(out))["run"]["vantage"],
