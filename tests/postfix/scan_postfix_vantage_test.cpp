@@ -118,17 +118,47 @@ TEST_F(ScanPostfixTest, ProxyProtocolV1AndV2BehindHaproxyAreJudgedAsTheOutsider)
     EXPECT_EQ(verdict_of(outsider, *server, std::string("proxy-") + version), "closed") << why;
     EXPECT_EQ(outsider.run.exit_code, 0) << why;
   }
-  // The same PROXY header sent to the plain listener, which expects none: never judged.
+  // The same headers sent to the plain listener, which expects none: never judged. Postfix
+  // answers v1's line as an unknown command; v2's signature holds "QUIT", and it hangs up.
   const std::string plain = "127.0.0.1:" + std::to_string(server->port());
-  const Scan unexpected = scan_target(
-      *server, plain, {"--proxy-protocol", "v1", "--proxy-source", kOutsider}, "proxy-plain");
-  const std::string why = diagnostics(unexpected, *server);
-  EXPECT_EQ(verdict_of(unexpected, *server, "proxy-v1"), "inconclusive") << why;
-  EXPECT_EQ(unexpected.results["endpoints"][0]
-                .value("verdict_reason", "")
-                .rfind("vantage not simulated: ", 0),
-            0u)
-      << why;
+  for (const char* version : {"v1", "v2"}) {
+    SCOPED_TRACE(version);
+    const Scan unexpected =
+        scan_target(*server, plain, {"--proxy-protocol", version, "--proxy-source", kOutsider},
+                    std::string("proxy-plain-") + version);
+    const std::string why = diagnostics(unexpected, *server);
+    EXPECT_EQ(verdict_of(unexpected, *server, std::string("proxy-") + version), "inconclusive")
+        << why;
+    EXPECT_EQ(unexpected.results["endpoints"][0]
+                  .value("verdict_reason", "")
+                  .rfind("vantage not simulated: ", 0),
+              0u)
+        << why;
+  }
+  expect_nothing_queued(*server);
+}
+
+TEST_F(ScanPostfixTest, ProxyHeaderGoesBeforeImplicitTls) {
+  std::string error;
+  PostfixInstance::Options options;
+  auto pair = make_key_pair(postfix_certificate_request("open.postfix.relayaudit.test"), &error);
+  ASSERT_TRUE(pair.has_value()) << error;
+  options.tls = *pair;
+  options.listeners.push_back(
+      PostfixInstance::Listener{"127.0.0.1",
+                                0,
+                                {"smtpd_tls_wrappermode=yes", "smtpd_tls_security_level=encrypt",
+                                 "smtpd_upstream_proxy_protocol=haproxy"}});
+  const auto server = PostfixInstance::start(Mode::open, options, &error);
+  ASSERT_NE(server, nullptr) << error;
+  const std::string target = "smtps://" + server->listeners().at(0).target();
+  const Scan outsider = scan_target(
+      *server, target, {"--proxy-protocol", "v2", "--proxy-source", kOutsider}, "proxy-smtps");
+  const std::string why = diagnostics(outsider, *server);
+  EXPECT_EQ(verdict_of(outsider, *server, "proxy-v2"), "closed") << why;
+  const auto& endpoint = outsider.results["endpoints"][0];
+  EXPECT_EQ(endpoint["tls"].value("implicit", false), true) << why;
+  EXPECT_EQ(endpoint["tls"].value("established", false), true) << why;
   expect_nothing_queued(*server);
 }
 
