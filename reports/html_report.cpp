@@ -20,6 +20,7 @@
 #include "reports/received_text.hpp"
 #include "reports/svg_chart.hpp"
 #include "reports/tls_label.hpp"
+#include "reports/vantage_text.hpp"
 
 namespace relayaudit {
 namespace {
@@ -173,6 +174,7 @@ std::string metadata_section(const json& doc) {
                              "was audited");
   row("Run by", shown(who));
   row("Run from", shown(where));
+  row("Vantage", html_text(vantage_text(doc)));
   row("Working directory", shown(text(run, "working_directory")));
   const std::string command = shell_words(list(run, "command_line"));
   row("Command line", command.empty() ? std::string(kNotRecorded)
@@ -415,9 +417,12 @@ std::string executive_summary(const json& doc, const EndpointOrder& endpoints) {
   out += "<p>Vantage: from " +
          (host.empty() ? std::string("the scanning machine")
                        : "host <code>" + html_text(host) + "</code>") +
-         ", with its own addresses: each gateway judged what it allows a client at that "
-         "address. Run from inside a trusted network, a closed verdict says nothing about "
-         "strangers.</p>";
+         (vantage_text(doc).rfind("direct", 0) == 0 || vantage_text(doc) == "not recorded"
+              ? ", with its own addresses: each gateway judged what it allows a client at that "
+                "address. Run from inside a trusted network, a closed verdict says nothing about "
+                "strangers."
+              : ", asking each gateway to judge the sessions as from another client address.") +
+         "</p><p>Vantage recorded: " + html_text(vantage_text(doc)) + ".</p>";
   const long long open = number(at(summary, "open_relay"));
   out += "<p>Verdict: " + badge(kEndpointVerdicts, text(summary, "verdict")) + " " +
          (open > 0 ? std::to_string(open) + " gateway(s) relay mail for strangers."

@@ -15,6 +15,7 @@
 #include "reports/endpoint_source.hpp"
 #include "reports/endpoint_title.hpp"
 #include "reports/tls_label.hpp"
+#include "reports/vantage_text.hpp"
 #include "reports/xml_text.hpp"
 
 namespace relayaudit {
@@ -294,6 +295,7 @@ Counts add_endpoint_suite(pugi::xml_node suites, int id, const json& results,
   add_property(properties, "endpoint", visible_text_of(endpoint.at("endpoint")));
   add_property(properties, "address", visible_text_of(endpoint.at("address")));
   add_property(properties, "port", std::to_string(endpoint.at("port").get<int>()));
+  add_property(properties, "vantage", visible_text(vantage_text(results)));
   if (endpoint.at("host_name").is_string()) {
     add_property(properties, "host_name", visible_text_of(endpoint.at("host_name")));
   }

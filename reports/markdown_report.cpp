@@ -14,6 +14,7 @@
 #include "reports/markdown_text.hpp"
 #include "reports/received_text.hpp"
 #include "reports/tls_label.hpp"
+#include "reports/vantage_text.hpp"
 #include "reports/xml_text.hpp"
 
 namespace relayaudit {
@@ -146,6 +147,7 @@ void write_counts(std::ostream& out, const json& results) {
   out << "| unresolved targets | " << summary.at("unresolved").get<int>() << " |\n\n";
   out << summary.at("tests").get<int>() << " tests run, " << summary.at("tests_failed").get<int>()
       << " failed.\n\n";
+  out << "Vantage: " << markdown_plain(vantage_text(results)) << ".\n\n";
 }
 
 // Calls `each` with the endpoints at `positions`, in that order.

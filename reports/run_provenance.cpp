@@ -25,6 +25,7 @@ json run_provenance_json(const RunProvenance& run) {
       {"host", safe_or_null(run.host)},
       {"working_directory", safe_or_null(run.working_directory)},
       {"command_line", std::move(command_line)},
+      {"vantage", {{"mode", run.vantage_mode}, {"client", safe_or_null(run.vantage_client)}}},
   };
 }
 

@@ -23,6 +23,10 @@ struct RunProvenance {
   std::optional<std::string> working_directory;
   std::vector<std::string> command_line;  // argv as given, argv[0] included
   std::vector<ScriptProvenance> scripts;  // every script in the plan, by id
+  // Whose view the servers judged: "direct" (ours), "xclient", "proxy-v1", "proxy-v2", and
+  // the client address asked for (none when direct).
+  std::string vantage_mode = "direct";
+  std::optional<std::string> vantage_client;
 };
 
 // The "run" object (reports/results.schema.json, $defs/run); every string is made valid UTF-8.

@@ -9,6 +9,7 @@
 #include "reports/project_links.hpp"
 #include "reports/sarif_results.hpp"
 #include "reports/sarif_rules.hpp"
+#include "reports/vantage_text.hpp"
 #include "reports/xml_text.hpp"
 
 namespace relayaudit {
@@ -81,7 +82,8 @@ bool write_sarif(const json& results, const EndpointSource& endpoints, const Chu
   const json summary = results.at("summary");
   json invocation = {{"executionSuccessful", results.at("complete").get<bool>()},
                      {"startTimeUtc", results.at("started_at")},
-                     {"endTimeUtc", results.at("finished_at")}};
+                     {"endTimeUtc", results.at("finished_at")},
+                     {"properties", {{"vantage", vantage_json(results)}}}};
   json notifications = json::array();
   if (!results.at("complete").get<bool>()) {
     // A viewer shows no alert for an endpoint that was never audited; this says why.

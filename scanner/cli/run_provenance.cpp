@@ -38,7 +38,8 @@ std::optional<std::string> working_directory() {
 }  // namespace
 
 RunProvenance collect_run_provenance(const std::vector<std::string>& command_line,
-                                     const std::vector<RelayScript>& scripts) {
+                                     const std::vector<RelayScript>& scripts,
+                                     const Vantage& vantage) {
   RunProvenance run;
   const uid_t uid = geteuid();
   run.uid = static_cast<long long>(uid);
@@ -46,6 +47,8 @@ RunProvenance collect_run_provenance(const std::vector<std::string>& command_lin
   run.host = host_name();
   run.working_directory = working_directory();
   run.command_line = command_line;
+  run.vantage_mode = std::string(to_string(vantage.mode));
+  if (vantage.simulated()) run.vantage_client = vantage.client;
   for (const auto& script : scripts)
     run.scripts.push_back({script.id, script.source, script.sha256});
   return run;

@@ -56,6 +56,35 @@ std::optional<std::string> ehlo_name_problem(const std::string& name) {
   return std::nullopt;
 }
 
+// --xclient, or --proxy-protocol with --proxy-source: at most one vantage, a valid IP address.
+bool set_vantage(ScanCommandOptions& options) {
+  Vantage& vantage = options.audit.session.vantage;
+  const bool proxy = !options.proxy_protocol.empty() || !options.proxy_source.empty();
+  if (!options.xclient.empty() && proxy) {
+    std::cerr << "relayaudit: --xclient and --proxy-protocol both name the client: give one\n";
+    return false;
+  }
+  if (proxy && (options.proxy_protocol.empty() || options.proxy_source.empty())) {
+    std::cerr << "relayaudit: --proxy-protocol and --proxy-source go together: give both\n";
+    return false;
+  }
+  if (options.xclient.empty() && !proxy) return true;
+  const std::string& flag = proxy ? "--proxy-source" : "--xclient";
+  const std::string& text = proxy ? options.proxy_source : options.xclient;
+  std::string problem;
+  const auto client = parse_vantage_client(text, problem);
+  if (!client) {
+    std::cerr << "relayaudit: " << flag << " '" << terminal_safe(text) << "': " << problem << "\n";
+    return false;
+  }
+  vantage.mode = !proxy                           ? VantageMode::xclient
+                 : options.proxy_protocol == "v1" ? VantageMode::proxy_v1
+                                                  : VantageMode::proxy_v2;
+  vantage.client = client->canonical;
+  vantage.client_ipv6 = client->ipv6;
+  return true;
+}
+
 }  // namespace
 
 void register_scan_command(CLI::App& app, ScanCommandOptions& options) {
@@ -146,6 +175,16 @@ void register_scan_command(CLI::App& app, ScanCommandOptions& options) {
                    "The domain host and address targets receive mail for (DNS gives it for mail "
                    "domains): {target_domain} in the scripts, and the first postmaster form the "
                    "control asks");
+  scan->add_option("--xclient", options.xclient,
+                   "Audit as a client at this IP address: after EHLO (and STARTTLS) send Postfix "
+                   "XCLIENT ADDR=...; a server that does not offer or refuses it is "
+                   "inconclusive, never audited from our own address");
+  scan->add_option("--proxy-protocol", options.proxy_protocol,
+                   "Send a PROXY protocol header (v1 or v2) first on every connection, naming "
+                   "--proxy-source as the client; for servers behind a load balancer")
+      ->check(CLI::IsMember({"v1", "v2"}));
+  scan->add_option("--proxy-source", options.proxy_source,
+                   "The client IP address the PROXY header names (with --proxy-protocol)");
   scan->add_option("--tests", options.tests, "Script ids or tags to run (default: all)")
       ->delimiter(',');
   scan->add_option("--tests-dir", options.tests_dirs,
@@ -253,6 +292,7 @@ int run_scan_command(ScanCommandOptions& options) {
   if (!set_duration("--dns-timeout", options.dns_timeout, options.dns_timeout_ms)) {
     return kExitUsage;
   }
+  if (!set_vantage(options)) return kExitUsage;
   audit.session.use_pipelining = !options.no_pipelining;
   if (const auto silence = parse_duration(options.tls_detect_after)) {
     // 0s turns detection off: the silence wait never ends before the banner wait.

@@ -43,6 +43,9 @@ struct ScanCommandOptions {
   std::string ca_file;                    // --ca-file: trust for the TLS facts
   std::optional<TlsContext> tls_context;  // made from --ca-file; every session shares it
   std::vector<std::string> tls_probes;    // --tls-probe versions,injection
+  std::string xclient;                    // --xclient ADDR: audit as that client (Postfix XCLIENT)
+  std::string proxy_protocol;             // --proxy-protocol v1|v2, with --proxy-source ADDR
+  std::string proxy_source;
   std::string fail_on = "inconclusive";
   std::string color = "auto";  // --color auto|always|never (auto: a terminal, and no NO_COLOR)
   bool quiet = false;

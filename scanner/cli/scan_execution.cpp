@@ -193,7 +193,8 @@ int execute_scan(ScanCommandOptions& options, std::vector<Target> targets,
     }
   }
 
-  const RunProvenance run = collect_run_provenance(options.command_line, scripts);
+  const RunProvenance run =
+      collect_run_provenance(options.command_line, scripts, options.audit.session.vantage);
   ScanPlan plan;
   for (const auto& endpoint : resumed) plan.skip.insert(endpoint.value("endpoint", std::string()));
   plan.targets = std::move(targets);
@@ -289,6 +290,8 @@ int execute_scan(ScanCommandOptions& options, std::vector<Target> targets,
   if (!options.quiet) {
     print_text_summary(summary_to_stderr ? std::cerr : std::cout, result, finished.digests(),
                        summary_color);
+    (summary_to_stderr ? std::cerr : std::cout)
+        << "Vantage: " << describe_vantage(options.audit.session.vantage) << "\n";
   }
   if (uv_loop_close(&loop) != 0) log->warn("relayaudit: event loop closed with handles open");
   spdlog::drop("scan");

@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "lab/proxy_reader.hpp"
 #include "lab/tls_hostility.hpp"
 
 namespace relayaudit {
@@ -21,7 +22,16 @@ constexpr std::size_t kHugeLineBytes = 8 << 20;
 constexpr std::size_t kHugeLineChunk = 64 << 10;
 constexpr std::uint64_t kEndlessTickMs = 1;
 constexpr int kEndlessLinesPerTick = 64;
-constexpr std::size_t kMaxInjectedLines = 16;  // starttls-injection keeps this many after STARTTLS
+constexpr std::size_t kMaxInjectedLines = 16;
+constexpr std::uint64_t kProxyHeaderTimeoutMs = 5'000;  // smtpd_upstream_proxy_timeout = 5s
+constexpr std::string_view kProxyLocalError = "421 4.3.0 Server local error\r\n";
+// proxy-garbage's answer to a good header: a TLS-looking record, NUL, no CRLF, then the end.
+constexpr char kProxyGarbageBytes[] = "\x16\x03\x01\x00\xff PROXY OK \x00\xfe";
+constexpr std::string_view kProxyGarbage{kProxyGarbageBytes, sizeof kProxyGarbageBytes - 1};
+
+bool expects_proxy_header(LabProfile profile) {
+  return profile == LabProfile::trusts_runner_proxy || profile == LabProfile::proxy_garbage;
+}  // starttls-injection keeps this many after STARTTLS
 constexpr std::string_view kTooManyConnections =
     "421 4.3.2 The maximum number of concurrent connections has exceeded a limit, closing "
     "transmission channel\r\n";
@@ -65,7 +75,10 @@ void LabConnection::start() {
     tls_ = std::make_unique<TlsEngine>(*gateway_.tls, TlsEngine::Role::server);
     dialogue_->tls_started();
   }
-  if (admit_peer()) greet();
+  awaiting_proxy_ = expects_proxy_header(gateway_.profile);
+  proxy_deadline_ms_ = now() + kProxyHeaderTimeoutMs;
+  // Behind a load balancer the banner waits for the header, as Postfix's does.
+  if (admit_peer() && !awaiting_proxy_) greet();
   if (closing_) return;
   // Every profile reads, even the silent ones: that is how they notice the client leaving.
   if (int rc = uv_read_start(stream(), on_alloc, on_read); rc != 0) {
@@ -201,6 +214,12 @@ bool LabConnection::keep_injected(LineReader::Event event, std::string_view line
 void LabConnection::handle_input(std::string_view data) {
   last_input_ms_ = now();
   if (finishing_) return;  // after QUIT or 421 the rest of a pipelined batch is moot
+  std::string after_header;
+  if (awaiting_proxy_ && !take_proxy_header(data, after_header)) {
+    flush();
+    reschedule();
+    return;
+  }
   std::string plaintext;
   if (tls_) {
     if (!decrypt(data, plaintext)) return;
@@ -245,6 +264,37 @@ void LabConnection::handle_eof() {
   finish();  // a client may half-close after a pipelined QUIT and still read the replies
   flush();
   reschedule();
+}
+
+bool LabConnection::take_proxy_header(std::string_view& data, std::string& rest) {
+  const std::size_t room = kMaxProxyHeaderBytes - proxy_bytes_.size();
+  proxy_bytes_.append(data.substr(0, room));
+  const ProxyRead read = read_proxy_header(proxy_bytes_);
+  if (read.state == ProxyRead::State::incomplete && proxy_bytes_.size() < kMaxProxyHeaderBytes) {
+    return false;
+  }
+  awaiting_proxy_ = false;
+  if (read.state != ProxyRead::State::done) {
+    spdlog::debug("lab: {}: bad PROXY header: {}", gateway_.host_name, read.problem);
+    enqueue(std::string(kProxyLocalError), Millis{0}, true);
+    finish();
+    return false;
+  }
+  if (gateway_.profile == LabProfile::proxy_garbage) {
+    enqueue(std::string(kProxyGarbage), Millis{0}, true);
+    finish();
+    return false;
+  }
+  // The header names the client every later decision is about.
+  if (!read.source_ip.empty()) dialogue_.emplace(gateway_, read.source_ip);
+  greet();
+  flush();
+  // Whatever followed the header in the same read: the client's first command, once greeted.
+  const std::size_t header_in_data =
+      read.consumed - (proxy_bytes_.size() - std::min(room, data.size()));
+  rest = std::string(data.substr(std::min(header_in_data, data.size())));
+  data = rest;
+  return !data.empty();
 }
 
 // postscreen's pregreet test: a client that talks before the greeting is not a real MTA.
@@ -383,6 +433,11 @@ void LabConnection::tick() {
     close_now();
     return;
   }
+  if (awaiting_proxy_ && now() >= proxy_deadline_ms_) {
+    awaiting_proxy_ = false;  // no header in time: Postfix's "Server local error"
+    if (!enqueue(std::string(kProxyLocalError), Millis{0}, true)) return;
+    finish();
+  }
   if (!finishing_ && now() - last_input_ms_ >= kIdleTimeoutMs) {
     if (!speaks_smtp()) {
       close_now();
@@ -420,6 +475,7 @@ void LabConnection::finish() {
 void LabConnection::reschedule() {
   if (closing_) return;
   std::uint64_t next = finishing_ ? finish_deadline_ms_ : last_input_ms_ + kIdleTimeoutMs;
+  if (awaiting_proxy_) next = std::min(next, proxy_deadline_ms_);
   // Output held for the TLS handshake is not due: a timer at "now" would spin the loop.
   const bool held_for_tls = tls_ && !tls_->established();
   if (auto ready = pending_.next_ready_ms(); ready && !held_for_tls) {

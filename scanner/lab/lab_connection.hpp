@@ -68,6 +68,9 @@ class LabConnection {
   // A line pipelined after STARTTLS's 220: false drops it and the rest of the read.
   bool keep_injected(LineReader::Event event, std::string_view line);
   void handle_eof();
+  // Profiles behind a load balancer: the PROXY header before the banner. False while the rest
+  // of `data` is not SMTP input (the header is incomplete, or was bad and the session ends).
+  bool take_proxy_header(std::string_view& data, std::string& rest);
   void reject_pregreet();
   // `verb` is the command the reply answers, for the hostile reply orders.
   void apply(DialogueReply reply, std::string_view verb);
@@ -117,6 +120,9 @@ class LabConnection {
   bool finishing_ = false;  // no more input is processed; close once the output is written
   bool closing_ = false;
   bool pregreet_counted_ = false;
+  bool awaiting_proxy_ = false;          // the PROXY header has not arrived yet
+  std::string proxy_bytes_;              // of the header so far, at most kMaxProxyHeaderBytes
+  std::uint64_t proxy_deadline_ms_ = 0;  // Postfix smtpd_upstream_proxy_timeout
 };
 
 }  // namespace relayaudit

@@ -9,7 +9,7 @@ namespace relayaudit {
 
 namespace {
 
-constexpr std::array<std::pair<LabProfile, std::string_view>, 76> kProfileNames{{
+constexpr std::array<std::pair<LabProfile, std::string_view>, 80> kProfileNames{{
     {LabProfile::closed, "closed"},
     {LabProfile::pure_gateway, "pure-gateway"},
     {LabProfile::catch_all, "catch-all"},
@@ -86,6 +86,10 @@ constexpr std::array<std::pair<LabProfile, std::string_view>, 76> kProfileNames{
     {LabProfile::exim_syntax_limit, "exim-syntax-limit"},
     {LabProfile::connection_limit, "connection-limit"},
     {LabProfile::error_sleep, "error-sleep"},
+    {LabProfile::trusts_runner, "trusts-runner"},
+    {LabProfile::trusts_runner_proxy, "trusts-runner-proxy"},
+    {LabProfile::xclient_refused, "xclient-refused"},
+    {LabProfile::proxy_garbage, "proxy-garbage"},
 }};
 
 // Every relay-attempt script of the library, baseline first.
@@ -267,7 +271,13 @@ std::string_view expected_verdict(LabProfile profile) {
     case LabProfile::hole_after_local_recipient:
     case LabProfile::hole_routed_at_domain:  // scanned with --mail-domain corp.relayaudit.test
     case LabProfile::open_silent_quit:       // unverified by QUIT, each acceptance is tried again
+    case LabProfile::trusts_runner:          // audited from loopback, inside its mynetworks
+    case LabProfile::xclient_refused:
       return "open-relay";
+    // No PROXY header: 421 after the header wait, on every connection.
+    case LabProfile::trusts_runner_proxy:
+    case LabProfile::proxy_garbage:
+      return "unreachable";
     case LabProfile::greylist_forever:
     case LabProfile::catch_all:  // accepted address forms may be mailbox names: unproven
       return "inconclusive";
@@ -300,8 +310,10 @@ std::vector<std::string_view> expected_failing_scripts(LabProfile profile) {
     case LabProfile::open_silent_quit:
     case LabProfile::starttls_required:  // every relay script, inside TLS
     case LabProfile::smtps:
-    case LabProfile::greylisting:  // every triplet passes once the window is over
-    case LabProfile::ehlo_reject:  // HELO tricks too: a scanner greets it again with HELO
+    case LabProfile::greylisting:    // every triplet passes once the window is over
+    case LabProfile::ehlo_reject:    // HELO tricks too: a scanner greets it again with HELO
+    case LabProfile::trusts_runner:  // from loopback, as under default options
+    case LabProfile::xclient_refused:
       return {kRelayScripts.begin(), kRelayScripts.end()};
     case LabProfile::starttls_plain_open:  // the baseline attempts --tls auto runs in plaintext
       return {"relay-external-sender", "relay-null-sender", "relay-spoofed-local-sender"};

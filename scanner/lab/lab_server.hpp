@@ -131,6 +131,13 @@ enum class LabProfile {
   exim_syntax_limit,  // 501 to routed forms; dropped past syntax_error_limit syntax errors
   connection_limit,   // 421 banner to the (connection_limit + 1)-th connection from one address
   error_sleep,        // Postfix soft/hard error limits: replies sleep, then 421
+
+  // Vantage (--xclient, --proxy-protocol): a Postfix with mynetworks = 127.0.0.0/8 relays for a
+  // loopback client (the CI runner) and is closed for everyone else.
+  trusts_runner,        // offers XCLIENT to loopback clients (smtpd_authorized_xclient_hosts)
+  trusts_runner_proxy,  // no XCLIENT; behind a load balancer: a PROXY v1/v2 header comes first
+  xclient_refused,      // trusts_runner, but answers XCLIENT 550 5.7.0 insufficient authorization
+  proxy_garbage,        // expects a PROXY header and answers it with bytes that are not SMTP
 };
 
 std::string_view to_string(LabProfile profile);

@@ -6,6 +6,7 @@
 #include <array>
 
 #include "lab/mail_address.hpp"
+#include "lab/xclient_request.hpp"
 
 namespace relayaudit {
 
@@ -256,6 +257,13 @@ std::string decide_rcpt(const GatewayContext& gateway, const RcptRequest& reques
     case LabProfile::greylist_forever:
       return "450 4.7.1 <" + std::string(request.recipient) +
              ">: Recipient address rejected: Try again later";
+    case LabProfile::trusts_runner:
+    case LabProfile::trusts_runner_proxy:
+    case LabProfile::xclient_refused:
+    case LabProfile::proxy_garbage:
+      // permit_mynetworks before reject_unauth_destination.
+      if (is_loopback_client(request.client_ip)) return accepted();
+      break;
     case LabProfile::hole_after_local_recipient:
       // The relay decision was the first recipient's, and it stands for the whole transaction.
       if (request.accepted_before > 0) return accepted();

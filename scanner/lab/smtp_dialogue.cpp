@@ -7,6 +7,7 @@
 #include "lab/rcpt_policy.hpp"
 #include "lab/syntax_refusal.hpp"
 #include "lab/tls_hostility.hpp"
+#include "lab/xclient_request.hpp"
 
 namespace relayaudit {
 
@@ -118,6 +119,10 @@ DialogueReply SmtpDialogue::on_command(std::string_view verb, std::string_view a
   if (iequals(verb, "QUIT")) return reply("221 2.0.0 Bye", AfterReply::close);
   if (iequals(verb, "VRFY")) return reply("252 2.0.0 Cannot VRFY user");
   if (iequals(verb, "STARTTLS")) return on_starttls(arg);
+  if (iequals(verb, "XCLIENT") && (gateway_.profile == LabProfile::trusts_runner ||
+                                   gateway_.profile == LabProfile::xclient_refused)) {
+    return on_xclient(arg);
+  }
   if (verb.empty()) return reply("500 5.5.2 Error: bad syntax");
   return reply("502 5.5.2 Error: command not recognized");
 }
@@ -139,6 +144,7 @@ DialogueReply SmtpDialogue::on_ehlo(std::string_view verb, std::string_view arg)
   if (gateway_.profile == LabProfile::binary_reply) text.append(kBinaryEhloSuffix);
   text.append("\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n");
   if (offers_starttls(gateway_.profile) && !tls_active_) text.append("250-STARTTLS\r\n");
+  if (offers_xclient()) text.append("250-XCLIENT ").append(kLabXclientAttributes).append("\r\n");
   text.append("250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n");
   return DialogueReply{std::move(text), AfterReply::keep_open};
 }
@@ -151,6 +157,29 @@ DialogueReply SmtpDialogue::on_starttls(std::string_view arg) {
     return reply("454 4.7.0 TLS not available due to local problem");
   }
   return reply("220 2.0.0 Ready to start TLS", AfterReply::start_tls);
+}
+
+// smtpd_authorized_xclient_hosts = 127.0.0.0/8: offered to a loopback client only, so no longer
+// once XCLIENT made the session another client's.
+bool SmtpDialogue::offers_xclient() const {
+  const bool trusting = gateway_.profile == LabProfile::trusts_runner ||
+                        gateway_.profile == LabProfile::xclient_refused;
+  return trusting && is_loopback_client(client_ip_);
+}
+
+// Postfix: a new client's session, greeted with 220 and waiting for EHLO again.
+DialogueReply SmtpDialogue::on_xclient(std::string_view arg) {
+  if (!offers_xclient() || gateway_.profile == LabProfile::xclient_refused) {
+    return reply("550 5.7.0 Error: insufficient authorization");
+  }
+  if (state_ == State::transaction) return reply("503 5.5.1 Error: MAIL transaction in progress");
+  XclientRequest request = parse_xclient_request(arg);
+  if (!request.error.empty()) return reply(std::move(request.error));
+  if (request.addr) client_ip_ = std::move(*request.addr);
+  helo_name_ = request.helo.value_or(std::string());
+  reset_transaction();
+  state_ = State::greeted;
+  return reply("220 " + gateway_.host_name + " ESMTP relayaudit-lab");
 }
 
 void SmtpDialogue::tls_started() {

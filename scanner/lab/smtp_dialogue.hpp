@@ -40,6 +40,8 @@ class SmtpDialogue {
   DialogueReply on_ehlo(std::string_view verb, std::string_view arg);
   DialogueReply on_mail(std::string_view arg);
   DialogueReply on_starttls(std::string_view arg);
+  DialogueReply on_xclient(std::string_view arg);
+  bool offers_xclient() const;
   DialogueReply on_rcpt(std::string_view arg, std::uint64_t now_ms);
   DialogueReply rcpt_reply(std::string_view arg, std::uint64_t now_ms);
   DialogueReply on_data();

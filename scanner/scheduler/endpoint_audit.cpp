@@ -631,6 +631,14 @@ void EndpointAudit::on_session_end(Session& session, SessionEnd&& end) {
     cap_reply(result_.greeting->ehlo, options_.reply_cap);
   }
 
+  if (!end.vantage_failure.empty()) {
+    // Our own address's view is not the outsider's: nothing is judged on it, nor asked again.
+    record_tls(end);
+    fail_pending(Outcome::blocked, end.stage, Status::ok, end.refusal,
+                 std::string(kVantageNotSimulated) + ": " + end.vantage_failure, end.greeted);
+    schedule();
+    return;
+  }
   // A session that settled a test, or ended cleanly with nothing to do, is progress.
   const bool progressed = end.tests_finished > 0 || (end.status == Status::ok && !end.refusal);
   const bool detection = session.tls().implicit && !result_.implicit_tls;

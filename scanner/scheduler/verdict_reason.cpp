@@ -108,6 +108,11 @@ std::string explain_verdict(const EndpointResult& result) {
                first_failed->id + ": " + describe_test(*first_failed);
       }
       if (first_unsettled == nullptr) return "not every test settled";
+      if (first_unsettled->detail.rfind(kVantageNotSimulated, 0) == 0) {
+        return first_unsettled->detail +
+               "; not audited from the scanner's own address instead, which the server may "
+               "trust";
+      }
       if (std::all_of(result.tests.begin(), result.tests.end(),
                       [](const TestResult& test) { return test.outcome == Outcome::deferred; })) {
         return "every test, the control included, was deferred (4xx) before and after a "

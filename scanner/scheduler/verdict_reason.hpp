@@ -8,6 +8,10 @@
 
 namespace relayaudit {
 
+// Starts the detail of every test an endpoint could not run from the asked-for vantage
+// (--xclient, --proxy-protocol): what our own address would see is never judged instead.
+inline constexpr const char* kVantageNotSimulated = "vantage not simulated";
+
 std::string explain_verdict(const EndpointResult& result);
 
 // A test that plaintext MAIL refused until STARTTLS (530 and the like, RFC 3207 §4).

@@ -6,6 +6,8 @@
 #include <cstring>
 
 #include "smtp/greeting.hpp"
+#include "smtp/proxy_header.hpp"
+#include "smtp/xclient.hpp"
 
 namespace relayaudit {
 namespace {
@@ -43,6 +45,7 @@ Session::Session(uv_loop_t* loop, std::string endpoint_key, const SessionOptions
 
 void Session::connect(const sockaddr_storage& address) {
   started_at_ = uv_now(loop_);
+  destination_ = address;
   record(Direction::note, "connecting to " + endpoint_key_, -1);
   const int rc = transport_.connect(address);
   if (rc != 0) {
@@ -97,6 +100,8 @@ void Session::on_transport_connected(int status) {
   connected_at_ = uv_now(loop_);
   last_reply_at_ = connected_at_;
   end_.connect_ms = static_cast<std::int64_t>(connected_at_ - started_at_);
+  send_proxy_header();
+  if (state_ == State::closing) return;
   if (tls_.implicit && options_.tls_context != nullptr) {
     start_handshake();  // implicit TLS (RFC 8314): the banner comes inside TLS
     return;
@@ -117,6 +122,13 @@ void Session::on_transport_end(int status) {
     return;
   }
   const Stage stage = awaiting_.empty() ? Stage::quit : stage_of(awaiting_.front().command);
+  if (proxy_unconfirmed_ && last_answered_ == Command::banner && state_ == State::greeting) {
+    vantage_failed(
+        "the server closed the connection right after its banner: it did not take "
+        "the PROXY header",
+        Stage::ehlo, nullptr);
+    return;
+  }
   if (parser_.mid_reply()) {
     for (const auto& line : parser_.pending_lines()) record(Direction::server, line, -1);
     if (!parser_.partial_line().empty()) record(Direction::server, parser_.partial_line(), -1);
@@ -161,6 +173,13 @@ void Session::on_transport_bytes(std::string_view bytes) {
     }
     if (awaiting_.empty()) {
       record_reply(reply, -1);
+      if (proxy_unconfirmed_ && last_answered_ == Command::banner) {
+        vantage_failed("a reply (" + (reply.lines.empty() ? std::string() : reply.lines.front()) +
+                           ") followed the banner before any command: the server answered the "
+                           "PROXY header as a command, so it does not expect one",
+                       Stage::ehlo, &reply);
+        return;
+      }
       lose_step(ending_ == Ending::quit_answered
                     ? "a reply arrived after the reply to QUIT"
                     : "a reply arrived while no command was outstanding",
@@ -222,6 +241,19 @@ void Session::on_reply(Reply&& reply) {
   else
     uv_timer_stop(&timer_);
 
+  if (proxy_unconfirmed_ && sent.command != Command::banner && reply.code != 421) {
+    // The server answers the header line before our first command if it read it as one; a 421
+    // is a server closing for its own reasons, retried like any other.
+    if (reply.code / 100 != 2 || reply_misfit(sent.command, reply)) {
+      vantage_failed("the first reply after the banner (to " + sent.text + ") was " +
+                         std::to_string(reply.code) +
+                         ": most likely the answer to the PROXY header, which the server read "
+                         "as a command",
+                     stage_of(sent.command), &reply);
+      return;
+    }
+    proxy_unconfirmed_ = false;
+  }
   if (auto misfit = reply_misfit(sent.command, reply)) {
     lose_step(*misfit + " (after " + (sent.text.empty() ? "connecting" : sent.text) + ")",
               stage_of(sent.command));
@@ -253,7 +285,10 @@ void Session::on_reply(Reply&& reply) {
       }
       // 454 and the like: the plan runs in plaintext, and the refusal is a TLS fact.
       end_.tls_error = "STARTTLS refused: " + (reply.lines.empty() ? "" : reply.lines.front());
-      run_tests();
+      after_greeting();
+      return;
+    case Command::xclient:
+      handle_xclient(reply);
       return;
     case Command::quit:
       ending_ = Ending::quit_answered;  // in step only if nothing follows it in this read
@@ -375,12 +410,75 @@ void Session::handle_greeting(Command command, const Reply& reply) {
   apply_greeting_reply(*end_.greeting, reply, command == Command::helo);
   end_.greeting->tls = transport_.tls_established();
   if (!transport_.tls_on()) end_.starttls_offered = end_.greeting->starttls;
+  // After XCLIENT in plaintext STARTTLS was refused or absent before: it is not asked again.
   if (!transport_.tls_on() && tls_.starttls && options_.tls_context != nullptr &&
-      end_.greeting->starttls) {
+      end_.greeting->starttls && !xclient_done_) {
     outbox_.push_back(Pending{Command::starttls, "STARTTLS", -1, 0});
     return;
   }
+  after_greeting();
+}
+
+void Session::after_greeting() {
+  if (options_.vantage.mode == VantageMode::xclient && !xclient_done_) {
+    send_xclient();
+    return;
+  }
   run_tests();
+}
+
+// Inside TLS when TLS is used: Postfix takes XCLIENT after STARTTLS and keeps the TLS session,
+// and its 220 asks for EHLO again, which is sent inside the same TLS session.
+void Session::send_xclient() {
+  const auto attributes = advertised_xclient(*end_.greeting);
+  if (!attributes) {
+    vantage_failed("the server does not offer XCLIENT in its EHLO reply", Stage::ehlo, nullptr);
+    return;
+  }
+  std::string problem;
+  const auto command = xclient_command(options_.vantage, *attributes, current_ehlo_, problem);
+  if (!command) {
+    vantage_failed(problem, Stage::ehlo, nullptr);
+    return;
+  }
+  outbox_.push_back(Pending{Command::xclient, *command, -1, 0});
+}
+
+void Session::handle_xclient(const Reply& reply) {
+  if (reply.code != 220) {
+    // Not applied: the session still has our own, possibly trusted, address.
+    vantage_failed("XCLIENT refused: " +
+                       (reply.lines.empty() ? std::to_string(reply.code) : reply.lines.front()),
+                   Stage::ehlo, &reply);
+    return;
+  }
+  xclient_done_ = true;
+  record(
+      Direction::note,
+      "XCLIENT accepted: the server now judges this session as client " + options_.vantage.client,
+      -1);
+  outbox_.push_back(Pending{Command::ehlo, "EHLO " + current_ehlo_, -1, 0});
+}
+
+void Session::send_proxy_header() {
+  const VantageMode mode = options_.vantage.mode;
+  if (mode != VantageMode::proxy_v1 && mode != VantageMode::proxy_v2) return;
+  // Some source port: the load balancer's client port is not ours to know.
+  const auto source_port = static_cast<std::uint16_t>(40000 + number_ % 20000);
+  const ProxyHeader header = proxy_header(options_.vantage, source_port, destination_);
+  record(Direction::note, header.note, -1);
+  proxy_unconfirmed_ = true;
+  // One write, before TLS and before the banner: the server reads nothing else first.
+  if (const int rc = transport_.write(header.bytes); rc != 0) {
+    finish(status_from_uv(rc, false), Stage::connect, uv_strerror(rc));
+  }
+}
+
+void Session::vantage_failed(const std::string& why, Stage stage, const Reply* reply) {
+  end_.vantage_failure = why;
+  if (reply != nullptr) end_.refusal = *reply;
+  record(Direction::note, "vantage not simulated: " + why, -1);
+  finish(Status::ok, stage, "vantage not simulated: " + why);
 }
 
 void Session::run_tests() {
@@ -643,6 +741,8 @@ Stage Session::stage_of(Command command) const {
       return Stage::helo;
     case Command::starttls:
       return Stage::tls;
+    case Command::xclient:
+      return Stage::ehlo;  // part of the greeting: the session is not ready before it
     case Command::mail:
       return Stage::mail;
     case Command::rcpt:

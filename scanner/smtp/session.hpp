@@ -19,6 +19,7 @@
 #include "smtp/transcript.hpp"
 #include "smtp/transcript_budget.hpp"
 #include "smtp/transport.hpp"
+#include "smtp/vantage.hpp"
 #include "tls/tls_facts.hpp"
 
 namespace relayaudit {
@@ -40,6 +41,7 @@ struct SessionOptions {
   ReplyLimits limits;
   std::uint64_t clock_origin_ms = 0;        // uv_now() at scan start, for transcript times
   const TlsContext* tls_context = nullptr;  // TLS is never used without one
+  Vantage vantage;  // --xclient / --proxy-protocol: the client address the server is to assume
   std::function<void(const std::string& endpoint, const TranscriptLine&)> on_line;  // -v
 };
 
@@ -120,6 +122,9 @@ struct SessionEnd {
   bool hung_up = false;          // the observer asked to hang up (the server began to slow down)
   std::int64_t connect_ms = -1;  // TCP handshake time, once connected
   std::int64_t banner_ms = -1;   // connected to the final banner line, once read
+  // Why the server did not take the vantage (XCLIENT absent or refused, PROXY header answered):
+  // this connection saw our own address's view, so none of it may be judged.
+  std::string vantage_failure;
   Transcript transcript;
 };
 
@@ -195,6 +200,13 @@ class Session final : private TransportEvents {
   void start_handshake();
   void discard_after_starttls(std::size_t bytes);
   void run_tests();
+  // Greeted (and in TLS when wanted): XCLIENT first under --xclient, else the tests.
+  void after_greeting();
+  void send_xclient();
+  void handle_xclient(const Reply& reply);
+  void send_proxy_header();
+  // The vantage cannot be simulated on this connection: it ends, nothing judged.
+  void vantage_failed(const std::string& why, Stage stage, const Reply* reply);
   void on_transport_closed() override { on_handle_closed(); }
   void on_reply(Reply&& reply);
   // `stage`: the step whose reply showed the stream out of step.
@@ -254,6 +266,9 @@ class Session final : private TransportEvents {
   std::string current_ehlo_;
   bool pipelining_ = false;
   bool tried_helo_ = false;
+  bool xclient_done_ = false;       // XCLIENT got its 220: the session is the vantage's now
+  bool proxy_unconfirmed_ = false;  // PROXY header sent; no reply to our own command yet
+  sockaddr_storage destination_{};  // the address connected to, for the PROXY header
   Ending ending_ = Ending::none;
   Command last_answered_ = Command::banner;  // the command whose reply was read last
   bool in_step_at_end_ = false;              // QUIT got 221 (or DATA 354) and nothing followed it

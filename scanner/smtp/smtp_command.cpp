@@ -31,6 +31,8 @@ bool code_fits(SmtpCommand command, int code) {
       return code == 354 || refusal;
     case SmtpCommand::starttls:
       return code == 220 || refusal;  // RFC 3207 §4: 220, 454, 501
+    case SmtpCommand::xclient:
+      return code == 220 || refusal;  // a new greeting, or 501/503/550 (XCLIENT_README)
     case SmtpCommand::rset:
       // RFC 3207 §4: a server that requires TLS answers 530 to all but NOOP, EHLO, STARTTLS and
       // QUIT; Postfix with smtpd_tls_security_level = encrypt does so to RSET too.
@@ -70,6 +72,8 @@ std::string_view to_string(SmtpCommand command) {
       return "HELO";
     case SmtpCommand::starttls:
       return "STARTTLS";
+    case SmtpCommand::xclient:
+      return "XCLIENT";
     case SmtpCommand::mail:
       return "MAIL FROM";
     case SmtpCommand::rcpt:

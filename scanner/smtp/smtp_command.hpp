@@ -10,7 +10,8 @@
 namespace relayaudit {
 
 // `banner` stands for the connection itself: the server speaks first (RFC 5321 §3.1).
-enum class SmtpCommand { banner, ehlo, helo, starttls, mail, rcpt, data, rset, quit };
+// `xclient`: Postfix XCLIENT, sent only under --xclient (smtp/xclient.hpp).
+enum class SmtpCommand { banner, ehlo, helo, starttls, xclient, mail, rcpt, data, rset, quit };
 
 std::string_view to_string(SmtpCommand command);
 

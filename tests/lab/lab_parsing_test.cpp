@@ -147,7 +147,7 @@ TEST(LabParsing, WireDelayKeepsOrderAndDelaysEachWriteByTheLatencyOnly) {
 }
 
 TEST(LabProfileNames, RoundTripAndExpectedVerdicts) {
-  ASSERT_EQ(all_lab_profiles().size(), 76u);
+  ASSERT_EQ(all_lab_profiles().size(), 80u);
   for (LabProfile profile : all_lab_profiles()) {
     EXPECT_EQ(lab_profile_from_string(to_string(profile)), profile);
   }
