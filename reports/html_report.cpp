@@ -20,6 +20,7 @@
 #include "reports/received_text.hpp"
 #include "reports/svg_chart.hpp"
 #include "reports/tls_label.hpp"
+#include "reports/vantage_verdicts.hpp"
 
 namespace relayaudit {
 namespace {
@@ -372,6 +373,10 @@ EndpointRow endpoint_row(const json& doc, std::size_t position, const json& endp
   row.tls = tls_label(endpoint);
   std::tie(row.accepted, row.attempts) = relay_attempts(doc, endpoint);
   row.reason = text(endpoint, "verdict_reason");
+  // merge --by-vantage: where each verdict holds comes before why.
+  if (const std::string vantages = vantage_verdicts_text(endpoint); !vantages.empty()) {
+    row.reason = vantages + ". " + row.reason;
+  }
   if (endpoint.contains("ehlo") && endpoint["ehlo"].is_object()) {
     row.server = text(endpoint["ehlo"], "server_domain");
   }

@@ -16,13 +16,23 @@ struct ScriptProvenance {
   std::string sha256;  // of the definition's bytes as loaded
 };
 
+// `scan --shard K/N`: which part of the fleet this run audited.
+struct ShardRecord {
+  int k = 1;
+  int n = 1;
+  std::vector<std::string> skipped;  // endpoint keys of the other shards, in target order
+};
+
 struct RunProvenance {
   std::optional<std::string> user;  // the effective user's login name, when it has one
   long long uid = -1;               // the effective user id
   std::optional<std::string> host;  // this machine's host name
   std::optional<std::string> working_directory;
-  std::vector<std::string> command_line;  // argv as given, argv[0] included
-  std::vector<ScriptProvenance> scripts;  // every script in the plan, by id
+  std::vector<std::string> command_line;    // argv as given, argv[0] included
+  std::vector<ScriptProvenance> scripts;    // every script in the plan, by id
+  std::optional<std::string> vantage_name;  // where the scan ran from (--vantage-name, host name)
+  std::optional<ShardRecord> shard;         // scan --shard
+  nlohmann::json shards;  // `merge`: one entry per merged document; null for a scan
 };
 
 // The "run" object (reports/results.schema.json, $defs/run); every string is made valid UTF-8.

@@ -1,0 +1,31 @@
+// `relayaudit merge`: joins the results documents of the shards of one audit (scan --shard K/N)
+// or of audits of the same targets from several vantages into one document that every report
+// and `diff` read like a single scan.
+#pragma once
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "reports/results_merge_checks.hpp"
+#include "reports/run_provenance.hpp"
+
+namespace relayaudit {
+
+struct MergeRequest {
+  // Keep one result per vantage of an endpoint audited from several places, instead of refusing
+  // the duplicate. The endpoint object is the worst vantage's result (the first given on a tie),
+  // with "vantages" listing every vantage's verdict.
+  bool by_vantage = false;
+  RunProvenance run;  // the merge's own; its "shards" is filled with one entry per document
+};
+
+// The merged document, or why the documents cannot be one audit (naming the files). Endpoints
+// are the union, ordered by address then port; the summary and domain verdicts are recomputed
+// from them; unresolved targets are the union; "complete" is false if any input was incomplete.
+std::variant<nlohmann::json, std::string> merge_results(const std::vector<MergeInput>& inputs,
+                                                        MergeRequest request);
+
+}  // namespace relayaudit
