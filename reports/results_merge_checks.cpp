@@ -6,6 +6,7 @@
 
 #include "reports/safe_text.hpp"
 #include "reports/shard_key.hpp"
+#include "results/audit_result.hpp"
 
 namespace relayaudit {
 namespace {
@@ -40,6 +41,31 @@ std::string shard_text(const ShardPart& part) {
 }
 
 }  // namespace
+
+std::optional<std::string> merge_input_problem(const json& document) {
+  if (!document.is_object()) return "not a results document (expected a JSON object)";
+  const json& version = merge_member(document, "schema_version");
+  if (!version.is_string() || (version.get<std::string>().rfind("1.", 0) != 0 &&
+                               version.get<std::string>().rfind("2.", 0) != 0)) {
+    return "/schema_version: missing, or not 1.x or 2.x, the versions this relayaudit reads";
+  }
+  const json& endpoints = merge_member(document, "endpoints");
+  if (!endpoints.is_array()) return "/endpoints: missing or not an array";
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < endpoints.size(); ++i) {
+    const std::string where = "/endpoints/" + std::to_string(i);
+    const json& key = merge_member(endpoints[i], "endpoint");
+    if (!key.is_string()) return where + "/endpoint: missing or not a string";
+    const json& verdict = merge_member(endpoints[i], "verdict");
+    if (!verdict.is_string() || !endpoint_verdict_from_string(verdict.get<std::string>())) {
+      return where + "/verdict: not one of open-relay, closed, inconclusive, unreachable";
+    }
+    if (!seen.insert(key.get<std::string>()).second) {
+      return where + ": endpoint " + key.get<std::string>() + " appears twice";
+    }
+  }
+  return std::nullopt;
+}
 
 const std::vector<std::string>& verdict_changing_options() {
   static const std::vector<std::string> kOptions = {"targets",

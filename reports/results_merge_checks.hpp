@@ -15,6 +15,11 @@ struct MergeInput {
   nlohmann::json document;
 };
 
+// What makes a parsed document unusable for merging (not an object, a schema_version other than
+// 1.x or 2.x, no "endpoints" array, an endpoint without a string "endpoint" or a known "verdict",
+// an endpoint listed twice), naming the JSON pointer; nullopt when it can be merged.
+std::optional<std::string> merge_input_problem(const nlohmann::json& document);
+
 // The options whose values change verdicts: documents that differ in one of them audited
 // different things and cannot be one audit. Pacing, timeouts and output paths may differ.
 const std::vector<std::string>& verdict_changing_options();

@@ -8,9 +8,9 @@
 #include "cli/run_provenance.hpp"
 #include "reports/json_file.hpp"
 #include "reports/output_path.hpp"
-#include "reports/results_diff.hpp"
 #include "reports/results_json.hpp"
 #include "reports/results_merge.hpp"
+#include "reports/results_merge_checks.hpp"
 #include "reports/results_upgrade.hpp"
 #include "reports/safe_text.hpp"
 #include "reports/vantage_verdicts.hpp"
@@ -28,7 +28,7 @@ std::optional<json> read_merge_input(const std::string& file) {
     return std::nullopt;
   }
   json document = std::move(std::get<json>(read));
-  if (const auto problem = diff_input_problem(document)) {
+  if (const auto problem = merge_input_problem(document)) {
     std::cerr << "relayaudit: merge: " << terminal_safe(file)
               << ": not a relayaudit results document: " << terminal_safe(*problem) << "\n";
     return std::nullopt;
