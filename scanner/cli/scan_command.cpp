@@ -246,6 +246,12 @@ int run_scan_command(ScanCommandOptions& options) {
       return kExitUsage;
     }
     options.shard_choice = std::get<ShardChoice>(choice);
+    if (options.lab) {
+      // Each shard's own lab would serve other ports: the shards could never be merged.
+      std::cerr << "relayaudit: --shard with --lab: every shard would audit a lab of its own; "
+                   "serve one with 'relayaudit lab --endpoints-file F' and shard 'scan -f F'\n";
+      return kExitUsage;
+    }
   } else if (options.shards != 0) {
     std::cerr << "relayaudit: --shards " << options.shards << " needs --shard auto\n";
     return kExitUsage;
