@@ -1,6 +1,7 @@
 // `relayaudit merge`: reads, checks and joins the documents, writes the merged results.
 #include "cli/merge_command.hpp"
 
+#include <algorithm>
 #include <iostream>
 
 #include "cli/exit_codes.hpp"

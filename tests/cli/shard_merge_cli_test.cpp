@@ -3,6 +3,7 @@
 // example in examples/shards runs its relayaudit lines here.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>

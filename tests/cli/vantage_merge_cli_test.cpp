@@ -106,7 +106,11 @@ TEST_F(VantageMerge, EachEndpointShowsItsVerdictFromEveryVantage) {
   EXPECT_FALSE(merged.at("run").contains("vantage_name")) << "two vantages, no single name";
 
   EXPECT_NE(read_file(path("summary.md")).find(per_vantage), std::string::npos);
-  EXPECT_NE(read_file(path("report.html")).find("Per vantage: " + per_vantage), std::string::npos);
+  const std::string html = read_file(path("report.html"));
+  EXPECT_NE(html.find("Per vantage: " + per_vantage), std::string::npos);
+  EXPECT_NE(html.find("Vantage: from vantage(s) <code>internet</code>, <code>branch-office</code> "
+                      "(merged from 2 documents)"),
+            std::string::npos);
   const CommandResult report = run_command({kBinary, "report", path("merged.json"), "--junit",
                                             path("junit.xml"), "--sarif", path("results.sarif")});
   EXPECT_EQ(report.exit_code, 1) << report.err;
