@@ -36,6 +36,9 @@ std::map<std::string, std::string> plan_of(const json& document) {
   return plan;
 }
 
+// As scan --shard allows.
+constexpr int kMostMergedShards = 100000;
+
 std::string shard_text(const ShardPart& part) {
   return std::to_string(part.k) + "/" + std::to_string(part.n);
 }
@@ -159,11 +162,11 @@ std::optional<std::string> read_shard_part(const MergeInput& input, ShardPart& p
     const json& k = merge_member(shard, "k");
     const json& n = merge_member(shard, "n");
     const json& skipped = merge_member(shard, "skipped");
-    if (!k.is_number_integer() || !n.is_number_integer() || n < 1 || k < 1 || k > n ||
-        !skipped.is_array()) {
-      return named(input) +
-             ": /run/shard: needs integers k and n (1 <= k <= n) and a "
-             "\"skipped\" array";
+    // The bound keeps a hostile n from making the missing-shard check count for ever.
+    if (!k.is_number_integer() || !n.is_number_integer() || n < 1 || n > kMostMergedShards ||
+        k < 1 || k > n || !skipped.is_array()) {
+      return named(input) + ": /run/shard: needs integers k and n (1 <= k <= n <= " +
+             std::to_string(kMostMergedShards) + ") and a \"skipped\" array";
     }
     part.k = k.get<int>();
     part.n = n.get<int>();
