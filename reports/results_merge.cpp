@@ -11,7 +11,6 @@
 #include <map>
 
 #include "reports/domain_results.hpp"
-#include "reports/endpoint_digest.hpp"
 #include "reports/results_json.hpp"
 #include "reports/safe_text.hpp"
 
@@ -104,17 +103,29 @@ std::pair<std::array<unsigned char, 17>, unsigned> endpoint_order(const std::str
   return {bytes, static_cast<unsigned>(std::strtoul(port.c_str(), nullptr, 10))};
 }
 
-json vantage_entry(const std::string& name, const std::string& file, const json& endpoint) {
-  json failing = json::array();
-  for (const json& test : merged_member(endpoint, "tests")) {
-    if (merged_member(test, "verdict") == "fail") failing.push_back(merged_member(test, "id"));
-  }
+json vantage_entry(const std::string& name, const std::string& file, const json& facts) {
+  const json& failing = merged_member(facts, "failing");
   return {{"name", escape_invalid_utf8(name)},
           {"file", escape_invalid_utf8(file)},
-          {"verdict", merged_member(endpoint, "verdict")},
-          {"verdict_reason", merged_string(endpoint, "verdict_reason")},
-          {"failing_scripts", std::move(failing)},
+          {"verdict", merged_member(facts, "verdict")},
+          {"verdict_reason", merged_string(facts, "verdict_reason")},
+          {"failing_scripts", failing.is_array() ? failing : json::array()},
           {"shown", false}};
+}
+
+EndpointDigest digest_of_facts(const json& facts) {
+  EndpointDigest digest;
+  digest.key = merged_string(facts, "endpoint");
+  digest.verdict = endpoint_verdict_from_string(merged_string(facts, "verdict"))
+                       .value_or(EndpointVerdict::inconclusive);
+  const json& total = merged_member(facts, "tests_total");
+  digest.tests = total.is_number_unsigned() ? total.get<int>() : 0;
+  const json& failing = merged_member(facts, "failing");
+  digest.tests_failed = failing.is_array() ? static_cast<int>(failing.size()) : 0;
+  digest.dnsbl_listed = merged_member(facts, "dnsbl_listed") == true;
+  const json& findings = merged_member(facts, "domain_findings");
+  if (findings.is_array()) digest.domain_findings = findings;
+  return digest;
 }
 
 EndpointVerdict verdict_of(const json& endpoint) {
@@ -122,17 +133,22 @@ EndpointVerdict verdict_of(const json& endpoint) {
       .value_or(EndpointVerdict::inconclusive);
 }
 
-// The endpoints of every part, one per key; with vantages, the worst one carries "vantages".
-std::variant<std::vector<json>, std::string> merged_endpoints(const std::vector<ShardPart>& parts,
-                                                              bool by_vantage) {
+// One pick per endpoint key over every part; with vantages, the worst one carries "vantages".
+// `rank` is each input's place in the merged order of documents.
+std::variant<std::vector<MergePick>, std::string> merged_picks(const std::vector<ShardPart>& parts,
+                                                               bool by_vantage) {
   struct Seen {
-    json shown;
+    MergePick pick;
+    EndpointVerdict verdict = EndpointVerdict::closed;
     std::string file;
     json vantages = json::array();
   };
   std::map<std::string, Seen> by_key;
-  for (const ShardPart& part : parts) {
-    for (const json& endpoint : merged_member(part.input->document, "endpoints")) {
+  for (std::size_t p = 0; p < parts.size(); ++p) {
+    const ShardPart& part = parts[p];
+    const json& endpoints = merged_member(part.input->document, "endpoints");
+    for (std::size_t i = 0; i < endpoints.size(); ++i) {
+      const json& endpoint = endpoints[i];
       const std::string key = merged_string(endpoint, "endpoint");
       auto [at, inserted] = by_key.try_emplace(key);
       Seen& seen = at->second;
@@ -152,28 +168,32 @@ std::variant<std::vector<json>, std::string> merged_endpoints(const std::vector<
         seen.vantages.push_back(vantage_entry(part.vantage, part.input->file, endpoint));
       }
       // The worst verdict is shown; a tie keeps the vantage given first.
-      if (inserted ||
-          worst_of(verdict_of(seen.shown), verdict_of(endpoint)) != verdict_of(seen.shown)) {
-        seen.shown = endpoint;
+      const EndpointVerdict verdict = verdict_of(endpoint);
+      if (inserted || worst_of(seen.verdict, verdict) != seen.verdict) {
+        seen.pick.input = p;
+        seen.pick.index = i;
+        seen.pick.key = key;
+        seen.pick.digest = digest_of_facts(endpoint);
+        seen.verdict = verdict;
         seen.file = part.input->file;
       }
     }
   }
-  std::vector<std::pair<std::string, json>> ordered;
+  std::vector<MergePick> picks;
   for (auto& [key, seen] : by_key) {
     if (by_vantage) {
-      for (json& entry : seen.vantages)
+      for (json& entry : seen.vantages) {
         entry["shown"] = entry["file"] == escape_invalid_utf8(seen.file);
-      seen.shown["vantages"] = std::move(seen.vantages);
+      }
+      seen.pick.vantages = std::move(seen.vantages);
     }
-    ordered.emplace_back(key, std::move(seen.shown));
+    picks.push_back(std::move(seen.pick));
   }
-  std::stable_sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) {
-    return endpoint_order(a.first) < endpoint_order(b.first);
+  std::stable_sort(picks.begin(), picks.end(), [](const MergePick& a, const MergePick& b) {
+    return endpoint_order(a.key) < endpoint_order(b.key);
   });
-  std::vector<json> endpoints;
-  for (auto& [key, endpoint] : ordered) endpoints.push_back(std::move(endpoint));
-  return endpoints;
+  for (std::size_t i = 0; i < picks.size(); ++i) picks[i].order = i;
+  return picks;
 }
 
 json shard_entry(const ShardPart& part) {
@@ -196,8 +216,8 @@ json shard_entry(const ShardPart& part) {
 
 }  // namespace
 
-std::variant<json, std::string> merge_results(const std::vector<MergeInput>& inputs,
-                                              MergeRequest request) {
+std::variant<MergePlan, std::string> merge_results(const std::vector<MergeInput>& inputs,
+                                                   MergeRequest request) {
   if (inputs.empty()) return std::string("nothing to merge");
   if (auto problem = plan_mismatch(inputs)) return *problem;
   if (auto problem = option_mismatch(inputs)) return *problem;
@@ -207,13 +227,16 @@ std::variant<json, std::string> merge_results(const std::vector<MergeInput>& inp
   }
   // Each vantage is one audit, sharded or not; without --by-vantage the whole merge is one.
   std::map<std::string, std::vector<const ShardPart*>> audits;
-  for (const ShardPart& part : parts)
+  for (const ShardPart& part : parts) {
     audits[request.by_vantage ? part.vantage : ""].push_back(&part);
+  }
   for (const auto& [vantage, audit] : audits) {
     if (auto problem = coverage_problem(audit)) return *problem;
   }
-  auto endpoints = merged_endpoints(parts, request.by_vantage);
-  if (auto* problem = std::get_if<std::string>(&endpoints)) return *problem;
+  auto picked = merged_picks(parts, request.by_vantage);
+  if (auto* problem = std::get_if<std::string>(&picked)) return *problem;
+  MergePlan plan;
+  plan.picks = std::move(std::get<std::vector<MergePick>>(picked));
 
   const json& first = inputs.front().document;
   ScanResult result;
@@ -243,20 +266,21 @@ std::variant<json, std::string> merge_results(const std::vector<MergeInput>& inp
   // summarize() counts the unresolved targets; the entries themselves are copied as written.
   result.unresolved.resize(unresolved.size());
   std::vector<EndpointDigest> digests;
-  for (const json& endpoint : std::get<std::vector<json>>(endpoints)) {
-    digests.push_back(digest_of(endpoint));
-  }
+  for (const MergePick& pick : plan.picks) digests.push_back(pick.digest);
   request.run.shards = json::array();
   for (const ShardPart& part : parts) request.run.shards.push_back(shard_entry(part));
   const bool one_vantage = std::all_of(parts.begin(), parts.end(), [&](const ShardPart& part) {
     return part.vantage == parts.front().vantage;
   });
   if (one_vantage) request.run.vantage_name = parts.front().vantage;
-  json document =
-      results_header_json(result, &request.run, merged_member(first, "scripts"), digests);
-  document["unresolved"] = std::move(unresolved);
-  document["endpoints"] = std::move(std::get<std::vector<json>>(endpoints));
-  return document;
+  plan.header = results_header_json(result, &request.run, merged_member(first, "scripts"), digests);
+  plan.header["unresolved"] = std::move(unresolved);
+  // One pass over each input writes its picks.
+  std::stable_sort(plan.picks.begin(), plan.picks.end(),
+                   [](const MergePick& a, const MergePick& b) {
+                     return std::pair(a.input, a.index) < std::pair(b.input, b.index);
+                   });
+  return plan;
 }
 
 }  // namespace relayaudit

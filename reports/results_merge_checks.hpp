@@ -16,7 +16,7 @@ struct MergeInput {
 };
 
 // What makes a parsed document unusable for merging (not an object, a schema_version other than
-// 1.x or 2.x, no "endpoints" array, an endpoint without a string "endpoint" or a known "verdict",
+// 2.x, no "endpoints" array, an endpoint without a string "endpoint" or a known "verdict",
 // an endpoint listed twice), naming the JSON pointer; nullopt when it can be merged.
 std::optional<std::string> merge_input_problem(const nlohmann::json& document);
 

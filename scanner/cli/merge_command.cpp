@@ -7,12 +7,15 @@
 #include "cli/exit_codes.hpp"
 #include "cli/output_preflight.hpp"
 #include "cli/run_provenance.hpp"
-#include "reports/json_file.hpp"
+#include "reports/endpoint_json.hpp"
+#include "reports/endpoint_source.hpp"
+#include "reports/endpoint_spill.hpp"
+#include "reports/finished_endpoints.hpp"
 #include "reports/output_path.hpp"
 #include "reports/results_json.hpp"
 #include "reports/results_merge.hpp"
 #include "reports/results_merge_checks.hpp"
-#include "reports/results_upgrade.hpp"
+#include "reports/results_merge_reader.hpp"
 #include "reports/safe_text.hpp"
 #include "reports/vantage_verdicts.hpp"
 
@@ -21,9 +24,10 @@ namespace {
 
 using nlohmann::json;
 
-// The document in `file`, or nullopt after printing why it cannot be merged, naming the file.
+// The document in `file` with its endpoints' facts only, or nullopt after printing why it
+// cannot be merged, naming the file.
 std::optional<json> read_merge_input(const std::string& file) {
-  auto read = read_json_file(file);
+  auto read = read_merge_facts(file);
   if (auto* problem = std::get_if<std::string>(&read)) {
     std::cerr << "relayaudit: merge: " << *problem << "\n";
     return std::nullopt;
@@ -34,7 +38,41 @@ std::optional<json> read_merge_input(const std::string& file) {
               << ": not a relayaudit results document: " << terminal_safe(*problem) << "\n";
     return std::nullopt;
   }
-  return is_results_1x(document) ? upgrade_results(std::move(document)) : document;
+  return document;
+}
+
+// Copies the picked endpoints of every input, whole, into `finished` (a spill file), in merged
+// order; an error names the file.
+std::optional<std::string> spill_picked_endpoints(const std::vector<MergeInput>& inputs,
+                                                  const MergePlan& plan,
+                                                  FinishedEndpoints& finished) {
+  std::size_t next = 0;
+  while (next < plan.picks.size()) {
+    const std::size_t input = plan.picks[next].input;
+    std::optional<std::string> error;
+    const auto read =
+        for_each_merge_endpoint(inputs[input].file, [&](std::size_t index, json& endpoint) {
+          if (next == plan.picks.size() || plan.picks[next].input != input) return false;
+          const MergePick& pick = plan.picks[next];
+          if (pick.index != index) return true;
+          // The file changed since it was checked: its endpoints are not the ones planned.
+          if (endpoint.value("endpoint", std::string()) != pick.key) {
+            error = terminal_safe(inputs[input].file) + " changed while it was merged";
+            return false;
+          }
+          if (!pick.vantages.is_null()) endpoint["vantages"] = pick.vantages;
+          error = finished.add(pick.digest, endpoint_line(endpoint), pick.order);
+          ++next;
+          return !error;
+        });
+    if (read) return read;
+    if (error) return error;
+    if (next < plan.picks.size() && plan.picks[next].input == input) {
+      return terminal_safe(inputs[input].file) + " changed while it was merged";
+    }
+  }
+  finished.arrange();
+  return std::nullopt;
 }
 
 std::string summary_count(const json& summary, const char* key) {
@@ -44,8 +82,9 @@ std::string summary_count(const json& summary, const char* key) {
 
 // Counts, then every endpoint that is not closed or was seen from several vantages, with its
 // verdict per vantage; a long list stops after a page.
-void print_merge_summary(std::ostream& out, const json& document, std::size_t inputs) {
-  const json& summary = document["summary"];
+void print_merge_summary(std::ostream& out, const json& header, const FinishedEndpoints& finished,
+                         std::size_t inputs) {
+  const json& summary = header["summary"];
   out << "relayaudit merge: " << inputs << " documents, " << summary_count(summary, "endpoints")
       << " endpoints: " << summary_count(summary, "open_relay") << " open relay, "
       << summary_count(summary, "closed") << " closed, " << summary_count(summary, "inconclusive")
@@ -55,17 +94,20 @@ void print_merge_summary(std::ostream& out, const json& document, std::size_t in
   constexpr std::size_t kMostLines = 50;
   std::size_t listed = 0;
   std::size_t left = 0;
-  for (const json& endpoint : document["endpoints"]) {
-    const std::string per_vantage = vantage_verdicts_text(endpoint);
-    const std::string verdict = endpoint.value("verdict", std::string());
-    if (per_vantage.empty() && verdict == "closed") continue;
-    if (listed == kMostLines) {
-      ++left;
-      continue;
-    }
-    ++listed;
-    out << "  " << terminal_safe(endpoint.value("endpoint", std::string())) << "  "
-        << terminal_safe(per_vantage.empty() ? verdict : per_vantage) << "\n";
+  const SpilledEndpoints endpoints(finished);
+  for (std::size_t i = 0; i < endpoints.size(); ++i) {
+    endpoints.visit(i, [&](const json& endpoint) {
+      const std::string per_vantage = vantage_verdicts_text(endpoint);
+      const std::string verdict = endpoint.value("verdict", std::string());
+      if (per_vantage.empty() && verdict == "closed") return;
+      if (listed == kMostLines) {
+        ++left;
+        return;
+      }
+      ++listed;
+      out << "  " << terminal_safe(endpoint.value("endpoint", std::string())) << "  "
+          << terminal_safe(per_vantage.empty() ? verdict : per_vantage) << "\n";
+    });
   }
   if (left > 0) out << "  ... and " << left << " more (see the merged document)\n";
 }
@@ -125,26 +167,39 @@ int run_merge_command(MergeCommandOptions& options) {
   MergeRequest request;
   request.by_vantage = options.by_vantage;
   request.run = collect_run_provenance(options.command_line, {});
-  auto merged = merge_results(inputs, std::move(request));
-  if (auto* problem = std::get_if<std::string>(&merged)) {
+  auto planned = merge_results(inputs, std::move(request));
+  if (auto* problem = std::get_if<std::string>(&planned)) {
     std::cerr << "relayaudit: merge: " << *problem << "; nothing was written\n";
     return kExitUsage;
   }
-  const json& document = std::get<json>(merged);
-  if (auto error = write_results_file(options.output, document)) {
-    std::cerr << "relayaudit: merge: " << *error << "\n";
+  const MergePlan& plan = std::get<MergePlan>(planned);
+  // The endpoints go through a spill file, as a scan's do: memory holds a digest each.
+  FinishedEndpoints finished;
+  auto error = finished.keep_texts(spill_directory(options.output));
+  if (error) error = finished.keep_texts(spill_directory(""));
+  if (!error) error = spill_picked_endpoints(inputs, plan, finished);
+  if (error) {
+    std::cerr << "relayaudit: merge: " << *error << "; nothing was written\n";
+    return kExitRuntime;
+  }
+  std::optional<std::string> read_error;
+  error = write_results_file(options.output, plan.header, [&](const auto& line) {
+    return finished.for_each_text(line, read_error);
+  });
+  if (error || read_error) {
+    std::cerr << "relayaudit: merge: " << error.value_or(read_error.value_or("")) << "\n";
     return kExitRuntime;
   }
   int code = kExitClean;
   if (any_report_requested(options.reports)) {
-    code = write_report_files(document, options.reports, options.output);
-    if (code == kExitUsage) code = kExitRuntime;  // our own document: a render failure is a bug
+    const SpilledEndpoints endpoints(finished);
+    code = write_streamed_report_files(plan.header, endpoints, options.reports);
   }
   if (!options.quiet) {
-    print_merge_summary(names_standard_output(options.output) ? std::cerr : std::cout, document,
-                        inputs.size());
+    print_merge_summary(names_standard_output(options.output) ? std::cerr : std::cout, plan.header,
+                        finished, inputs.size());
   }
-  return std::max(code, merge_exit_code(document, options.fail_on));
+  return std::max(code, merge_exit_code(plan.header, options.fail_on));
 }
 
 }  // namespace relayaudit

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "reports/results_merge.hpp"
+#include "reports/results_merge_reader.hpp"
 #include "reports/shard_key.hpp"
 
 namespace relayaudit {
@@ -52,10 +53,21 @@ json shard_doc(int k, int n, const std::vector<std::string>& audited,
           {"endpoints", std::move(endpoints)}};
 }
 
-std::string merge_error(const std::vector<MergeInput>& inputs, bool by_vantage = false) {
+// The plan of merging `documents` (named a.json, b.json, ...), as merge reads them.
+std::variant<MergePlan, std::string> plan_of(const std::vector<json>& documents,
+                                             bool by_vantage = false) {
+  std::vector<MergeInput> inputs;
+  for (std::size_t i = 0; i < documents.size(); ++i) {
+    inputs.push_back(
+        {std::string(1, static_cast<char>('a' + i)) + ".json", merge_facts_document(documents[i])});
+  }
   MergeRequest request;
   request.by_vantage = by_vantage;
-  auto merged = merge_results(inputs, request);
+  return merge_results(inputs, request);
+}
+
+std::string merge_error(const std::vector<json>& documents, bool by_vantage = false) {
+  auto merged = plan_of(documents, by_vantage);
   const auto* error = std::get_if<std::string>(&merged);
   return error != nullptr ? *error : "";
 }
@@ -63,11 +75,10 @@ std::string merge_error(const std::vector<MergeInput>& inputs, bool by_vantage =
 TEST(ResultsMerge, TwoShardsJoinAndTheSummaryCountsBoth) {
   const auto one = keys_of_shard(1, 2, 2);
   const auto two = keys_of_shard(2, 2, 1);
-  MergeRequest request;
-  auto merged = merge_results(
-      {{"a.json", shard_doc(1, 2, one, two)}, {"b.json", shard_doc(2, 2, two, one)}}, request);
-  ASSERT_TRUE(std::holds_alternative<json>(merged)) << std::get<std::string>(merged);
-  const json& document = std::get<json>(merged);
+  auto merged = plan_of({shard_doc(1, 2, one, two), shard_doc(2, 2, two, one)});
+  ASSERT_TRUE(std::holds_alternative<MergePlan>(merged)) << std::get<std::string>(merged);
+  const json& document = std::get<MergePlan>(merged).header;
+  EXPECT_EQ(std::get<MergePlan>(merged).picks.size(), 3u);
   EXPECT_EQ(document["summary"]["endpoints"], 3);
   EXPECT_EQ(document["summary"]["closed"], 3);
   EXPECT_EQ(document["started_at"], "2026-01-01T00:00:01.000Z");
@@ -80,8 +91,7 @@ TEST(ResultsMerge, TwoShardsJoinAndTheSummaryCountsBoth) {
 TEST(ResultsMerge, AnEndpointInTheWrongShardIsRefused) {
   const auto one = keys_of_shard(1, 2, 1);
   const auto two = keys_of_shard(2, 2, 1);
-  const std::string error =
-      merge_error({{"a.json", shard_doc(1, 2, {}, two)}, {"b.json", shard_doc(2, 2, one, {})}});
+  const std::string error = merge_error({shard_doc(1, 2, {}, two), shard_doc(2, 2, one, {})});
   EXPECT_NE(error.find("b.json (shard 2/2) audited " + one[0]), std::string::npos) << error;
   EXPECT_NE(error.find("gives to shard 1 of 2"), std::string::npos) << error;
 }
@@ -90,27 +100,25 @@ TEST(ResultsMerge, ASkippedEndpointItsShardDidNotAuditIsRefusedUnlessThatShardWa
   const auto one = keys_of_shard(1, 2, 1);
   const auto two = keys_of_shard(2, 2, 2);
   const std::vector<std::string> second_only = {two[0]};
-  const std::string error = merge_error(
-      {{"a.json", shard_doc(1, 2, one, two)}, {"b.json", shard_doc(2, 2, second_only, one)}});
+  const std::string error =
+      merge_error({shard_doc(1, 2, one, two), shard_doc(2, 2, second_only, one)});
   EXPECT_NE(error.find("a.json skipped " + two[1] + " for shard 2, but b.json did not audit it"),
             std::string::npos)
       << error;
 
   json interrupted = shard_doc(2, 2, second_only, one);
   interrupted["complete"] = false;
-  MergeRequest request;
-  auto merged =
-      merge_results({{"a.json", shard_doc(1, 2, one, two)}, {"b.json", interrupted}}, request);
-  ASSERT_TRUE(std::holds_alternative<json>(merged)) << std::get<std::string>(merged);
-  EXPECT_EQ(std::get<json>(merged)["complete"], false);
-  EXPECT_EQ(std::get<json>(merged)["summary"]["endpoints"], 2);
+  auto merged = plan_of({shard_doc(1, 2, one, two), interrupted});
+  ASSERT_TRUE(std::holds_alternative<MergePlan>(merged)) << std::get<std::string>(merged);
+  EXPECT_EQ(std::get<MergePlan>(merged).header["complete"], false);
+  EXPECT_EQ(std::get<MergePlan>(merged).header["summary"]["endpoints"], 2);
 }
 
 TEST(ResultsMerge, AHostileShardCountIsRefusedBeforeAnythingCountsToIt) {
   json hostile = shard_doc(1, 1, {}, {});
   hostile["run"]["shard"]["n"] = 1LL << 40;
-  const std::string error = merge_error({{"h.json", hostile}});
-  EXPECT_NE(error.find("h.json: /run/shard"), std::string::npos) << error;
+  const std::string error = merge_error({hostile});
+  EXPECT_NE(error.find("a.json: /run/shard"), std::string::npos) << error;
 }
 
 TEST(ResultsMerge, ByVantageShowsTheWorstAndOnATieTheFirstGiven) {
@@ -121,19 +129,22 @@ TEST(ResultsMerge, ByVantageShowsTheWorstAndOnATieTheFirstGiven) {
   internet["endpoints"].push_back(endpoint_doc(key, "closed"));
   branch["endpoints"].push_back(endpoint_doc("192.0.2.10:25", "closed"));
   internet["endpoints"].push_back(endpoint_doc("192.0.2.10:25", "open-relay"));
-  MergeRequest request;
-  request.by_vantage = true;
-  auto merged = merge_results({{"b.json", branch}, {"i.json", internet}}, request);
-  ASSERT_TRUE(std::holds_alternative<json>(merged)) << std::get<std::string>(merged);
-  const json& endpoints = std::get<json>(merged)["endpoints"];
-  ASSERT_EQ(endpoints.size(), 2u);
-  EXPECT_EQ(endpoints[0]["endpoint"], key);
-  EXPECT_TRUE(endpoints[0]["vantages"][0]["shown"]);
-  EXPECT_FALSE(endpoints[0]["vantages"][1]["shown"]);
-  EXPECT_EQ(endpoints[1]["verdict"], "open-relay");
-  EXPECT_TRUE(endpoints[1]["vantages"][1]["shown"]);
-  EXPECT_EQ(std::get<json>(merged)["summary"]["open_relay"], 1);
-  EXPECT_FALSE(std::get<json>(merged)["run"].contains("vantage_name"));
+  auto merged = plan_of({branch, internet}, true);
+  ASSERT_TRUE(std::holds_alternative<MergePlan>(merged)) << std::get<std::string>(merged);
+  const MergePlan& plan = std::get<MergePlan>(merged);
+  ASSERT_EQ(plan.picks.size(), 2u);
+  // Picks come by input then position; the tie is shown from the first input, the open one
+  // from the second.
+  EXPECT_EQ(plan.picks[0].key, key);
+  EXPECT_EQ(plan.picks[0].input, 0u);
+  EXPECT_EQ(plan.picks[0].order, 0u);
+  EXPECT_TRUE(plan.picks[0].vantages[0]["shown"]);
+  EXPECT_FALSE(plan.picks[0].vantages[1]["shown"]);
+  EXPECT_EQ(plan.picks[1].input, 1u);
+  EXPECT_EQ(plan.picks[1].digest.verdict, EndpointVerdict::open_relay);
+  EXPECT_TRUE(plan.picks[1].vantages[1]["shown"]);
+  EXPECT_EQ(plan.header["summary"]["open_relay"], 1);
+  EXPECT_FALSE(plan.header["run"].contains("vantage_name"));
 }
 
 }  // namespace
