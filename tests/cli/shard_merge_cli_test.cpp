@@ -187,6 +187,12 @@ TEST_F(ShardMerge, MergeRefusesWhatIsNotOneAuditNamingTheFiles) {
   refused({"s1.json", "other-options.json", "s3.json"},
           "different verdict-changing options: external_to");
   refused({"s1.json", "s2.json", "missing.json"}, "missing.json");
+  testing::write_file(path("torn.json"), read_file(path("s2.json")).substr(0, 200));
+  refused({"s1.json", "torn.json", "s3.json"}, "torn.json: ");
+  // Read endpoint by endpoint, a document still cannot nest without bound.
+  testing::write_file(path("deep.json"), "{\"schema_version\": \"2.0\", \"endpoints\": [" +
+                                             std::string(200, '[') + std::string(200, ']') + "]}");
+  refused({"deep.json"}, "deep.json: nested deeper than 64 levels");
   // A merged document is not a shard.
   ASSERT_EQ(run_command({kBinary, "merge", path("s1.json"), path("s2.json"), path("s3.json"), "-q",
                          "-o", path("whole-merge.json")})
