@@ -10,6 +10,7 @@
 #include "reports/html_document.hpp"
 #include "reports/html_tls.hpp"
 #include "reports/received_text.hpp"
+#include "reports/vantage_verdicts.hpp"
 
 namespace relayaudit::html {
 namespace {
@@ -261,6 +262,9 @@ std::string endpoint_section(const json& results, std::size_t index, const json&
                     html_text(text(endpoint, "endpoint")) + "</code>" + gateway_names(endpoint) +
                     "</h2>";
   out += "<p>" + html_text(text(endpoint, "verdict_reason")) + "</p>";
+  if (const std::string vantages = vantage_verdicts_text(endpoint); !vantages.empty()) {
+    out += "<p class=\"vantages\">Per vantage: " + html_text(vantages) + "</p>";
+  }
   out += endpoint_facts(endpoint) + evidence_and_findings(endpoint) + tls_block(endpoint);
   const json& tests = list(endpoint, "tests");
   const json& summary = results.contains("summary") ? results["summary"] : json();

@@ -21,6 +21,7 @@
 #include "reports/svg_chart.hpp"
 #include "reports/tls_label.hpp"
 #include "reports/vantage_text.hpp"
+#include "reports/vantage_verdicts.hpp"
 
 namespace relayaudit {
 namespace {
@@ -374,6 +375,10 @@ EndpointRow endpoint_row(const json& doc, std::size_t position, const json& endp
   row.tls = tls_label(endpoint);
   std::tie(row.accepted, row.attempts) = relay_attempts(doc, endpoint);
   row.reason = text(endpoint, "verdict_reason");
+  // merge --by-vantage: where each verdict holds comes before why.
+  if (const std::string vantages = vantage_verdicts_text(endpoint); !vantages.empty()) {
+    row.reason = vantages + ". " + row.reason;
+  }
   if (endpoint.contains("ehlo") && endpoint["ehlo"].is_object()) {
     row.server = text(endpoint["ehlo"], "server_domain");
   }
@@ -386,6 +391,23 @@ EndpointRow endpoint_row(const json& doc, std::size_t position, const json& endp
     if (script_fact(doc, test, "trick") == "baseline") break;
   }
   return row;
+}
+
+// A merged document (relayaudit merge) was scanned from its shards' hosts, not the merging one:
+// "vantage(s) <code>a</code>, <code>b</code> (merged from 3 documents)"; "" for a single scan.
+std::string merged_vantages(const json& run) {
+  const json& shards = list(run, "shards");
+  if (shards.empty()) return "";
+  std::vector<std::string> names;
+  for (const json& shard : shards) {
+    const std::string name = text(shard, "vantage_name");
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  }
+  std::string out = "vantage(s) ";
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    out += (i == 0 ? "<code>" : ", <code>") + html_text(names[i]) + "</code>";
+  }
+  return out + " (merged from " + std::to_string(shards.size()) + " documents)";
 }
 
 // What an auditor reads first: scope, vantage, verdict, and each open gateway with its fix.
@@ -414,9 +436,11 @@ std::string executive_summary(const json& doc, const EndpointOrder& endpoints) {
                     ", audited " + html_text(text(doc, "started_at")) + " to " +
                     html_text(text(doc, "finished_at")) + ".</p>";
   const std::string host = text(run, "host");
+  const std::string merged = merged_vantages(run);
   out += "<p>Vantage: from " +
-         (host.empty() ? std::string("the scanning machine")
-                       : "host <code>" + html_text(host) + "</code>") +
+         (!merged.empty() ? merged
+          : host.empty()  ? std::string("the scanning machine")
+                          : "host <code>" + html_text(host) + "</code>") +
          (vantage_text(doc).rfind("direct", 0) == 0 || vantage_text(doc) == "not recorded"
               ? ", with its own addresses: each gateway judged what it allows a client at that "
                 "address. Run from inside a trusted network, a closed verdict says nothing about "

@@ -15,6 +15,7 @@
 #include "reports/received_text.hpp"
 #include "reports/tls_label.hpp"
 #include "reports/vantage_text.hpp"
+#include "reports/vantage_verdicts.hpp"
 #include "reports/xml_text.hpp"
 
 namespace relayaudit {
@@ -156,6 +157,12 @@ void for_each_at(const EndpointSource& source, const std::vector<std::size_t>& p
   for (std::size_t position : positions) source.visit(position, each);
 }
 
+// A merged audit from several vantages says where each verdict holds ("merge --by-vantage").
+std::string with_vantages(const json& endpoint, const std::string& reason) {
+  const std::string vantages = vantage_verdicts_text(endpoint);
+  return vantages.empty() ? reason : vantages + ". " + reason;
+}
+
 void write_endpoint_table(std::ostream& out, const EndpointSource& source,
                           const std::vector<std::size_t>& order) {
   out << "### Endpoints\n\n";
@@ -174,7 +181,8 @@ void write_endpoint_table(std::ostream& out, const EndpointSource& source,
         << plain(tls_label(endpoint)) << " | "
         << (endpoint.at("banner").is_object() ? code_span(reply_summary(endpoint.at("banner")))
                                               : "")
-        << " | " << plain(string_or_empty(endpoint.at("verdict_reason"))) << " |\n";
+        << " | " << plain(with_vantages(endpoint, string_or_empty(endpoint.at("verdict_reason"))))
+        << " |\n";
   });
   out << "\n";
   if (order.size() > kMaxEndpointRows) {
@@ -186,6 +194,9 @@ void write_endpoint_table(std::ostream& out, const EndpointSource& source,
 void write_open_relay(std::ostream& out, const json& results, const json& endpoint) {
   out << "#### " << code_span(endpoint_title(endpoint), false);
   out << "\n\nVerdict: " << plain(string_or_empty(endpoint.at("verdict_reason"))) << "\n\n";
+  if (const std::string vantages = vantage_verdicts_text(endpoint); !vantages.empty()) {
+    out << "Per vantage: " << plain(vantages) << "\n\n";
+  }
   if (endpoint.contains("evidence")) {
     const json& evidence = endpoint["evidence"];
     out << "Evidence: **" << plain(string_or_empty(evidence.at("strength"))) << "**";

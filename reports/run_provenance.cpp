@@ -2,6 +2,7 @@
 #include "reports/run_provenance.hpp"
 
 #include "reports/safe_text.hpp"
+#include "reports/shard_key.hpp"
 
 namespace relayaudit {
 namespace {
@@ -19,7 +20,7 @@ json run_provenance_json(const RunProvenance& run) {
   json command_line = json::array();
   for (const auto& argument : run.command_line)
     command_line.push_back(escape_invalid_utf8(argument));
-  return {
+  json out = {
       {"user", safe_or_null(run.user)},
       {"uid", run.uid},
       {"host", safe_or_null(run.host)},
@@ -27,6 +28,15 @@ json run_provenance_json(const RunProvenance& run) {
       {"command_line", std::move(command_line)},
       {"vantage", {{"mode", run.vantage_mode}, {"client", safe_or_null(run.vantage_client)}}},
   };
+  if (run.vantage_name) out["vantage_name"] = escape_invalid_utf8(*run.vantage_name);
+  if (run.shard) {
+    out["shard"] = {{"k", run.shard->k},
+                    {"n", run.shard->n},
+                    {"rule", kShardRule},
+                    {"skipped", run.shard->skipped}};
+  }
+  if (!run.shards.is_null()) out["shards"] = run.shards;
+  return out;
 }
 
 }  // namespace relayaudit

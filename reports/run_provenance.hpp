@@ -16,6 +16,13 @@ struct ScriptProvenance {
   std::string sha256;  // of the definition's bytes as loaded
 };
 
+// `scan --shard K/N`: which part of the fleet this run audited.
+struct ShardRecord {
+  int k = 1;
+  int n = 1;
+  std::vector<std::string> skipped;  // endpoint keys of the other shards, in target order
+};
+
 struct RunProvenance {
   std::optional<std::string> user;  // the effective user's login name, when it has one
   long long uid = -1;               // the effective user id
@@ -27,6 +34,9 @@ struct RunProvenance {
   // the client address asked for (none when direct).
   std::string vantage_mode = "direct";
   std::optional<std::string> vantage_client;
+  std::optional<std::string> vantage_name;  // where the scan ran from (--vantage-name, host name)
+  std::optional<ShardRecord> shard;         // scan --shard
+  nlohmann::json shards;  // `merge`: one entry per merged document; null for a scan
 };
 
 // The "run" object (reports/results.schema.json, $defs/run); every string is made valid UTF-8.

@@ -11,6 +11,7 @@
 #include "cli/dnsbl_command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/lab_command.hpp"
+#include "cli/merge_command.hpp"
 #include "cli/mx_command.hpp"
 #include "cli/report_command.hpp"
 #include "cli/scan_command.hpp"
@@ -74,6 +75,8 @@ int run(int argc, char** argv) {
   register_report_command(app, report);
   DiffCommandOptions diff;
   register_diff_command(app, diff);
+  MergeCommandOptions merge;
+  register_merge_command(app, merge);
   MxCommandOptions mx;
   register_mx_command(app, mx);
   DnsblCommandOptions dnsbl;
@@ -118,6 +121,10 @@ int run(int argc, char** argv) {
   if (app.got_subcommand("tests")) return run_tests_command(*tests_app, tests);
   if (app.got_subcommand("report")) return run_report_command(report);
   if (app.got_subcommand("diff")) return run_diff_command(diff);
+  if (app.got_subcommand("merge")) {
+    merge.command_line.assign(argv, argv + argc);
+    return run_merge_command(merge);
+  }
   if (app.got_subcommand("mx")) return run_mx_command(mx);
   if (app.got_subcommand("dnsbl")) return run_dnsbl_command(dnsbl);
   return kExitUsage;

@@ -240,6 +240,17 @@ void register_scan_command(CLI::App& app, ScanCommandOptions& options) {
       ->delimiter(',');
   scan->add_option("--dns-timeout", options.dns_timeout, "Timeout of each DNS attempt")
       ->capture_default_str();
+  scan->add_option("--shard", options.shard,
+                   "Audit only part K of N of the expanded endpoints (K/N, 1 <= K <= N), chosen "
+                   "by fnv1a64(address|port) mod N + 1; auto reads JOB_COMPLETION_INDEX "
+                   "(Kubernetes) or CI_NODE_INDEX/CI_NODE_TOTAL (GitLab). Join with 'merge'")
+      ->type_name("K/N|auto");
+  scan->add_option("--shards", options.shards,
+                   "The shard count for --shard auto under Kubernetes (else RELAYAUDIT_SHARDS)")
+      ->check(CLI::Range(1, 100000));
+  scan->add_option("--vantage-name", options.vantage_name,
+                   "Name of the place this scan runs from, for 'merge --by-vantage' (default: "
+                   "the host name)");
   scan->add_flag("-q,--quiet", options.quiet, "No summary and no progress line");
   scan->add_option("--color", options.color,
                    "Color the summary: auto (on a terminal, unless NO_COLOR is set), always, "
@@ -265,6 +276,23 @@ int run_scan_command(ScanCommandOptions& options) {
   if (auto problem = ehlo_name_problem(audit.session.ehlo_name)) {
     std::cerr << "relayaudit: --ehlo-name '" << terminal_safe(audit.session.ehlo_name)
               << "': " << *problem << "\n";
+    return kExitUsage;
+  }
+  if (!options.shard.empty()) {
+    auto choice = parse_shard_option(options.shard, options.shards, process_environment);
+    if (auto* problem = std::get_if<std::string>(&choice)) {
+      std::cerr << "relayaudit: " << *problem << "\n";
+      return kExitUsage;
+    }
+    options.shard_choice = std::get<ShardChoice>(choice);
+    if (options.lab) {
+      // Each shard's own lab would serve other ports: the shards could never be merged.
+      std::cerr << "relayaudit: --shard with --lab: every shard would audit a lab of its own; "
+                   "serve one with 'relayaudit lab --endpoints-file F' and shard 'scan -f F'\n";
+      return kExitUsage;
+    }
+  } else if (options.shards != 0) {
+    std::cerr << "relayaudit: --shards " << options.shards << " needs --shard auto\n";
     return kExitUsage;
   }
   if (auto problem = dns_servers_problem(options.resolvers)) {

@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/report_command.hpp"
+#include "cli/shard_option.hpp"
 #include "scheduler/audit_options.hpp"
 #include "tls/tls_context.hpp"
 
@@ -50,6 +51,10 @@ struct ScanCommandOptions {
   std::string color = "auto";  // --color auto|always|never (auto: a terminal, and no NO_COLOR)
   bool quiet = false;
   bool verbose = false;
+  std::string shard;                        // --shard K/N | auto
+  int shards = 0;                           // --shards N, for --shard auto (0: not given)
+  std::optional<ShardChoice> shard_choice;  // parsed --shard
+  std::string vantage_name;                 // --vantage-name (default: the host name)
   AuditOptions audit;
   std::vector<std::string> command_line;  // argv as given, recorded in the results
 };

@@ -25,6 +25,7 @@
 #include "reports/results_json.hpp"
 #include "reports/safe_text.hpp"
 #include "reports/script_catalog.hpp"
+#include "reports/shard_key.hpp"
 #include "reports/text_summary.hpp"
 #include "scheduler/scan_runner.hpp"
 #include "targets/target_parser.hpp"
@@ -193,9 +194,18 @@ int execute_scan(ScanCommandOptions& options, std::vector<Target> targets,
     }
   }
 
-  const RunProvenance run =
+  RunProvenance run =
       collect_run_provenance(options.command_line, scripts, options.audit.session.vantage);
+  run.vantage_name = !options.vantage_name.empty() ? std::optional(options.vantage_name) : run.host;
   ScanPlan plan;
+  std::vector<std::string> shard_skipped;
+  if (options.shard_choice) {
+    plan.audit_filter = [choice = *options.shard_choice, &shard_skipped](const Endpoint& endpoint) {
+      if (shard_of(endpoint.address, endpoint.port, choice.n) == choice.k) return true;
+      shard_skipped.push_back(endpoint.key());
+      return false;
+    };
+  }
   for (const auto& endpoint : resumed) plan.skip.insert(endpoint.value("endpoint", std::string()));
   plan.targets = std::move(targets);
   plan.scripts = std::move(scripts);
@@ -269,6 +279,10 @@ int execute_scan(ScanCommandOptions& options, std::vector<Target> targets,
   if (show_progress) std::cerr << "\r\033[K" << std::flush;
 
   ScanResult result = runner.take_result();
+  if (options.shard_choice) {
+    run.shard =
+        ShardRecord{options.shard_choice->k, options.shard_choice->n, std::move(shard_skipped)};
+  }
   result.options = describe_options(options);
   finished.arrange();
   if (jsonl_error) {

@@ -220,10 +220,17 @@ void ScanRunner::targets_ready() {
     if (domain) result_.domains.push_back(std::move(*domain));
   }
   domain_of_target_.clear();
+  std::set<std::string> filtered_out;  // asked once per endpoint, not once per target
   for (std::size_t i = 0; i < per_target_.size(); ++i) {
     for (auto& endpoint : per_target_[i]) {
       endpoint.declared_mail_domain = plan_.targets[i].mail_domain;
-      if (!plan_.skip.contains(endpoint.key())) add_endpoint(std::move(endpoint));
+      const std::string key = endpoint.key();
+      if (plan_.skip.contains(key) || filtered_out.contains(key)) continue;
+      if (plan_.audit_filter && !endpoint_index_.contains(key) && !plan_.audit_filter(endpoint)) {
+        filtered_out.insert(key);
+        continue;
+      }
+      add_endpoint(std::move(endpoint));
     }
   }
   per_target_.clear();

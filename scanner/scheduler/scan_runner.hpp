@@ -27,8 +27,11 @@ struct ScanPlan {
   std::vector<Target> targets;
   std::vector<RelayScript> scripts;
   AuditOptions options;
-  std::size_t concurrency = 1024;        // global cap on open SMTP connections
-  std::set<std::string> skip;            // endpoint keys already audited (--resume)
+  std::size_t concurrency = 1024;  // global cap on open SMTP connections
+  std::set<std::string> skip;      // endpoint keys already audited (--resume)
+  // When set, only the endpoints it returns true for are audited (scan --shard K/N); it sees
+  // every expanded endpoint once, in target order.
+  std::function<bool(const Endpoint&)> audit_filter;
   DnsResolverOptions dns;                // for mail-domain targets and DNSBL checks
   std::vector<std::string> dnsbl_zones;  // check every endpoint address on each
   // A hostile or broken zone can list thousands of MX hosts with thousands of addresses each:
