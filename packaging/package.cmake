@@ -19,12 +19,13 @@ set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_PACKAGE_CONTACT "relayaudit maintainers <maintainers@users.noreply.r-seed-caca61c6.example>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "audit SMTP gateways for open relaying")
-set(CPACK_PACKAGE_DESCRIPTION
-    "relayaudit connects to every mail gateway of a domain, host list or network, plays the "
-    "relay tricks an abuser would try (external sender to external recipient, null sender, "
-    "spoofed local sender, percent hack, ...) and expects each to be rejected at RCPT TO. It "
-    "never sends a message. It writes JSON verdicts with the transcript that shows where a "
-    "server failed, and JUnit, SARIF, Markdown and HTML reports for CI.")
+string(CONCAT CPACK_PACKAGE_DESCRIPTION
+       "relayaudit connects to every mail gateway of a domain, host list or\n"
+       "network, plays the relay tricks an abuser would try (external sender to\n"
+       "external recipient, null sender, spoofed local sender, percent hack, ...)\n"
+       "and expects each to be rejected at RCPT TO. It never sends a message.\n"
+       "It writes JSON verdicts with the transcript that shows where a server\n"
+       "failed, and JUnit, SARIF, Markdown and HTML reports for CI.")
 set(CPACK_DEBIAN_PACKAGE_SECTION mail)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # Depends: from the libraries the binary links (dpkg-shlibdeps), never written by hand.
