@@ -7,7 +7,17 @@ install(TARGETS relayaudit RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES ${relayaudit_man_page}.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(FILES ${relayaudit_bash_completion} RENAME relayaudit
         DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions)
-install(FILES ${relayaudit_zsh_completion} DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions)
+# zsh reads packaged completion from /usr/share/zsh/vendor-completions (Debian), and under any
+# other prefix (/usr/local) from share/zsh/site-functions; the prefix is known only at install
+# time (`cmake --install --prefix`, or CPack's staging directory ending in /usr).
+install(CODE "
+  if(CMAKE_INSTALL_PREFIX MATCHES \"(^|/)usr$\")
+    set(relayaudit_zsh_dir share/zsh/vendor-completions)
+  else()
+    set(relayaudit_zsh_dir share/zsh/site-functions)
+  endif()
+  file(INSTALL DESTINATION \"\${CMAKE_INSTALL_PREFIX}/\${relayaudit_zsh_dir}\" TYPE FILE
+       FILES \"${relayaudit_zsh_completion}\")")
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/examples/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples
         FILE_PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/copyright ${relayaudit_changelog}

@@ -1,8 +1,6 @@
 // Writes relayaudit(1): synopsis, every command with its options, exit status, relay scripts.
 #include "docgen/man_page.hpp"
 
-#include <sstream>
-
 namespace relayaudit::docgen {
 
 namespace {

@@ -2,6 +2,7 @@
 // shows, in that command's section, every built-in script, and man renders it without a warning.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
 #include <string>
