@@ -75,13 +75,17 @@ void write_option(std::ostream& out, const OptionDoc& option) {
   out << roff_text(text) << "\n";
 }
 
-void write_command(std::ostream& out, const CommandDoc& command) {
+// `inherited_footer`: the parent's, which CLI11 copies into every subcommand; printed once.
+void write_command(std::ostream& out, const CommandDoc& command,
+                   const std::string& inherited_footer) {
   out << ".SS \"" << roff_text(command.full_name()) << "\"\n";
   out << command_synopsis(command) << "\n.PP\n" << roff_text(command.description) << "\n";
   for (const auto& positional : command.positionals) write_option(out, positional);
   for (const auto& option : command.options) write_option(out, option);
-  if (!command.footer.empty()) out << ".PP\n" << roff_text(joined_lines(command.footer)) << "\n";
-  for (const auto& sub : command.subcommands) write_command(out, sub);
+  if (!command.footer.empty() && command.footer != inherited_footer) {
+    out << ".PP\n" << roff_text(joined_lines(command.footer)) << "\n";
+  }
+  for (const auto& sub : command.subcommands) write_command(out, sub, command.footer);
 }
 
 }  // namespace
@@ -101,7 +105,7 @@ void write_man_page(std::ostream& out, const CommandDoc& top, const ScriptNames&
   out << ".SH OPTIONS\n";
   for (const auto& option : top.options) write_option(out, option);
   out << ".SH COMMANDS\n";
-  for (const auto& command : top.subcommands) write_command(out, command);
+  for (const auto& command : top.subcommands) write_command(out, command, top.footer);
   out << ".SH EXIT STATUS\n" << roff_text(joined_lines(top.footer)) << "\n";
   out << ".SH RELAY SCRIPTS\nThe built-in scripts " << bold("--tests") << " selects by id or tag"
       << " (tags: " << roff_text(comma_joined(scripts.tags)) << "):\n";
