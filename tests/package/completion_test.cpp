@@ -11,6 +11,7 @@
 #include "help_outline.hpp"
 #include "support/process.hpp"
 #include "support/relayaudit_binary.hpp"
+#include "support/temp_dir.hpp"
 
 namespace relayaudit {
 namespace {
@@ -160,6 +161,44 @@ TEST(ZshCompletion, ParsesAndNamesEveryOptionEveryHelpShows) {
   for (const auto& id : builtin_script_ids("")) {
     EXPECT_NE(script.find("\n  " + id + "\n"), std::string::npos) << id;
   }
+}
+
+// What zsh's completion system offers for `line` and a TAB, typed into an interactive zsh on a
+// pseudo-terminal (zsh/zpty) with _relayaudit in fpath; compadd is wrapped to record every match.
+constexpr const char* kZshTypeAndTab = R"ZSH(
+zmodload zsh/zpty
+zpty shell 'zsh -f -i'
+zpty -w shell "fpath=($2 \$fpath); autoload -Uz compinit && compinit -u -D"
+zpty -w shell "compadd() { local -a hits; builtin compadd -O hits \"\$@\"; print -rl -- \${^hits} >>$3; builtin compadd \"\$@\"; }"
+# zsh may discard what was typed before its line editor started: try again until a match shows.
+for attempt in {1..10}; do
+  zpty -w -n shell "$1"$'\t'
+  # ^U clears the line; the shell reads the next command only once the completion has finished.
+  zpty -w -n shell $'\x15'
+  zpty -w shell "print done >$3.done$attempt"
+  for i in {1..300}; do [[ -e $3.done$attempt ]] && break; sleep 0.1; done
+  [[ -s $3 ]] && break
+done
+zpty -d shell
+)ZSH";
+
+std::vector<std::string> zsh_completes(const std::string& line) {
+  testing::TempDir dir;
+  const std::string script = dir.write("type-and-tab.zsh", kZshTypeAndTab).string();
+  const std::string matches = (dir.path() / "matches").string();
+  const std::string docs = RELAYAUDIT_DOCS_DIR;
+  const auto run = run_command({"zsh", "-f", script, line, docs, matches});
+  EXPECT_TRUE(run.succeeded()) << run.describe();
+  std::vector<std::string> offered = split_lines(testing::read_file(matches));
+  offered.erase(std::unique(offered.begin(), offered.end()), offered.end());
+  return offered;
+}
+
+TEST(ZshCompletion, CompletesSubcommandsOptionsAndScriptIdsInARealZsh) {
+  EXPECT_EQ(zsh_completes("relayaudit sc"), std::vector<std::string>{"scan"});
+  EXPECT_EQ(zsh_completes("relayaudit scan --tests relay-"), builtin_script_ids("relay-"));
+  EXPECT_EQ(zsh_completes("relayaudit scan --tls"),
+            (std::vector<std::string>{"--tls", "--tls-detect-after", "--tls-probe"}));
 }
 
 }  // namespace
