@@ -64,7 +64,8 @@ int run_tests_command(const CLI::App& tests_app, const TestsCommandOptions& opti
   const auto safe = [](const std::string& text) { return terminal_safe(text); };
   if (tests_app.got_subcommand("list")) {
     for (const auto& script : scripts) {
-      std::cout << std::left << std::setw(36) << safe(script.id) << std::setw(9)
+      // The space after the id keeps an id of 36 or more bytes apart from its kind.
+      std::cout << std::left << std::setw(36) << safe(script.id) + " " << std::setw(9)
                 << to_string(script.kind) << std::setw(10) << safe(script.severity)
                 << safe(script.title) << "\n";
     }
