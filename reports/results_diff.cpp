@@ -31,9 +31,9 @@ std::map<std::string, std::string> test_verdicts(const json& endpoint) {
   std::map<std::string, std::string> verdicts;
   const auto tests = endpoint.find("tests");
   if (tests == endpoint.end()) return verdicts;
-  const bool tls_path_too = has_tls_path(*tests);
+  const TestKeyContext context = test_key_context(*tests);
   for (const json& test : *tests)
-    verdicts.emplace(script_key(test, tls_path_too), string_at(test, "verdict"));
+    verdicts.emplace(script_key(test, context), string_at(test, "verdict"));
   return verdicts;
 }
 
@@ -41,9 +41,9 @@ std::vector<std::string> failing(const json& endpoint) {
   std::vector<std::string> ids;
   const auto tests = endpoint.find("tests");
   if (tests == endpoint.end()) return ids;
-  const bool tls_path_too = has_tls_path(*tests);
+  const TestKeyContext context = test_key_context(*tests);
   for (const json& test : *tests) {
-    if (string_at(test, "verdict") == "fail") ids.push_back(script_key(test, tls_path_too));
+    if (string_at(test, "verdict") == "fail") ids.push_back(script_key(test, context));
   }
   return ids;
 }

@@ -1,5 +1,6 @@
-// How a test is told apart from the others of its endpoint: its script id, and for a plaintext
-// re-run beside the TLS path (--tls auto|both) the path too. diff matches tests by this key.
+// How a test is told apart from the others of its endpoint: its script id; for a plaintext
+// re-run beside the TLS path (--tls auto|both) the path too; and for a domain's own control at an
+// MX serving several scanned domains, that domain. diff matches tests by this key.
 #pragma once
 
 #include <optional>
@@ -9,11 +10,16 @@
 
 namespace relayaudit {
 
-// Whether any test of the list ran inside TLS.
-bool has_tls_path(const nlohmann::json& tests);
+// What the keys of one endpoint's tests depend on.
+struct TestKeyContext {
+  bool tls_path_too = false;  // some test ran inside TLS: the plaintext runs are told apart
+  std::string first_domain;   // the first mail domain a test names: the one every test runs at
+};
+TestKeyContext test_key_context(const nlohmann::json& tests);
 
-// "relay-x", or "relay-x (plaintext)" for the plaintext run when `tls_path_too`.
-std::string script_key(const nlohmann::json& test, bool tls_path_too);
+// "relay-x"; "relay-x (plaintext)" for the plaintext run when some test ran inside TLS;
+// "control-postmaster for b.example" for a control at a further mail domain of the endpoint.
+std::string script_key(const nlohmann::json& test, const TestKeyContext& context);
 
 // "/tests/N: script X appears twice" for the first test whose key an earlier test has; a
 // second entry would hide or invent a change when results are compared.

@@ -109,6 +109,11 @@ TEST_F(ShardDomains, ThreeShardsMergeToTheDomainResultsOfOneScan) {
                    path("summary.md"), "--html", path("report.html")});
   EXPECT_EQ(report.exit_code, 1) << report.err;
   EXPECT_NE(read_file(path("summary.md")).find("open.scan.test"), std::string::npos);
+  // diff keys a domain's own control by its domain, so an MX of several domains compares too.
+  const CommandResult diff =
+      run_command({RELAYAUDIT_BINARY, "diff", path("whole.json"), path("merged.json")});
+  EXPECT_EQ(diff.exit_code, 0) << diff.out << diff.err;
+  EXPECT_NE(diff.out.find("Result: no change"), std::string::npos) << diff.out;
   for (auto& lab : labs_) EXPECT_EQ(lab->stop(), 0);
 }
 

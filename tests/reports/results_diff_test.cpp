@@ -197,6 +197,16 @@ TEST(ResultsDiff, InputProblemsNameWhereTheDocumentIsWrong) {
   both_paths["tests"][0]["path"] = "plain";
   both_paths["tests"][1]["path"] = "tls";
   EXPECT_EQ(diff_input_problem(document({both_paths})), std::nullopt);
+  // An MX of two scanned domains runs the postmaster control once for each (issue 14 merge).
+  json two_domains = endpoint("192.0.2.1:25", "closed",
+                              {{"control-postmaster", "pass"}, {"control-postmaster", "pass"}});
+  two_domains["tests"][0]["mail_domain"] = "a.example";
+  two_domains["tests"][1]["mail_domain"] = "b.example";
+  EXPECT_EQ(diff_input_problem(document({two_domains})), std::nullopt);
+  json same_domain = two_domains;
+  same_domain["tests"][1]["mail_domain"] = "a.example";
+  EXPECT_EQ(diff_input_problem(document({same_domain})),
+            "/endpoints/0/tests/1: script control-postmaster appears twice");
   json no_id = kOpen;
   no_id["tests"][1].erase("id");
   EXPECT_EQ(diff_input_problem(document({no_id})),
