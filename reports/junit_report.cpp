@@ -16,6 +16,7 @@
 #include "reports/endpoint_title.hpp"
 #include "reports/tls_label.hpp"
 #include "reports/vantage_text.hpp"
+#include "reports/vantage_verdicts.hpp"
 #include "reports/xml_text.hpp"
 
 namespace relayaudit {
@@ -307,6 +308,10 @@ Counts add_endpoint_suite(pugi::xml_node suites, int id, const json& results,
   }
   add_property(properties, "verdict", visible_text_of(endpoint.at("verdict")));
   add_property(properties, "verdict_reason", visible_text_of(endpoint.at("verdict_reason")));
+  // merge --by-vantage: the suite shows the worst vantage; this names every one.
+  if (const std::string per = vantage_verdicts_text(endpoint); !per.empty()) {
+    add_property(properties, "verdict_by_vantage", visible_text(per));
+  }
   add_property(properties, "banner", reply_summary(endpoint.at("banner")));
   add_tls_properties(properties, endpoint);
 

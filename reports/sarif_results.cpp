@@ -10,6 +10,7 @@
 #include "reports/document_view.hpp"
 #include "reports/sarif_rules.hpp"
 #include "reports/tls_label.hpp"
+#include "reports/vantage_verdicts.hpp"
 #include "reports/xml_text.hpp"
 #include "results/finding_ids.hpp"
 #include "results/tls_finding_catalog.hpp"
@@ -177,6 +178,11 @@ void add_relay_alert(json& out, const json& results, const json& endpoint,
     }
   }
   json properties = sarif_endpoint_properties(endpoint);
+  // merge --by-vantage: the alert is the worst vantage's; say where it relays and where not.
+  if (const std::string per = vantage_verdicts_text(endpoint); !per.empty()) {
+    message += ". By vantage: " + visible_text(per);
+    properties["verdict_by_vantage"] = visible_text(per);
+  }
   properties["accepted"] = json::array();
   for (const json* test : failing) {
     properties["accepted"].push_back(

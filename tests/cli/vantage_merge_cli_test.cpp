@@ -114,6 +114,15 @@ TEST_F(VantageMerge, EachEndpointShowsItsVerdictFromEveryVantage) {
   const CommandResult report = run_command({kBinary, "report", path("merged.json"), "--junit",
                                             path("junit.xml"), "--sarif", path("results.sarif")});
   EXPECT_EQ(report.exit_code, 1) << report.err;
+  EXPECT_NE(read_file(path("junit.xml"))
+                .find("<property name=\"verdict_by_vantage\" value=\"" + per_vantage + "\""),
+            std::string::npos);
+  const json sarif = json::parse(read_file(path("results.sarif")));
+  const json& alert = sarif.at("runs")[0].at("results")[0];
+  EXPECT_NE(alert.at("message").at("text").get<std::string>().find("By vantage: " + per_vantage),
+            std::string::npos)
+      << alert.dump();
+  EXPECT_EQ(alert.at("properties").at("verdict_by_vantage"), per_vantage);
   // diff reads it as any scan: from the internet's view, the branch's open relay is new.
   const CommandResult diff =
       run_command({kBinary, "diff", path("internet.json"), path("merged.json")});
