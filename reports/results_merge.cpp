@@ -232,6 +232,7 @@ std::variant<MergePlan, std::string> merge_results(const std::vector<MergeInput>
   }
   for (const auto& [vantage, audit] : audits) {
     if (auto problem = coverage_problem(audit)) return *problem;
+    if (auto problem = simulated_client_mismatch(audit)) return *problem;
   }
   auto picked = merged_picks(parts, request.by_vantage);
   if (auto* problem = std::get_if<std::string>(&picked)) return *problem;

@@ -245,4 +245,17 @@ std::optional<std::string> coverage_problem(const std::vector<const ShardPart*>&
   return std::nullopt;
 }
 
+std::optional<std::string> simulated_client_mismatch(const std::vector<const ShardPart*>& audit) {
+  for (std::size_t i = 1; i < audit.size(); ++i) {
+    const json& a = merge_member(merge_member(audit.front()->input->document, "run"), "vantage");
+    const json& b = merge_member(merge_member(audit[i]->input->document, "run"), "vantage");
+    if (a == b) continue;
+    return named(*audit.front()->input) + " and " + named(*audit[i]->input) +
+           " asked the servers to judge different clients: run.vantage is " +
+           terminal_safe(a.dump()) + " in the first and " + terminal_safe(b.dump()) +
+           " in the second (merge --by-vantage with different --vantage-name keeps both)";
+  }
+  return std::nullopt;
+}
+
 }  // namespace relayaudit

@@ -41,6 +41,10 @@ struct ShardPart {
   std::vector<std::string> skipped;  // run.shard.skipped
 };
 
+// The first two parts of one audit that asked the servers to judge different clients (run.vantage:
+// direct, --xclient or --proxy-protocol and the address): their verdicts do not add up.
+std::optional<std::string> simulated_client_mismatch(const std::vector<const ShardPart*>& audit);
+
 // Reads the part from the document's run block; an error names the file and the member.
 std::optional<std::string> read_shard_part(const MergeInput& input, ShardPart& part);
 

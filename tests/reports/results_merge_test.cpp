@@ -114,6 +114,23 @@ TEST(ResultsMerge, ASkippedEndpointItsShardDidNotAuditIsRefusedUnlessThatShardWa
   EXPECT_EQ(std::get<MergePlan>(merged).header["summary"]["endpoints"], 2);
 }
 
+// Shards of one audit must ask the servers to judge the same client (--xclient, PROXY).
+TEST(ResultsMerge, ShardsThatSimulatedDifferentClientsAreRefused) {
+  const auto one = keys_of_shard(1, 2, 1);
+  const auto two = keys_of_shard(2, 2, 1);
+  json direct = shard_doc(1, 2, one, two);
+  direct["run"]["vantage"] = {{"mode", "direct"}, {"client", nullptr}};
+  json outsider = shard_doc(2, 2, two, one);
+  outsider["run"]["vantage"] = {{"mode", "xclient"}, {"client", "203.0.113.7"}};
+  const std::string error = merge_error({direct, outsider});
+  EXPECT_NE(error.find("a.json and b.json asked the servers to judge "
+                       "different clients"),
+            std::string::npos)
+      << error;
+  outsider["run"]["vantage"] = direct["run"]["vantage"];
+  EXPECT_EQ(merge_error({direct, outsider}), "");
+}
+
 TEST(ResultsMerge, AHostileShardCountIsRefusedBeforeAnythingCountsToIt) {
   json hostile = shard_doc(1, 1, {}, {});
   hostile["run"]["shard"]["n"] = 1LL << 40;
